@@ -1,0 +1,242 @@
+"""Command line: the only module that reads argv, prints, writes files and exits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from policy_review import __version__
+from policy_review.errors import PolicyReviewError
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+DEFAULT_MAX_PAGES = 1000
+DEFAULT_MAX_BYTES = 100 * 1024 * 1024
+DEFAULT_BATCH_TIMEOUT_S = 120.0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise PolicyReviewError(f"{message} (see '{self.prog} --help')")
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-pages",
+        type=int,
+        default=DEFAULT_MAX_PAGES,
+        help=f"refuse documents with more pages (default {DEFAULT_MAX_PAGES})",
+    )
+    parser.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        help=f"refuse larger files, and larger decompressed Word content (default {DEFAULT_MAX_BYTES})",
+    )
+    parser.add_argument("--no-ocr", action="store_true", help="never run Tesseract on scanned pages")
+
+
+def _add_analysis(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--checklist",
+        action="append",
+        metavar="ID|PATH",
+        help="checklist id or YAML file (repeatable); default: chosen from the text",
+    )
+    parser.add_argument("--template-dir", type=Path, help="use templates from this directory")
+    _add_limits(parser)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="policy-review",
+        description="Check a missing-child directive against NCMEC MKRP policy elements.",
+    )
+    parser.add_argument("--version", action="version", version=f"policy-review {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    analyze = commands.add_parser("analyze", help="analyse one directive and write a report")
+    analyze.add_argument("path", type=Path)
+    analyze.add_argument("--format", choices=("html", "json"), default="html")
+    analyze.add_argument("-o", "--output", help="output file, or - for standard output")
+    analyze.add_argument(
+        "--decisions", type=Path, help="reviewer decisions exported from an HTML report"
+    )
+    _add_analysis(analyze)
+
+    extract = commands.add_parser("extract", help="show exactly what the analyser reads")
+    extract.add_argument("path", type=Path)
+    extract.add_argument("--format", choices=("text", "json"), default="text")
+    _add_limits(extract)
+
+    batch = commands.add_parser("batch", help="analyse every directive under a folder")
+    batch.add_argument("directory", type=Path)
+    batch.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    batch.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
+    batch.add_argument("--force", action="store_true", help="redo documents already analysed")
+    batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_BATCH_TIMEOUT_S,
+        help=f"seconds allowed per document (default {DEFAULT_BATCH_TIMEOUT_S:g})",
+    )
+    _add_analysis(batch)
+
+    commands.add_parser("checklists", help="list the available checklists")
+
+    evaluate = commands.add_parser("evaluate", help="measure accuracy against labelled documents")
+    evaluate.add_argument("directories", type=Path, nargs="+")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument("--no-ocr", action="store_true", help="never run Tesseract")
+    return parser
+
+
+def _limits(args: argparse.Namespace):
+    from policy_review.extract import ExtractLimits
+
+    if args.max_pages < 1 or args.max_bytes < 1:
+        raise PolicyReviewError("--max-pages and --max-bytes must be positive")
+    return ExtractLimits(max_pages=args.max_pages, max_bytes=args.max_bytes, ocr=not args.no_ocr)
+
+
+def _checklists(args: argparse.Namespace):
+    from policy_review.checklist import load_checklist
+
+    return tuple(load_checklist(ref) for ref in args.checklist) if args.checklist else None
+
+
+def _write(text: str, output: str, *, protect: Path) -> str | None:
+    """Write a report; `-` is stdout. Never overwrites the input document."""
+    if output == "-":
+        sys.stdout.write(text)
+        return None
+    target = Path(output)
+    if target.exists() and protect.exists() and target.resolve() == protect.resolve():
+        raise PolicyReviewError(f"refusing to overwrite the input file {protect}")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return str(target)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from policy_review.extract import load_document
+    from policy_review.render import load_decisions, render_html, render_json
+    from policy_review.review import review
+
+    checklists = _checklists(args)
+    decisions = load_decisions(args.decisions) if args.decisions else None
+    document = load_document(args.path, limits=_limits(args))
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    report = review(document, checklists)
+    if args.format == "json":
+        text = render_json(report)
+    else:
+        text = render_html(report, template_dir=args.template_dir, decisions=decisions)
+    output = args.output or f"{args.path.stem}.report.{args.format}"
+    written = _write(text, output, protect=args.path)
+    if written:
+        summary = report.summary
+        print(
+            f"{written}: {summary.found} found, {summary.partial} partial, "
+            f"{summary.missing} missing ({len(summary.critical_missing)} critical missing)",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from policy_review.extract import load_document
+
+    document = load_document(args.path, limits=_limits(args))
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(document.to_full_dict(), indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for passage in document.passages:
+        page = "-" if passage.page is None else str(passage.page)
+        section = passage.section_label or "-"
+        print(f"[p{page}] [{passage.kind.value}] [{section}] {passage.text}")
+    return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from policy_review.batch import BatchOptions, run_batch
+
+    if not args.directory.is_dir():
+        raise PolicyReviewError(f"{args.directory} is not a folder")
+    options = BatchOptions(
+        checklist_refs=tuple(args.checklist or ()),
+        limits=_limits(args),
+        jobs=args.jobs,
+        force=args.force,
+        timeout_s=args.timeout,
+        template_dir=args.template_dir,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    result = run_batch(args.directory, args.output, options)
+    print(
+        f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed; "
+        f"triage queue: {result.index_path}",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _cmd_checklists(args: argparse.Namespace) -> int:
+    from policy_review.checklist import available_checklists
+
+    for checklist in available_checklists():
+        print(f"{checklist.id}\t{checklist.version}\t{len(checklist.elements)} elements\t{checklist.title}")
+    return EXIT_OK
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from policy_review.evaluate import evaluate_directories, format_evaluation
+
+    evaluation = evaluate_directories(args.directories, ocr=not args.no_ocr)
+    if args.format == "json":
+        print(json.dumps(evaluation.to_dict(), indent=2))
+    else:
+        print(format_evaluation(evaluation))
+    return EXIT_OK
+
+
+_COMMANDS = {
+    "analyze": _cmd_analyze,
+    "extract": _cmd_extract,
+    "batch": _cmd_batch,
+    "checklists": _cmd_checklists,
+    "evaluate": _cmd_evaluate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every expected failure becomes one line on stderr and exit code 2."""
+    try:
+        args = build_parser().parse_args(argv)
+        return _COMMANDS[args.command](args)
+    except PolicyReviewError as exc:
+        print(f"policy-review: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("policy-review: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except MemoryError:
+        print("policy-review: error: out of memory; lower --max-bytes or --max-pages", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # last resort: a bug must still be one line, never a traceback
+        print(f"policy-review: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,325 @@
+"""Frozen data that crosses each stage boundary: extract -> Document -> review -> Report -> render."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class PassageKind(str, Enum):
+    """What a passage is, so the matcher can weigh or ignore it (headers never count as evidence)."""
+
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    TABLE_CELL = "table_cell"
+    HEADER_FOOTER = "header_footer"
+    TOC = "toc"
+
+
+NON_EVIDENCE_KINDS = frozenset({PassageKind.HEADER_FOOTER, PassageKind.TOC})
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One located block of text; `start`/`end` index into `Document.text`."""
+
+    text: str
+    page: int | None
+    section: tuple[str, ...]
+    kind: PassageKind
+    start: int
+    end: int
+
+    @property
+    def section_label(self) -> str:
+        return " > ".join(self.section)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Everything the analyser read from one file, and how well it read it."""
+
+    source: str
+    sha256: str
+    format: str
+    page_count: int | None
+    passages: tuple[Passage, ...]
+    text: str
+    warnings: tuple[str, ...] = ()
+    ocr_pages: tuple[int, ...] = ()
+    blank_pages: tuple[int, ...] = ()
+    tracked_changes: bool = False
+
+    @property
+    def evidence_passages(self) -> tuple[Passage, ...]:
+        return tuple(p for p in self.passages if p.kind not in NON_EVIDENCE_KINDS)
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.source,
+            "sha256": self.sha256,
+            "format": self.format,
+            "pages": self.page_count,
+            "extraction": {
+                "ocr_pages": list(self.ocr_pages),
+                "blank_pages": list(self.blank_pages),
+                "tracked_changes": self.tracked_changes,
+                "header_footer_passages": sum(
+                    1 for p in self.passages if p.kind is PassageKind.HEADER_FOOTER
+                ),
+                "warnings": list(self.warnings),
+            },
+        }
+
+    def to_full_dict(self) -> dict:
+        """The whole extraction, for `policy-review extract --format json`."""
+        data = self.to_dict()
+        data["passages"] = [
+            {
+                "text": p.text,
+                "page": p.page,
+                "section": list(p.section),
+                "kind": p.kind.value,
+                "start": p.start,
+                "end": p.end,
+            }
+            for p in self.passages
+        ]
+        return data
+
+
+def build_document(
+    *,
+    source: str,
+    sha256: str,
+    format: str,
+    page_count: int | None,
+    blocks: list[tuple[str, int | None, tuple[str, ...], PassageKind]],
+    warnings: tuple[str, ...] = (),
+    ocr_pages: tuple[int, ...] = (),
+    blank_pages: tuple[int, ...] = (),
+    tracked_changes: bool = False,
+) -> Document:
+    """Assemble a Document from (text, page, section, kind) blocks, computing offsets once."""
+    passages: list[Passage] = []
+    parts: list[str] = []
+    offset = 0
+    for text, page, section, kind in blocks:
+        text = " ".join(text.split())
+        if not text:
+            continue
+        if parts:
+            parts.append("\n")
+            offset += 1
+        passages.append(Passage(text, page, tuple(section), kind, offset, offset + len(text)))
+        parts.append(text)
+        offset += len(text)
+    return Document(
+        source=source,
+        sha256=sha256,
+        format=format,
+        page_count=page_count,
+        passages=tuple(passages),
+        text="".join(parts),
+        warnings=tuple(warnings),
+        ocr_pages=tuple(ocr_pages),
+        blank_pages=tuple(blank_pages),
+        tracked_changes=tracked_changes,
+    )
+
+
+class Status(str, Enum):
+    FOUND = "found"
+    PARTIAL = "partial"
+    MISSING = "missing"
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    RECOMMENDED = "recommended"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A verbatim quote that supports (or nearly supports) a finding, and why it was chosen.
+
+    `highlights` are (start, end) offsets into `quote` of the words that matched, so a template
+    can mark them without trusting any HTML; `start`/`end` locate the quote in `Document.text`.
+    """
+
+    quote: str
+    page: int | None
+    section: str
+    start: int
+    end: int
+    highlights: tuple[tuple[int, int], ...] = ()
+    cue: str = ""
+    score: float = 0.0
+    explanation: str = ""
+
+    def to_dict(self) -> dict:
+        return {"quote": self.quote, "page": self.page, "section": self.section}
+
+    def to_full_dict(self) -> dict:
+        data = asdict(self)
+        data["highlights"] = [list(h) for h in self.highlights]
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlag:
+    quote: str
+    page: int | None
+    section: str
+    reason: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        return {"quote": self.quote, "page": self.page, "section": self.section, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """The verdict on one checklist element, with everything a reviewer needs to check it."""
+
+    element: str
+    checklist: str
+    severity: Severity
+    status: Status
+    confidence: float
+    reason: str
+    title: str
+    group: str
+    requirement: str
+    guidance: str
+    evidence: tuple[Evidence, ...] = ()
+    red_flags: tuple[RedFlag, ...] = ()
+    looked_for: tuple[str, ...] = ()
+    near_miss: Evidence | None = None
+
+    def to_dict(self) -> dict:
+        data = {
+            "element": self.element,
+            "checklist": self.checklist,
+            "severity": self.severity.value,
+            "status": self.status.value,
+            "confidence": round(self.confidence, 2),
+            "evidence": [e.to_dict() for e in self.evidence],
+            "red_flags": [r.to_dict() for r in self.red_flags],
+            "reason": self.reason,
+            "title": self.title,
+            "group": self.group,
+        }
+        if self.status is not Status.FOUND:
+            data["looked_for"] = list(self.looked_for)
+            data["guidance"] = self.guidance
+            data["near_miss"] = (
+                None
+                if self.near_miss is None
+                else {**self.near_miss.to_dict(), "score": round(self.near_miss.score, 2)}
+            )
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistRef:
+    """Which checklist was applied, and whether the tool chose it."""
+
+    id: str
+    version: str
+    title: str
+    auto_selected: bool = False
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "version": self.version, "title": self.title, "auto_selected": self.auto_selected}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    found: int
+    partial: int
+    missing: int
+    critical_missing: tuple[str, ...]
+    red_flags: int
+
+    @classmethod
+    def of(cls, findings: tuple[Finding, ...]) -> Summary:
+        count = {s: sum(1 for f in findings if f.status is s) for s in Status}
+        return cls(
+            found=count[Status.FOUND],
+            partial=count[Status.PARTIAL],
+            missing=count[Status.MISSING],
+            critical_missing=tuple(
+                f.element
+                for f in findings
+                if f.status is Status.MISSING and f.severity is Severity.CRITICAL
+            ),
+            red_flags=sum(len(f.red_flags) for f in findings),
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "found": self.found,
+            "partial": self.partial,
+            "missing": self.missing,
+            "critical_missing": list(self.critical_missing),
+            "red_flags": self.red_flags,
+        }
+
+
+SCHEMA = "policy-review/report@1"
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Findings for one document; the JSON and HTML reports render from this alone."""
+
+    document: Document
+    checklists: tuple[ChecklistRef, ...]
+    selection_reason: str
+    findings: tuple[Finding, ...]
+    tool_version: str
+    summary: Summary = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "summary", Summary.of(self.findings))
+
+    def to_dict(self) -> dict:
+        """The stable `policy-review/report@1` JSON shape (deterministic: no clock, no host)."""
+        return {
+            "schema": SCHEMA,
+            "tool": {"name": "policy-review", "version": self.tool_version},
+            "document": self.document.to_dict(),
+            "checklists": [c.to_dict() for c in self.checklists],
+            "selection_reason": self.selection_reason,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRow:
+    """One submission in a batch's triage queue (an analysed document or a failed file)."""
+
+    path: str
+    ok: bool
+    error: str = ""
+    sha256: str = ""
+    agency_type: str = ""
+    checklists: tuple[str, ...] = ()
+    pages: int | None = None
+    found: int = 0
+    partial: int = 0
+    missing: int = 0
+    critical_missing: int = 0
+    red_flags: int = 0
+    low_confidence: int = 0
+    html_report: str = ""
+    json_report: str = ""
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["checklists"] = list(self.checklists)
+        return data

@@ -37,9 +37,11 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
         "--max-bytes",
         type=int,
         default=DEFAULT_MAX_BYTES,
-        help=f"refuse larger files, and larger decompressed Word content (default {DEFAULT_MAX_BYTES})",
+        help=f"refuse larger files or unpacked Word content (default {DEFAULT_MAX_BYTES})",
     )
-    parser.add_argument("--no-ocr", action="store_true", help="never run Tesseract on scanned pages")
+    parser.add_argument(
+        "--no-ocr", action="store_true", help="never run Tesseract on scanned pages"
+    )
 
 
 def _add_analysis(parser: argparse.ArgumentParser) -> None:
@@ -197,7 +199,8 @@ def _cmd_checklists(args: argparse.Namespace) -> int:
     from policy_review.checklist import available_checklists
 
     for checklist in available_checklists():
-        print(f"{checklist.id}\t{checklist.version}\t{len(checklist.elements)} elements\t{checklist.title}")
+        count = len(checklist.elements)
+        print(f"{checklist.id}\t{checklist.version}\t{count} elements\t{checklist.title}")
     return EXIT_OK
 
 
@@ -235,7 +238,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except MemoryError:
-        print("policy-review: error: out of memory; lower --max-bytes or --max-pages", file=sys.stderr)
+        print(
+            "policy-review: error: out of memory; lower --max-bytes or --max-pages", file=sys.stderr
+        )
         return EXIT_USAGE
     except Exception as exc:  # last resort: a bug must still be one line, never a traceback
         print(f"policy-review: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)

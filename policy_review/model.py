@@ -1,13 +1,13 @@
-"""Frozen data that crosses each stage boundary: extract -> Document -> review -> Report -> render."""
+"""Frozen data crossing each stage boundary: extract -> Document -> review -> Report -> render."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class PassageKind(str, Enum):
-    """What a passage is, so the matcher can weigh or ignore it (headers never count as evidence)."""
+class PassageKind(StrEnum):
+    """What a passage is, so the matcher can weigh or ignore it (headers are never evidence)."""
 
     HEADING = "heading"
     PARAGRAPH = "paragraph"
@@ -129,13 +129,13 @@ def build_document(
     )
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     FOUND = "found"
     PARTIAL = "partial"
     MISSING = "missing"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     RECOMMENDED = "recommended"
 
@@ -177,7 +177,12 @@ class RedFlag:
     end: int
 
     def to_dict(self) -> dict:
-        return {"quote": self.quote, "page": self.page, "section": self.section, "reason": self.reason}
+        return {
+            "quote": self.quote,
+            "page": self.page,
+            "section": self.section,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,7 +238,12 @@ class ChecklistRef:
     auto_selected: bool = False
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "version": self.version, "title": self.title, "auto_selected": self.auto_selected}
+        return {
+            "id": self.id,
+            "version": self.version,
+            "title": self.title,
+            "auto_selected": self.auto_selected,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,647 @@
+"""Batch triage: analyse every directive under a folder in warm worker processes, rank the results.
+
+Each document runs in a worker process that the batch can kill, so a hung, huge or hostile file
+costs at most `timeout_s` and becomes one error row; the rest of the batch goes on. Workers are
+forked after the spaCy pipeline and checklist matchers are built, so every worker starts warm.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import re
+import signal
+import stat
+import sys
+import time
+import warnings
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from policy_review import __version__
+from policy_review.checklist import available_checklists, load_checklist
+from policy_review.errors import PolicyReviewError
+from policy_review.extract import ExtractLimits, load_document, sniff_format
+from policy_review.model import PassageKind, Report, TriageRow, build_document
+from policy_review.render import render_html, render_index_html, render_json
+from policy_review.review import review
+
+LOW_CONFIDENCE = 0.6
+"""Findings below this confidence need a person to look; the triage queue counts them."""
+
+DEFAULT_TIMEOUT_S = 120.0
+MANIFEST_NAME = "manifest.json"
+MANIFEST_SCHEMA = "policy-review/batch-manifest@1"
+INDEX_SCHEMA = "policy-review/batch-index@1"
+
+DOCUMENT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".rtf", ".html", ".htm", ".txt", ".md"})
+"""Files named like a directive are always queued: if they cannot be read, that is an error row."""
+SNIFFED_DOCUMENT_FORMATS = frozenset({"pdf", "docx", "doc", "rtf"})
+"""Files with another name are queued only when their bytes are unmistakably a document."""
+IGNORED_NAME_PREFIXES = (".", "~$")
+"""Hidden files and Word lock files are never submissions."""
+
+WORKER_ADDRESS_SPACE_BYTES = 4 * 2**30
+"""Per-worker memory ceiling: a document needing more fails alone instead of starving the host."""
+MAX_REASON_CHARS = 300
+MAX_NAME_CHARS = 150
+HASH_CHUNK_BYTES = 2**20
+PROGRESS_BAR_WIDTH = 24
+PROGRESS_NAME_CHARS = 40
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Spreadsheets execute cells that start like a formula; file names are untrusted, so quote them."""
+
+AGENCY_TYPES = {
+    (True, False): "law enforcement",
+    (False, True): "PSAP",
+    (True, True): "both",
+    (False, False): "other",
+}
+LAW_ENFORCEMENT_PREFIX = "le-"
+PSAP_PREFIX = "psap-"
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOptions:
+    """How to run a batch; `jobs=0` means one worker per CPU core."""
+
+    checklist_refs: tuple[str, ...] = ()
+    limits: ExtractLimits = field(default_factory=ExtractLimits)
+    jobs: int = 0
+    force: bool = False
+    timeout_s: float = DEFAULT_TIMEOUT_S
+    template_dir: Path | None = None
+    progress: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch did; `rows` in triage order; `ignored`: files that are not documents."""
+
+    analysed: int
+    skipped: int
+    failed: int
+    index_path: Path
+    rows: tuple[TriageRow, ...]
+    ignored: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    source: Path
+    relative: str
+    name: str
+    sha256: str
+    size: int
+
+
+def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResult:
+    """Analyse every directive under `src_dir`; write reports, a manifest and triage indexes."""
+    src_dir, out_dir = Path(src_dir), Path(out_dir)
+    _check_options(src_dir, out_dir, options)
+    checklists = _load_checklists(options.checklist_refs)
+    settings = _settings(options, checklists)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
+
+    sources, ignored = _find_documents(src_dir, exclude=out_dir)
+    previous = {} if options.force else _read_manifest(out_dir, settings)
+    tasks, reused, unreadable = _plan(sources, previous, out_dir)
+    new_rows = _run_tasks(tasks, checklists, options, out_dir)
+    ranked = tuple(rank_rows([*reused, *unreadable, *new_rows]))
+    _write_manifest(out_dir, settings, ranked)
+    index_path = _write_indexes(out_dir, ranked, options.template_dir)
+    return BatchResult(
+        analysed=sum(1 for row in new_rows if row.ok),
+        skipped=len(reused),
+        failed=sum(1 for row in ranked if not row.ok),
+        index_path=index_path,
+        rows=ranked,
+        ignored=tuple(ignored),
+    )
+
+
+def _plan(
+    sources: list[tuple[Path, str]], previous: dict[str, TriageRow], out_dir: Path
+) -> tuple[list[_Task], list[TriageRow], list[TriageRow]]:
+    """Split the files into work to do, earlier rows still valid, and files we cannot read."""
+    names = _report_names([relative for _, relative in sources])
+    tasks: list[_Task] = []
+    reused: list[TriageRow] = []
+    unreadable: list[TriageRow] = []
+    for source, relative in sources:
+        try:
+            digest, size = _sha256(source), source.stat().st_size
+        except OSError as exc:
+            reason = f"cannot read {relative}: {exc.strerror or exc}"
+            unreadable.append(_error_row(relative, "", reason))
+            continue
+        earlier = previous.get(relative)
+        if earlier is not None and earlier.sha256 == digest and _reports_exist(out_dir, earlier):
+            reused.append(earlier)
+        else:
+            tasks.append(_Task(source, relative, names[relative], digest, size))
+    return tasks, reused, unreadable
+
+
+def rank_rows(rows: Iterable[TriageRow]) -> list[TriageRow]:
+    """Triage order: unreadable files first (they need a person), then the furthest from ready."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.ok,
+            -row.critical_missing,
+            -row.red_flags,
+            -row.low_confidence,
+            row.path,
+        ),
+    )
+
+
+def agency_type(checklist_ids: Sequence[str]) -> str:
+    """Which kind of agency the applied checklists describe: law enforcement, PSAP or both."""
+    law_enforcement = any(ref.startswith(LAW_ENFORCEMENT_PREFIX) for ref in checklist_ids)
+    psap = any(ref.startswith(PSAP_PREFIX) for ref in checklist_ids)
+    return AGENCY_TYPES[(law_enforcement, psap)]
+
+
+# --- inputs ---------------------------------------------------------------------------------
+
+
+def _check_options(src_dir: Path, out_dir: Path, options: BatchOptions) -> None:
+    if not src_dir.is_dir():
+        raise PolicyReviewError(f"{src_dir} is not a folder")
+    if options.jobs < 0:
+        raise PolicyReviewError("--jobs must be 0 (all cores) or a positive number")
+    if not options.timeout_s > 0:
+        raise PolicyReviewError("--timeout must be a positive number of seconds")
+    if out_dir.resolve() == src_dir.resolve():
+        raise PolicyReviewError("the output folder must differ from the folder being analysed")
+
+
+def _load_checklists(refs: tuple[str, ...]):
+    """Explicit checklists, or None to let review() choose per document."""
+    if not refs:
+        return None
+    return tuple(load_checklist(ref) for ref in refs)
+
+
+def _settings(options: BatchOptions, checklists) -> dict:
+    """Everything besides a file's bytes that changes its report; a change re-analyses it."""
+    applied = checklists if checklists is not None else available_checklists()
+    custom = {}
+    for ref in options.checklist_refs:
+        path = Path(ref)
+        if path.is_file():
+            custom[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {
+        "tool_version": __version__,
+        "checklists": sorted([c.id, str(c.version)] for c in applied),
+        "custom_checklist_sha256": custom,
+        "limits": {
+            "max_pages": options.limits.max_pages,
+            "max_bytes": options.limits.max_bytes,
+            "ocr": options.limits.ocr,
+        },
+    }
+
+
+def _find_documents(src_dir: Path, *, exclude: Path) -> tuple[list[tuple[Path, str]], list[str]]:
+    """Regular files under `src_dir`, sorted, as (path, relative posix path); plus ignored ones."""
+    excluded = exclude.resolve()
+    found: list[tuple[Path, str]] = []
+    ignored: list[str] = []
+    for root, dirs, files in os.walk(src_dir):
+        root_path = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(IGNORED_NAME_PREFIXES) and (root_path / d).resolve() != excluded
+        )
+        for name in sorted(files):
+            path = root_path / name
+            relative = _displayable(path.relative_to(src_dir).as_posix())
+            if name.startswith(IGNORED_NAME_PREFIXES) or not _is_regular_file(path):
+                continue
+            if _is_document(path):
+                found.append((path, relative))
+            else:
+                ignored.append(relative)
+    return found, ignored
+
+
+def _displayable(text: str) -> str:
+    """File names that are not valid UTF-8 reach Python as lone surrogates, which no UTF-8
+    report can hold; show the undecodable bytes as U+FFFD instead."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _is_regular_file(path: Path) -> bool:
+    """Only regular files: a FIFO or device in a submission folder would block a reader forever."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except OSError:
+        return False
+
+
+def _is_document(path: Path) -> bool:
+    if path.suffix.lower() in DOCUMENT_SUFFIXES:
+        return True
+    try:
+        return sniff_format(path) in SNIFFED_DOCUMENT_FORMATS
+    except PolicyReviewError:
+        return False
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _slug(relative: str) -> str:
+    flat = relative.replace("/", "__")
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", flat).strip("-.") or "document"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
+def _report_names(relatives: Sequence[str]) -> dict[str, str]:
+    """An ASCII, filesystem-safe, unique report base name per input (same stem in two folders)."""
+    slugs = {}
+    for relative in relatives:
+        slug = _slug(relative)
+        if len(slug) > MAX_NAME_CHARS:
+            slug = f"{slug[:MAX_NAME_CHARS]}-{_short_hash(relative)}"
+        slugs[relative] = slug
+    # casefold: two names differing only in case collide on macOS and Windows file systems
+    counts = Counter(slug.casefold() for slug in slugs.values())
+    return {
+        relative: slug if counts[slug.casefold()] == 1 else f"{slug}-{_short_hash(relative)}"
+        for relative, slug in slugs.items()
+    }
+
+
+# --- workers --------------------------------------------------------------------------------
+
+
+def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: Path):
+    """Feed tasks to warm workers one at a time; kill and replace a worker that overruns."""
+    if not tasks:
+        return []
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    jobs = min(options.jobs or _usable_cpus(), len(tasks))
+    # largest first, so the last document to finish is a small one and no worker idles long
+    pending = deque(sorted(tasks, key=lambda task: -task.size))
+    rows: list[TriageRow] = []
+    workers: list[_Worker] = []
+    progress = _Progress(len(tasks), enabled=options.progress)
+    try:
+        _warm_up(checklists, options)
+        workers = [_Worker(context, checklists, options, out_dir) for _ in range(jobs)]
+        while pending or any(worker.task for worker in workers):
+            for worker in workers:
+                if worker.task is None and pending:
+                    worker.assign(pending.popleft(), options.timeout_s)
+            busy = [worker for worker in workers if worker.task is not None]
+            wait_s = max(0.0, min(worker.deadline for worker in busy) - time.monotonic())
+            wait([w.connection for w in busy] + [w.process.sentinel for w in busy], wait_s)
+            for worker in busy:
+                row = worker.collect(options.timeout_s)
+                if row is not None:
+                    rows.append(row)
+                    progress.advance(row)
+    finally:
+        for worker in workers:
+            worker.stop()
+        progress.close()
+    return rows
+
+
+def _usable_cpus() -> int:
+    """Cores this process may run on (a container or taskset may allow fewer than exist)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
+def _warm_up(checklists, options: BatchOptions) -> None:
+    """Build the spaCy pipeline, matchers and templates once, before workers fork from us."""
+    sample = build_document(
+        source="warm-up",
+        sha256="",
+        format="text",
+        page_count=None,
+        blocks=[
+            (
+                "This directive sets out the procedure for every report.",
+                None,
+                (),
+                PassageKind.PARAGRAPH,
+            )
+        ],
+    )
+    report = review(sample, checklists if checklists is not None else available_checklists())
+    render_html(report, template_dir=options.template_dir)
+    render_json(report)
+    if checklists is None:
+        review(sample, None)
+
+
+class _Worker:
+    """One analysis process that stays warm across documents and can be killed on a timeout."""
+
+    def __init__(self, context, checklists, options: BatchOptions, out_dir: Path) -> None:
+        self._start_args = (context, checklists, options, out_dir)
+        self.task: _Task | None = None
+        self.deadline = 0.0
+        self._start()
+
+    def _start(self) -> None:
+        context, checklists, options, out_dir = self._start_args
+        parent_end, child_end = context.Pipe()
+        self.process = context.Process(
+            target=_worker_main,
+            args=(child_end, checklists, options, out_dir),
+            daemon=True,
+        )
+        self.process.start()
+        child_end.close()
+        self.connection = parent_end
+
+    def assign(self, task: _Task, timeout_s: float) -> None:
+        try:
+            self.connection.send(task)
+        except OSError:  # the idle worker was killed from outside (e.g. the OOM killer)
+            self._restart()
+            self.connection.send(task)
+        self.task = task
+        self.deadline = time.monotonic() + timeout_s
+
+    def collect(self, timeout_s: float) -> TriageRow | None:
+        """The finished row, an error row if the process died or overran, else None (busy)."""
+        task = self.task
+        if task is None:
+            return None
+        if self.connection.poll():
+            try:
+                row = self.connection.recv()
+            except (EOFError, OSError):
+                row = None
+            if row is not None:
+                self.task = None
+                return row
+        if not self.process.is_alive():
+            code = self.process.exitcode
+            reason = (
+                "ran out of memory or crashed while being analysed; "
+                "lower --max-bytes or --max-pages"
+                if code is not None and code < 0
+                else f"the analysis process stopped unexpectedly (exit code {code})"
+            )
+        elif time.monotonic() >= self.deadline:
+            reason = (
+                f"not finished within {timeout_s:g} s; the file may be huge or malformed "
+                "(raise --timeout, or lower --max-pages)"
+            )
+        else:
+            return None
+        self._restart()
+        return _error_row(task.relative, task.sha256, reason)
+
+    def _restart(self) -> None:
+        self.stop()
+        self.task = None
+        self._start()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.connection.close()
+
+
+def _worker_main(connection, checklists, options: BatchOptions, out_dir: Path) -> None:
+    """Worker loop: the parent owns Ctrl+C and the terminal; library chatter is discarded."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.simplefilter("ignore")
+    _silence_output()
+    _limit_memory()
+    while True:
+        try:
+            task = connection.recv()
+        except (EOFError, OSError):
+            return
+        connection.send(_analyse(task, checklists, options, out_dir))
+
+
+def _silence_output() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _limit_memory() -> None:
+    try:
+        import resource
+    except ImportError:  # not on Windows; the timeout still bounds the damage there
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard == resource.RLIM_INFINITY or hard > WORKER_ADDRESS_SPACE_BYTES:
+        limit = WORKER_ADDRESS_SPACE_BYTES
+    else:
+        limit = hard
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _analyse(task: _Task, checklists, options: BatchOptions, out_dir: Path) -> TriageRow:
+    """One document to reports on disk and a triage row; every failure becomes an error row."""
+    try:
+        document = load_document(task.source, limits=options.limits)
+        report = review(document, checklists)
+        html_name = f"{task.name}.report.html"
+        json_name = f"{task.name}.report.json"
+        _write_atomic(out_dir / html_name, render_html(report, template_dir=options.template_dir))
+        _write_atomic(out_dir / json_name, render_json(report))
+    except PolicyReviewError as exc:
+        return _error_row(task.relative, task.sha256, str(exc))
+    except MemoryError:
+        return _error_row(
+            task.relative, task.sha256, "ran out of memory; lower --max-bytes or --max-pages"
+        )
+    except Exception as exc:  # a bug must cost one row, never the batch
+        return _error_row(
+            task.relative, task.sha256, f"internal error: {type(exc).__name__}: {exc}"
+        )
+    return _report_row(task, report, html_name, json_name)
+
+
+def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> TriageRow:
+    summary = report.summary
+    checklist_ids = tuple(ref.id for ref in report.checklists)
+    return TriageRow(
+        path=task.relative,
+        ok=True,
+        sha256=task.sha256,
+        agency_type=agency_type(checklist_ids),
+        checklists=checklist_ids,
+        pages=report.document.page_count,
+        found=summary.found,
+        partial=summary.partial,
+        missing=summary.missing,
+        critical_missing=len(summary.critical_missing),
+        red_flags=summary.red_flags,
+        low_confidence=sum(1 for f in report.findings if f.confidence < LOW_CONFIDENCE),
+        html_report=html_name,
+        json_report=json_name,
+    )
+
+
+def _error_row(relative: str, sha256: str, reason: str) -> TriageRow:
+    line = " ".join(_displayable(reason).split()) or "unknown error"
+    if len(line) > MAX_REASON_CHARS:
+        line = line[: MAX_REASON_CHARS - 1] + "…"
+    return TriageRow(path=relative, ok=False, error=line, sha256=sha256)
+
+
+# --- outputs --------------------------------------------------------------------------------
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write beside the target and rename, so a killed worker never leaves half a report."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        # errors="replace": a file name that is not UTF-8 may be quoted in the report
+        partial.write_text(text, encoding="utf-8", errors="replace")
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise PolicyReviewError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _reports_exist(out_dir: Path, row: TriageRow) -> bool:
+    return (
+        row.ok
+        and bool(row.html_report)
+        and (out_dir / row.html_report).is_file()
+        and (out_dir / row.json_report).is_file()
+    )
+
+
+def _row_from_dict(data: dict) -> TriageRow:
+    return TriageRow(**{**data, "checklists": tuple(data["checklists"])})
+
+
+def _read_manifest(out_dir: Path, settings: dict) -> dict[str, TriageRow]:
+    """Rows of the previous run, only if it used the same settings; anything odd means redo."""
+    try:
+        data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
+        if data.get("schema") != MANIFEST_SCHEMA or data.get("settings") != settings:
+            return {}
+        rows = (_row_from_dict(entry) for entry in data["rows"])
+        return {row.path: row for row in rows if row.ok}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write_manifest(out_dir: Path, settings: dict, rows: Sequence[TriageRow]) -> None:
+    manifest = {
+        "schema": MANIFEST_SCHEMA,
+        "settings": settings,
+        "rows": [row.to_dict() for row in rows],
+    }
+    _write_atomic(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False))
+
+
+def _csv_cell(value):
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _index_csv(rows: Sequence[TriageRow]) -> str:
+    columns = ["rank", *(f.name for f in fields(TriageRow))]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for rank, row in enumerate(rows, start=1):
+        data = row.to_dict()
+        data["checklists"] = " ".join(row.checklists)
+        writer.writerow([rank, *(_csv_cell(data[name]) for name in columns[1:])])
+    return buffer.getvalue()
+
+
+def _index_json(rows: Sequence[TriageRow]) -> str:
+    data = {
+        "schema": INDEX_SCHEMA,
+        "tool": {"name": "policy-review", "version": __version__},
+        "low_confidence_below": LOW_CONFIDENCE,
+        "rows": [{"rank": rank, **row.to_dict()} for rank, row in enumerate(rows, start=1)],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write_indexes(out_dir: Path, rows: Sequence[TriageRow], template_dir: Path | None) -> Path:
+    _write_atomic(out_dir / "index.csv", _index_csv(rows))
+    _write_atomic(out_dir / "index.json", _index_json(rows))
+    index_path = out_dir / "index.html"
+    _write_atomic(index_path, render_index_html(rows, template_dir=template_dir))
+    return index_path
+
+
+# --- progress -------------------------------------------------------------------------------
+
+
+class _Progress:
+    """A one-line progress bar on stderr, redrawn in place; silent when disabled."""
+
+    def __init__(self, total: int, *, enabled: bool) -> None:
+        self._total = total
+        self._enabled = enabled
+        self._done = 0
+        self._failed = 0
+        self._started = time.monotonic()
+        self._draw("loading checklists…")
+
+    def advance(self, row: TriageRow) -> None:
+        self._done += 1
+        self._failed += not row.ok
+        self._draw(row.path)
+
+    def close(self) -> None:
+        if self._enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+    def _draw(self, current: str) -> None:
+        if not self._enabled:
+            return
+        filled = PROGRESS_BAR_WIDTH * self._done // max(self._total, 1)
+        bar = "#" * filled + "-" * (PROGRESS_BAR_WIDTH - filled)
+        elapsed = time.monotonic() - self._started
+        line = f"[{bar}] {self._done}/{self._total} {elapsed:4.0f}s"
+        if self._failed:
+            line += f" ({self._failed} failed)"
+        if len(current) > PROGRESS_NAME_CHARS:
+            current = "…" + current[-(PROGRESS_NAME_CHARS - 1) :]
+        line += f" {current}"
+        sys.stderr.write("\r\033[K" + line)
+        sys.stderr.flush()

@@ -1,0 +1,637 @@
+"""Checklists as data: YAML files validated strictly, every problem reported at once.
+
+A checklist names reusable *concepts* (synonym sets) and *elements*; each element is detected by
+*cues* (concepts that must co-occur in a sentence, window, passage or section), optional
+*sub-checks* (time limits, age thresholds, actors, list coverage) and *red-flag* rules. The format
+is documented in checklists/SCHEMA.md; this module is its only interpreter of structure (the
+matcher in policy_review.match interprets the terms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy_review.errors import ChecklistError
+from policy_review.model import Severity
+from policy_review.resources import bundled_dir
+
+LEVELS = ("found", "partial")
+SCOPES = ("sentence", "window", "passage", "section")
+AUDIENCES = ("law-enforcement", "psap")
+OVER_LIMIT_ACTIONS = ("partial", "red_flag")
+AGE_BELOW_ACTIONS = ("partial", "ignore")
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_CONCEPT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A named synonym set; `terms` use the mini-syntax in SCHEMA.md, `include` merges others."""
+
+    name: str
+    label: str
+    terms: tuple[str, ...]
+    include: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TimeLimit:
+    """A duration bound to the cue's subject: within `max_hours` -> found, vaguer -> partial."""
+
+    max_hours: float
+    vague: str | None = None
+    also_found: str | None = None
+    conditional: str | None = None
+    over_limit: str = "red_flag"
+    otherwise: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AgeLimit:
+    """An age threshold: stated maximum age >= `at_least` -> found, a lower one -> partial."""
+
+    at_least: int
+    broader: str | None = None
+    below: str = "partial"  # a lower stated age: "partial", or "ignore" (no hit)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who performs the action: a specific role -> found; generic staff or passive -> partial."""
+
+    roles: str
+    action: str
+    generic: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How many named items appear in scope: >= `found_min` found, >= `partial_min` partial."""
+
+    items: tuple[tuple[str, str], ...]
+    found_min: int
+    partial_min: int = 1
+
+
+SubCheck = TimeLimit | AgeLimit | Actor | Coverage
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One way an element can be evidenced; see SCHEMA.md for the meaning of each key."""
+
+    id: str
+    level: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    boost: tuple[str, ...] = ()
+    scope: str = "sentence"
+    duty: bool = False
+    subcheck: SubCheck | None = None
+    describe: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RedFlagRule:
+    """Wording that contradicts the requirement; reported whatever the element's status."""
+
+    id: str
+    reason: str
+    all: tuple[str, ...] = ()
+    any: tuple[str, ...] = ()
+    none: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+    section: tuple[str, ...] = ()
+    scope: str = "sentence"
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    id: str
+    title: str
+    severity: Severity
+    group: str
+    requirement: str
+    rationale: str
+    guidance: str
+    cues: tuple[Cue, ...]
+    red_flags: tuple[RedFlagRule, ...] = ()
+    partial_when: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Modality:
+    """Concept names used on `duty: true` cues: negated duties and permissive wording."""
+
+    negation: str | None = None
+    permissive: str | None = None
+    mandatory: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Detect:
+    """How to tell from the text that this checklist applies (for automatic selection)."""
+
+    concepts: tuple[str, ...]
+    min_sentences: int
+
+
+@dataclass(frozen=True, slots=True)
+class Checklist:
+    id: str
+    version: str
+    title: str
+    applies_to: str
+    audience: str
+    detect: Detect
+    modality: Modality
+    concepts: Mapping[str, Concept]
+    elements: tuple[Element, ...]
+    path: str
+    title_context: bool = False  # `context` may also come from the document's title/headers
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identity for caches of compiled matchers."""
+        return (self.id, self.version, self.path)
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+class _Problems:
+    """Collects every problem in one file so the author sees them all at once."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.items: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.items.append(f"{self.path}: {where}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            count = len(self.items)
+            head = f"{count} problem{'s' if count > 1 else ''} in checklist"
+            raise ChecklistError(head + ":\n  " + "\n  ".join(self.items))
+
+
+def _mapping(
+    value: Any,
+    where: str,
+    problems: _Problems,
+    *,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+) -> dict:
+    if not isinstance(value, dict):
+        problems.add(where, f"expected a mapping, got {type(value).__name__}")
+        return {}
+    for key in value:
+        if key not in required and key not in optional:
+            allowed = ", ".join(required + optional)
+            problems.add(where, f"unknown key {key!r} (allowed: {allowed})")
+    for key in required:
+        if key not in value:
+            problems.add(where, f"missing required key {key!r}")
+    return value
+
+
+def _text(value: Any, where: str, problems: _Problems, *, allow_empty: bool = False) -> str:
+    if value is None and allow_empty:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or (not value.strip() and not allow_empty):
+        problems.add(where, "expected a non-empty string")
+        return ""
+    return " ".join(value.split())
+
+
+def _names(value: Any, where: str, problems: _Problems, concepts: Mapping[str, Any]) -> tuple:
+    """A list of concept references (a single name is accepted as a one-item list)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        problems.add(where, "expected a list of concept names")
+        return ()
+    for name in value:
+        if name not in concepts:
+            problems.add(where, f"unknown concept {name!r}")
+    return tuple(value)
+
+
+def _concept_ref(value: Any, where: str, problems: _Problems, concepts: Mapping) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in concepts:
+        problems.add(where, f"unknown concept {value!r}")
+        return None
+    return value
+
+
+def _check_term(term: Any, where: str, problems: _Problems) -> str | None:
+    if not isinstance(term, str) or not term.strip():
+        problems.add(where, f"term {term!r} must be a non-empty string")
+        return None
+    term = term.strip()
+    if len(term) > 2 and term.startswith("/") and term.endswith("/"):
+        try:
+            re.compile(term[1:-1])
+        except re.error as exc:
+            problems.add(where, f"bad regular expression {term!r}: {exc}")
+            return None
+    return term
+
+
+def _load_concepts(raw: Any, problems: _Problems) -> dict[str, Concept]:
+    if not isinstance(raw, dict):
+        problems.add("concepts", "expected a mapping of name -> terms")
+        return {}
+    concepts: dict[str, Concept] = {}
+    for name, body in raw.items():
+        where = f"concept {name}"
+        if not isinstance(name, str) or not _CONCEPT_RE.match(name):
+            problems.add(where, "concept names are lowercase letters, digits and underscores")
+            continue
+        if isinstance(body, list):
+            body = {"terms": body}
+        body = _mapping(body, where, problems, required=(), optional=("label", "terms", "include"))
+        terms_raw = body.get("terms") or []
+        if not isinstance(terms_raw, list):
+            problems.add(where, "terms must be a list")
+            terms_raw = []
+        terms = tuple(t for t in (_check_term(t, where, problems) for t in terms_raw) if t)
+        include = body.get("include") or []
+        if isinstance(include, str):
+            include = [include]
+        if not isinstance(include, list) or not all(isinstance(i, str) for i in include):
+            problems.add(where, "include must be a list of concept names")
+            include = []
+        if not terms and not include:
+            problems.add(where, "needs at least one term or include")
+        label = body.get("label", name.replace("_", " "))
+        concepts[name] = Concept(name, _text(label, where, problems), terms, tuple(include))
+    for concept in concepts.values():
+        for ref in concept.include:
+            if ref not in concepts:
+                problems.add(f"concept {concept.name}", f"include names unknown concept {ref!r}")
+    _check_include_cycles(concepts, problems)
+    return concepts
+
+
+def _check_include_cycles(concepts: Mapping[str, Concept], problems: _Problems) -> None:
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in trail:
+            problems.add(f"concept {trail[0]}", "include cycle: " + " -> ".join(trail + (name,)))
+            raise _CycleFound
+        for ref in concepts[name].include if name in concepts else ():
+            visit(ref, trail + (name,))
+
+    for name in concepts:
+        try:
+            visit(name, ())
+        except _CycleFound:
+            continue
+
+
+class _CycleFound(Exception):
+    pass
+
+
+_CONDITION_KEYS = ("all", "any", "none", "context", "section")
+
+
+def _conditions(body: dict, where: str, problems: _Problems, concepts: Mapping) -> dict:
+    out = {
+        key: _names(body.get(key), f"{where}: {key}", problems, concepts) for key in _CONDITION_KEYS
+    }
+    scope = body.get("scope", "sentence")
+    if scope not in SCOPES:
+        problems.add(where, f"scope {scope!r} is not one of {', '.join(SCOPES)}")
+        scope = "sentence"
+    out["scope"] = scope
+    return out
+
+
+def _load_subcheck(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> SubCheck | None:
+    if not isinstance(raw, dict) or len(raw) != 1:
+        problems.add(
+            where,
+            "subcheck must be a mapping with exactly one kind: "
+            "time_limit, age_limit, actor or coverage",
+        )
+        return None
+    ((kind, params),) = raw.items()
+    where = f"{where}: {kind}"
+    if kind == "time_limit":
+        keys = ("vague", "also_found", "conditional", "over_limit", "otherwise", "reason")
+        body = _mapping(params, where, problems, required=("max_hours",), optional=keys)
+        max_hours = body.get("max_hours", 0)
+        if not isinstance(max_hours, int | float) or isinstance(max_hours, bool) or max_hours <= 0:
+            problems.add(where, "max_hours must be a positive number")
+            max_hours = 1
+        over = body.get("over_limit", "red_flag")
+        if over not in OVER_LIMIT_ACTIONS:
+            problems.add(where, f"over_limit must be one of {', '.join(OVER_LIMIT_ACTIONS)}")
+        otherwise = body.get("otherwise")
+        if otherwise is not None and otherwise not in LEVELS:
+            problems.add(where, f"otherwise must be one of {', '.join(LEVELS)}")
+        return TimeLimit(
+            max_hours=float(max_hours),
+            vague=_concept_ref(body.get("vague"), where, problems, concepts),
+            also_found=_concept_ref(body.get("also_found"), where, problems, concepts),
+            conditional=_concept_ref(body.get("conditional"), where, problems, concepts),
+            over_limit=over,
+            otherwise=otherwise,
+            reason=_text(body.get("reason"), where, problems, allow_empty=True),
+        )
+    if kind == "age_limit":
+        body = _mapping(
+            params, where, problems, required=("at_least",), optional=("broader", "below")
+        )
+        at_least = body.get("at_least", 0)
+        if not isinstance(at_least, int) or isinstance(at_least, bool) or at_least <= 0:
+            problems.add(where, "at_least must be a positive whole number")
+            at_least = 1
+        below = body.get("below", "partial")
+        if below not in AGE_BELOW_ACTIONS:
+            problems.add(where, f"below must be one of {', '.join(AGE_BELOW_ACTIONS)}")
+        return AgeLimit(
+            at_least, _concept_ref(body.get("broader"), where, problems, concepts), below
+        )
+    if kind == "actor":
+        body = _mapping(
+            params, where, problems, required=("roles", "action"), optional=("generic",)
+        )
+        return Actor(
+            roles=_concept_ref(body.get("roles"), where, problems, concepts) or "",
+            action=_concept_ref(body.get("action"), where, problems, concepts) or "",
+            generic=_concept_ref(body.get("generic"), where, problems, concepts),
+        )
+    if kind == "coverage":
+        body = _mapping(
+            params, where, problems, required=("items",), optional=("found_min", "partial_min")
+        )
+        items_raw = body.get("items")
+        if not isinstance(items_raw, dict) or not items_raw:
+            problems.add(where, "items must be a non-empty mapping of item name -> concept")
+            items_raw = {}
+        items = tuple(
+            (str(name), _concept_ref(ref, f"{where}: items", problems, concepts) or "")
+            for name, ref in items_raw.items()
+        )
+        found_min = body.get("found_min", len(items))
+        partial_min = body.get("partial_min", 1)
+        for label, value in (("found_min", found_min), ("partial_min", partial_min)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.add(where, f"{label} must be a whole number >= 1")
+        bounded = isinstance(found_min, int) and isinstance(partial_min, int)
+        if bounded and (found_min > len(items) or partial_min > found_min):
+            problems.add(where, "need 1 <= partial_min <= found_min <= number of items")
+        return Coverage(items, int(found_min), int(partial_min))
+    problems.add(where, "unknown subcheck kind (time_limit, age_limit, actor, coverage)")
+    return None
+
+
+_CUE_KEYS = ("level", *_CONDITION_KEYS, "boost", "scope", "duty", "subcheck", "describe")
+
+
+def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> Cue | None:
+    cue_id = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
+    where = f"{where} {cue_id}"
+    body = _mapping(raw, where, problems, required=("id",), optional=_CUE_KEYS)
+    if not body:
+        return None
+    level = body.get("level", "found")
+    if level not in LEVELS:
+        problems.add(where, f"level {level!r} is not one of {', '.join(LEVELS)}")
+    conditions = _conditions(body, where, problems, concepts)
+    subcheck = None
+    if "subcheck" in body:
+        subcheck = _load_subcheck(body["subcheck"], f"{where}: subcheck", problems, concepts)
+    if not conditions["all"] and not conditions["any"] and not isinstance(subcheck, Coverage):
+        problems.add(where, "needs 'all' or 'any' (or a coverage subcheck)")
+    duty = body.get("duty", False)
+    if not isinstance(duty, bool):
+        problems.add(where, "duty must be true or false")
+    return Cue(
+        id=cue_id,
+        level=level,
+        boost=_names(body.get("boost"), f"{where}: boost", problems, concepts),
+        duty=bool(duty),
+        subcheck=subcheck,
+        describe=_text(body.get("describe"), where, problems, allow_empty=True),
+        **conditions,
+    )
+
+
+def _load_red_flag(raw: Any, where: str, problems: _Problems, concepts: Mapping):
+    optional = (*_CONDITION_KEYS, "scope")
+    where = f"{where} {raw.get('id', '?') if isinstance(raw, dict) else '?'}"
+    body = _mapping(raw, where, problems, required=("id", "reason"), optional=optional)
+    if not body:
+        return None
+    conditions = _conditions(body, where, problems, concepts)
+    if not conditions["all"] and not conditions["any"]:
+        problems.add(where, "needs 'all' or 'any'")
+    return RedFlagRule(
+        id=str(body.get("id", "?")), reason=_text(body.get("reason"), where, problems), **conditions
+    )
+
+
+_ELEMENT_KEYS = ("rationale", "guidance", "cues", "red_flags", "partial_when")
+_ELEMENT_REQUIRED = (
+    "id",
+    "title",
+    "severity",
+    "group",
+    "requirement",
+    "rationale",
+    "guidance",
+    "cues",
+)
+
+
+def _load_element(raw: Any, index: int, problems: _Problems, concepts: Mapping) -> Element | None:
+    body = _mapping(
+        raw,
+        f"element #{index + 1}",
+        problems,
+        required=_ELEMENT_REQUIRED,
+        optional=("partial_when", "red_flags"),
+    )
+    if not body:
+        return None
+    element_id = str(body.get("id", f"#{index + 1}"))
+    where = f"element {element_id}"
+    if not _ID_RE.match(element_id):
+        problems.add(where, "ids are letters, digits, '-', '_' and '.'")
+    severity = body.get("severity")
+    if severity not in {s.value for s in Severity}:
+        problems.add(where, f"severity {severity!r} is not critical or recommended")
+        severity = Severity.RECOMMENDED.value
+    cues_raw = body.get("cues") or []
+    if not isinstance(cues_raw, list) or not cues_raw:
+        problems.add(where, "cues must be a non-empty list")
+        cues_raw = []
+    cues = tuple(
+        c for c in (_load_cue(c, f"{where}: cue", problems, concepts) for c in cues_raw) if c
+    )
+    _no_duplicates([c.id for c in cues], f"{where}: cues", problems)
+    flags_raw = body.get("red_flags") or []
+    if not isinstance(flags_raw, list):
+        problems.add(where, "red_flags must be a list")
+        flags_raw = []
+    flags = tuple(
+        f
+        for f in (_load_red_flag(f, f"{where}: red flag", problems, concepts) for f in flags_raw)
+        if f
+    )
+    return Element(
+        id=element_id,
+        title=_text(body.get("title"), f"{where}: title", problems),
+        severity=Severity(severity),
+        group=_text(body.get("group"), f"{where}: group", problems),
+        requirement=_text(body.get("requirement"), f"{where}: requirement", problems),
+        rationale=_text(body.get("rationale"), f"{where}: rationale", problems),
+        guidance=_text(body.get("guidance"), f"{where}: guidance", problems),
+        cues=cues,
+        red_flags=flags,
+        partial_when=_text(body.get("partial_when"), where, problems, allow_empty=True),
+    )
+
+
+def _no_duplicates(ids: list[str], where: str, problems: _Problems) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            problems.add(where, f"duplicate id {item!r}")
+        seen.add(item)
+
+
+_TOP_REQUIRED = (
+    "id",
+    "version",
+    "title",
+    "applies_to",
+    "audience",
+    "detect",
+    "concepts",
+    "elements",
+)
+
+
+def parse_checklist(data: Any, path: str) -> Checklist:
+    """Validate parsed YAML and build a Checklist, or raise ChecklistError listing every problem."""
+    problems = _Problems(path)
+    body = _mapping(
+        data, "top level", problems, required=_TOP_REQUIRED, optional=("modality", "title_context")
+    )
+    title_context = body.get("title_context", False)
+    if not isinstance(title_context, bool):
+        problems.add("title_context", "must be true or false")
+    concepts = _load_concepts(body.get("concepts", {}), problems) if body else {}
+    audience = body.get("audience")
+    if body and audience not in AUDIENCES:
+        problems.add("audience", f"{audience!r} is not one of {', '.join(AUDIENCES)}")
+    detect_raw = _mapping(
+        body.get("detect", {}), "detect", problems, required=("concepts", "min_sentences")
+    )
+    min_sentences = detect_raw.get("min_sentences", 1)
+    if not isinstance(min_sentences, int) or isinstance(min_sentences, bool) or min_sentences < 1:
+        problems.add("detect", "min_sentences must be a whole number >= 1")
+        min_sentences = 1
+    detect = Detect(_names(detect_raw.get("concepts"), "detect", problems, concepts), min_sentences)
+    modality_raw = _mapping(
+        body.get("modality") or {},
+        "modality",
+        problems,
+        required=(),
+        optional=("negation", "permissive", "mandatory"),
+    )
+    modality = Modality(
+        **{
+            k: _concept_ref(modality_raw.get(k), "modality", problems, concepts)
+            for k in ("negation", "permissive", "mandatory")
+        }
+    )
+    elements_raw = body.get("elements") or []
+    if not isinstance(elements_raw, list) or not elements_raw:
+        problems.add("elements", "must be a non-empty list")
+        elements_raw = []
+    elements = tuple(
+        e
+        for e in (_load_element(e, i, problems, concepts) for i, e in enumerate(elements_raw))
+        if e
+    )
+    _no_duplicates([e.id for e in elements], "elements", problems)
+    checklist_id = body.get("id", "")
+    if body and (not isinstance(checklist_id, str) or not _ID_RE.match(checklist_id)):
+        problems.add("id", "checklist ids are letters, digits, '-', '_' and '.'")
+    problems.raise_if_any()
+    return Checklist(
+        id=checklist_id,
+        version=_text(body["version"], "version", problems),
+        title=_text(body["title"], "title", problems),
+        applies_to=_text(body["applies_to"], "applies_to", problems),
+        audience=audience,
+        detect=detect,
+        modality=modality,
+        concepts=concepts,
+        elements=elements,
+        path=path,
+        title_context=bool(title_context),
+    )
+
+
+@lru_cache(maxsize=32)
+def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
+    """Parse once per file version; the key includes mtime and size so edits are picked up."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChecklistError(f"cannot read checklist {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ChecklistError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+    return parse_checklist(data, path)
+
+
+def _bundled_paths() -> list[Path]:
+    directory = bundled_dir("checklists")
+    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+
+
+def load_checklist(ref: str | Path) -> Checklist:
+    """Load a bundled checklist by id (e.g. `le-model-policy`) or any checklist YAML by path."""
+    ref_text = str(ref)
+    path = Path(ref_text)
+    if not (path.suffix in {".yaml", ".yml"} or path.exists()):
+        path = bundled_dir("checklists") / f"{ref_text}.yaml"
+        if not path.is_file():
+            known = ", ".join(p.stem for p in _bundled_paths()) or "none"
+            raise ChecklistError(f"unknown checklist {ref_text!r} (available: {known})")
+    if not path.is_file():
+        raise ChecklistError(f"checklist file not found: {path}")
+    stat = path.stat()
+    return _load_file(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def available_checklists() -> tuple[Checklist, ...]:
+    """Every bundled checklist, in file-name order."""
+    return tuple(load_checklist(path) for path in _bundled_paths())

@@ -1,0 +1,360 @@
+"""PDF text through pypdfium2: fast (about 1,600 pages/s here) and faithful, with line positions
+and type size/weight read only at line ends so layout cues cost little."""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import re
+from dataclasses import dataclass, field
+from itertools import islice
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from policy_review.errors import UnreadableInputError
+from policy_review.extract import ocr
+from policy_review.extract.source import SourceFile
+from policy_review.extract.structure import (
+    COLUMN_MIN_GUTTER,
+    HF_ZONE,
+    Line,
+    Page,
+    Table,
+    assemble_pages,
+    cell_prefix,
+    clean_text,
+    order_columns,
+    outline,
+)
+from policy_review.extract.text import text_paragraphs
+from policy_review.model import Document, build_document
+
+MIN_TEXT_CHARS = 8  # fewer letters/digits than this on a page means no usable text layer
+SCAN_COVERAGE = 0.5  # an image over half the page may be a scanned page...
+STAMP_MAX_WORDS = 40  # ... when the text layer holds no more than a stamp or a page header
+BOLD_WEIGHT = 600
+BOLD_NAME_HINTS = ("bold", "black", "heavy", "semibold", "demi")
+FONT_NAME_BUFFER = 128
+GAP_PROBE = 1.5  # points past a gap where the first character of the next piece is looked up
+TABLE_MIN_ROWS = 3  # rows cut by wide gaps before a page is searched for ruled tables
+MAX_TABLE_PAGES = 50  # pages per document searched for tables, bounding the time it takes
+SAME_ROW_SHARE = 0.5  # rectangles whose middles are this close (share of height) share a row
+_ALNUM = re.compile(r"[^\W_]")
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What was read from each page, and which pages needed OCR or were blank."""
+
+    pages: list[Page] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    scanned: list[int] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)
+
+
+def extract(source: SourceFile) -> Document:
+    pdf = _open(source)
+    tables = _TableFinder(source.data)
+    try:
+        page_count = len(pdf)
+        if page_count > source.limits.max_pages:
+            raise UnreadableInputError(
+                f"{source.name}: {page_count} pages is more than the limit of "
+                f"{source.limits.max_pages}; raise it with --max-pages if this is intended"
+            )
+        reading = _Reading()
+        for index in range(page_count):
+            _read_into(reading, pdf, index, source, tables)
+    finally:
+        pdf.close()
+        tables.close()
+    warnings = reading.warnings
+    if reading.scanned and not source.limits.ocr:
+        warnings.append(
+            f"OCR is off: {_pages_label(reading.scanned)} without a usable text layer not read"
+        )
+    elif reading.ocr_pages:
+        label = _pages_label(reading.ocr_pages)
+        warnings.append(f"{label} read by OCR: check quotes against the page")
+    if reading.blank and len(reading.blank) < page_count:
+        verb = "is" if len(reading.blank) == 1 else "are"
+        warnings.append(f"{_pages_label(reading.blank)} {verb} blank")
+    if not any(page.lines for page in reading.pages):
+        warnings.append("no text was found in this PDF")
+    return build_document(
+        source=source.name,
+        sha256=source.sha256,
+        format="pdf",
+        page_count=page_count,
+        blocks=outline(assemble_pages(reading.pages)),
+        warnings=tuple(warnings),
+        ocr_pages=tuple(reading.ocr_pages),
+        blank_pages=tuple(reading.blank),
+    )
+
+
+def _read_into(reading: _Reading, pdf, index: int, source: SourceFile, tables) -> None:
+    """Read one page: its text layer, ruled tables where rows suggest them, OCR for scans."""
+    number = index + 1
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        reading.warnings.append(f"page {number} could not be read and was skipped")
+        return
+    try:
+        try:
+            read, table_like = _read_page(page, number)
+        except pdfium.PdfiumError:
+            reading.warnings.append(f"the text of page {number} could not be read")
+            read, table_like = None, False
+        if read is not None and table_like and tables.pages_left:
+            read.tables = tables.find(index)
+        if _looks_scanned(page, read):
+            reading.scanned.append(number)
+            recognised = _ocr(page, number, source, reading.warnings)
+            if recognised is not None:
+                reading.ocr_pages.append(number)
+                read = recognised
+        elif read is None:
+            reading.blank.append(number)
+        if read is not None:
+            reading.pages.append(read)
+    finally:
+        page.close()
+
+
+def _pages_label(numbers) -> str:
+    numbers = list(numbers)
+    if len(numbers) == 1:
+        return f"page {numbers[0]}"
+    return "pages " + ", ".join(str(n) for n in numbers)
+
+
+def _open(source: SourceFile) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(source.data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise UnreadableInputError(
+                f"{source.name}: the PDF is password-protected; save an unprotected copy and "
+                "try again"
+            ) from None
+        raise UnreadableInputError(
+            f"{source.name}: the PDF is damaged or incomplete and cannot be read; "
+            "re-export or re-download it"
+        ) from None
+
+
+class _TableFinder:
+    """pdfplumber's ruled-table finder, run only on pages whose rows are cut by wide gaps (it
+    costs a few tenths of a second a page; pypdfium2 reads a whole page in a millisecond)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._pdf = None
+        self.pages_left = MAX_TABLE_PAGES
+
+    def find(self, index: int) -> list[Table]:
+        import pdfplumber
+
+        self.pages_left -= 1
+        try:
+            if self._pdf is None:
+                self._pdf = pdfplumber.open(io.BytesIO(self._data))
+            found = self._pdf.pages[index].find_tables()
+            tables = [(table.bbox, table.extract()) for table in found]
+        except MemoryError:
+            raise
+        except Exception:  # a table search that fails leaves the page as plain lines
+            return []
+        return [
+            Table(
+                top, bottom, left, right, [[_cell_paragraphs(cell) for cell in row] for row in rows]
+            )
+            for (left, top, right, bottom), rows in tables
+            if len(rows) >= TABLE_MIN_ROWS - 1 and max(len(row) for row in rows) > 1
+        ]
+
+    def close(self) -> None:
+        if self._pdf is not None:
+            self._pdf.close()
+
+
+def _cell_paragraphs(cell: str | None) -> list[str]:
+    return [para.text for para in text_paragraphs(cell or "")]
+
+
+def _looks_scanned(page: pdfium.PdfPage, read: Page | None) -> bool:
+    """No usable text but an image: a scan. Also a page-sized image under only a few words of
+    text, which is a scan with a stamp or a partial OCR layer added on top. (Images are only
+    looked at when the text is thin: walking page objects costs more than reading the text.)"""
+    if read is not None and sum(len(line.text.split()) for line in read.lines) >= STAMP_MAX_WORDS:
+        return False
+    coverage = _image_coverage(page)
+    return coverage > 0 if read is None else coverage >= SCAN_COVERAGE
+
+
+def _image_coverage(page: pdfium.PdfPage) -> float:
+    """Share of the page covered by images (overlaps counted twice, capped at 1)."""
+    width, height = page.get_size()
+    covered = 0.0
+    for image in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        left, bottom, right, top = image.get_bounds()
+        covered += max(0.0, right - left) * max(0.0, top - bottom)
+    return min(1.0, covered / (width * height)) if width and height else 0.0
+
+
+def _ocr(page: pdfium.PdfPage, number: int, source: SourceFile, warnings: list[str]):
+    if not source.limits.ocr:
+        return None
+    result = ocr.ocr_page(page, number)
+    if isinstance(result, str):
+        warnings.append(result)
+        return None
+    if not result.lines:
+        warnings.append(f"OCR found no text on page {number}")
+        return None
+    return result
+
+
+def _read_page(page: pdfium.PdfPage, number: int) -> tuple[Page | None, bool]:
+    """Lines of the page's text layer (None when it has no usable text: scanned or blank),
+    and whether enough of its rows are cut by wide gaps to be worth a table search.
+
+    pdfium joins text on one baseline into one line even across a column gutter; its text
+    rectangles show where such gaps are, and only those lines are split (character by
+    character), so that `order_columns` can put side-by-side columns back in reading order.
+    """
+    textpage = page.get_textpage()
+    try:
+        text = textpage.get_text_range()
+        if next(islice(_ALNUM.finditer(text), MIN_TEXT_CHARS - 1, None), None) is None:
+            return None, False
+        left, bottom, right, top = page.get_bbox()
+        gaps = _gap_rectangles(textpage)
+        rows: list[list[Line]] = []
+        position = 0
+        for raw in text.split("\r\n"):
+            start, end = position, position + len(raw)
+            position = end + 2
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            first = start + (len(raw) - len(raw.lstrip()))
+            last = start + len(raw.rstrip()) - 1
+            rows.append(_line_segments(textpage, stripped, first, last, top, gaps))
+        height = top - bottom
+        split_rows = sum(
+            1
+            for row in rows
+            if len(row) > 1
+            and cell_prefix(row[0].text) is None
+            and HF_ZONE * height < row[0].top < (1 - HF_ZONE) * height  # not a running header
+        )
+        page_read = Page(number, right - left, top - bottom, order_columns(rows))
+        return page_read, split_rows >= TABLE_MIN_ROWS
+    finally:
+        textpage.close()
+
+
+def _gap_rectangles(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float]]:
+    """(row middle y, gap start x, gap end x) for each wide gap between text rectangles on one
+    row: the only places where a line may hold side-by-side columns."""
+    boxes = sorted(
+        (textpage.get_rect(i) for i in range(textpage.count_rects())),
+        key=lambda box: -(box[1] + box[3]) / 2,
+    )
+    rows: list[list] = []
+    for box in boxes:
+        middle = (box[1] + box[3]) / 2
+        if rows and abs(rows[-1][0] - middle) <= (box[3] - box[1]) * SAME_ROW_SHARE:
+            rows[-1][1].append(box)
+        else:
+            rows.append([middle, [box]])
+    gaps = []
+    for middle, row in rows:
+        row.sort(key=lambda box: box[0])
+        for before, after in zip(row, row[1:], strict=False):
+            if after[0] - before[2] >= COLUMN_MIN_GUTTER:
+                gaps.append((middle, before[2], after[0]))
+    return gaps
+
+
+def _line_segments(textpage, text: str, first: int, last: int, page_top: float, gaps):
+    """The line as one segment, or as several where a wide gap (a possible gutter) cuts it."""
+    raw = textpage.raw
+    first_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, first)
+    last_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, last)
+    if first_char < 0 or last_char < 0:
+        cleaned = clean_text(text)
+        return [Line(cleaned, 0.0, 0.0, 0.0, 0.0)] if cleaned else []
+    # The loose box spans the font's ascent to descent, so its height tracks the type size
+    # even when a PDF draws at "size 1" scaled by the text matrix.
+    left, bottom, _, top = textpage.get_charbox(first_char, loose=True)
+    _, last_bottom, right, last_top = textpage.get_charbox(last_char, loose=True)
+    line_top, line_bottom = page_top - max(top, last_top), page_top - min(bottom, last_bottom)
+    low, high = min(bottom, last_bottom), max(top, last_top)
+    cuts = [(0, left, first_char)]  # (offset into text, left x, first char) of each piece
+    for middle, gap_left, gap_right in gaps:
+        if not (low <= middle <= high and left < gap_left < right):
+            continue
+        char = textpage.get_index(gap_right + GAP_PROBE, middle, GAP_PROBE, (high - low) / 2)
+        if char is None or not _starts_after_gap(textpage, char, first_char, last_char):
+            continue  # the gap belongs to a neighbouring line
+        offset = pdfium_c.FPDFText_GetTextIndexFromCharIndex(raw, char) - first
+        if 0 < offset < len(text):
+            cuts.append((offset, gap_right, char))
+    cuts.sort()
+    segments = []
+    for index, (offset, piece_left, char) in enumerate(cuts):
+        end = cuts[index + 1][0] if index + 1 < len(cuts) else len(text)
+        cleaned = clean_text(text[offset:end])
+        if not cleaned:
+            continue
+        _, char_bottom, _, char_top = textpage.get_charbox(char, loose=True)
+        segments.append(
+            Line(
+                cleaned,
+                top=line_top,
+                bottom=line_bottom,
+                left=piece_left,
+                right=_gap_left_of(cuts, index, gaps, right),
+                size=round(char_top - char_bottom, 1),
+                bold=_is_bold(raw, char),
+            )
+        )
+    return segments
+
+
+def _starts_after_gap(textpage, char: int, first_char: int, last_char: int) -> bool:
+    """Whether `char`, on this line, follows the previous visible character by a gutter."""
+    if not first_char < char <= last_char:
+        return False
+    raw = textpage.raw
+    previous = char - 1
+    while previous > first_char and (
+        pdfium_c.FPDFText_IsGenerated(raw, previous)
+        or chr(pdfium_c.FPDFText_GetUnicode(raw, previous)).isspace()
+    ):
+        previous -= 1
+    gap = textpage.get_charbox(char)[0] - textpage.get_charbox(previous)[2]
+    return gap >= COLUMN_MIN_GUTTER
+
+
+def _gap_left_of(cuts, index: int, gaps, line_right: float) -> float:
+    """Right edge of a piece: where the gap that starts the next piece begins."""
+    if index + 1 >= len(cuts):
+        return line_right
+    next_left = cuts[index + 1][1]
+    return next((gap[1] for gap in gaps if gap[2] == next_left), next_left)
+
+
+def _is_bold(raw, char_index: int) -> bool:
+    if pdfium_c.FPDFText_GetFontWeight(raw, char_index) >= BOLD_WEIGHT:
+        return True
+    buffer = ctypes.create_string_buffer(FONT_NAME_BUFFER)
+    length = pdfium_c.FPDFText_GetFontInfo(raw, char_index, buffer, FONT_NAME_BUFFER, None)
+    name = buffer.raw[: max(0, min(length, FONT_NAME_BUFFER) - 1)].decode("latin-1").lower()
+    return any(hint in name for hint in BOLD_NAME_HINTS)

@@ -1,0 +1,917 @@
+"""Format-independent structure: text clean-up, numbering, headings, section trails, running
+headers/footers and paragraph assembly from positioned lines.
+
+Every extractor reduces its format to `Para`s (paragraph-sized text with whatever hints the
+format gives: a heading level, a forced kind, bold/large type) and `outline()` turns them into
+the (text, page, section, kind) blocks that `build_document` expects. PDF and OCR first turn
+positioned `Line`s into `Para`s with `assemble_pages()`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+from policy_review.model import PassageKind
+
+Block = tuple[str, int | None, tuple[str, ...], PassageKind]
+
+# --- text clean-up --------------------------------------------------------------------------
+
+LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+# Bullet glyphs, including the Symbol/Wingdings private-use code points Word PDFs emit.
+BULLET_CHARS = "•◦▪▫●○■□►▸▶➢➤✓✔❖◆◇⁃∙·"
+PRIVATE_USE_BULLETS = "\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0de\uf0e0"
+BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLET_CHARS)}]\s*|[-–—*+o](?=\s)\s*)")
+# Characters that PDF and Word use for dashes, bullets or invisible breaks; mapped so words
+# match what a reader sees.
+CHARACTER_FIXES = {
+    "\u00ad": "",  # soft hyphen
+    "\u200b": "",
+    "\u200c": "",
+    "\u200d": "",
+    "\u2060": "",
+    "\ufeff": "",
+    "\u0002": "-",  # pdfium's marker for a hyphen it found at a line end
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2212": "-",
+    **LIGATURES,
+    **dict.fromkeys(PRIVATE_USE_BULLETS, "•"),
+}
+_FIX_TABLE = str.maketrans(CHARACTER_FIXES)
+# Control and format characters, and the rest of the private-use area (symbol-font glyphs).
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2061-\u2064\ue000-\uf8ff]"
+)
+# pdfium joins a word hyphenated across a line end into one line, marking the hyphen U+FFFE.
+_LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])\ufffe\s*(?=[^\W\d_]*[a-z])")
+
+
+def clean_text(text: str) -> str:
+    """Ligatures, invisible characters and odd spaces normalised; whitespace collapsed."""
+    if "\ufffe" in text:
+        text = _LINE_END_HYPHEN.sub("", text).replace("\ufffe", "-")
+    return " ".join(_INVISIBLE.sub("", text.translate(_FIX_TABLE)).split())
+
+
+def strip_bullet(text: str) -> tuple[str, bool]:
+    """Remove a leading bullet glyph; report whether there was one (it marks a list item)."""
+    match = BULLET_RE.match(text)
+    if not match or match.end() == len(text):
+        return text, False
+    return text[match.end() :], True
+
+
+# --- numbering --------------------------------------------------------------------------------
+
+ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def roman_to_int(numeral: str) -> int | None:
+    total, previous = 0, 0
+    for ch in reversed(numeral.lower()):
+        value = ROMAN_VALUES.get(ch)
+        if value is None:
+            return None
+        total += -value if value < previous else value
+        previous = max(previous, value)
+    return total or None
+
+
+def int_to_roman(value: int) -> str:
+    pairs = [
+        (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+        (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+    ]  # fmt: skip
+    out = []
+    for number, numeral in pairs:
+        while value >= number:
+            out.append(numeral)
+            value -= number
+    return "".join(out)
+
+
+def int_to_letters(value: int) -> str:
+    """1 -> A, 26 -> Z, 27 -> AA (Word's letter numbering repeats the letter)."""
+    value = max(value, 1)
+    letter = chr(ord("A") + (value - 1) % 26)
+    return letter * ((value - 1) // 26 + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A list/outline number at the start of a paragraph, e.g. `IV.`, `(a)`, `318.1.1`."""
+
+    style: tuple  # hashable key: paragraphs with the same style are siblings
+    value: int
+    label: str  # the marker as written
+    rest: str  # text after the marker
+    alternatives: tuple[tuple[tuple, int], ...] = ()  # other readings, e.g. `C.` letter/roman
+
+
+_DOTTED = re.compile(r"^(\d{1,4}(?:\.\d{1,3}){1,5})\.?(?:\s+|$)")
+_SECTION_WORD = re.compile(
+    r"^(section|article|chapter|part)\s+(\d{1,3}|[ivxlc]{1,6})\b[.:]?\s*", re.IGNORECASE
+)
+_SIMPLE = re.compile(r"^(\(?)([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})([.)])(?:\s+|$)")
+_ABBREVIATION_REST = re.compile(r"^[A-Za-z]\.")
+_BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)")
+
+
+def parse_marker(text: str) -> Marker | None:
+    """Read an outline number at the start of `text`; None when it starts with prose."""
+    if match := _DOTTED.match(text):
+        label = match.group(1)
+        parts = label.split(".")
+        return Marker(("dotted", len(parts)), int(parts[-1]), label, text[match.end() :])
+    if match := _SECTION_WORD.match(text):
+        word, number = match.group(1).lower(), match.group(2)
+        value = int(number) if number.isdigit() else (roman_to_int(number) or 0)
+        return Marker(("word", word), value, match.group(0).strip(), text[match.end() :])
+    paren = False
+    if match := _BOTH_PARENS.match(text):
+        token, paren = match.group(1), True
+    elif match := _SIMPLE.match(text):
+        if match.group(1) == "(":  # "(a." is not a marker
+            return None
+        token = match.group(2)
+    else:
+        return None
+    rest = text[match.end() :]
+    if _ABBREVIATION_REST.match(rest):  # "U.S. Code", "A.M. shift": an abbreviation
+        return None
+    label = match.group(0).strip()
+    readings = _readings(token)
+    if not readings:
+        return None
+    prefix = "p" if paren else ""
+    styled = tuple(((prefix + kind, _suffix(match, paren)), value) for kind, value in readings)
+    (style, value), *others = styled
+    return Marker(style, value, label, rest, tuple(others))
+
+
+def _suffix(match: re.Match, paren: bool) -> str:
+    return "()" if paren else match.group(match.lastindex or 0)
+
+
+def _readings(token: str) -> list[tuple[str, int]]:
+    """Possible (numbering kind, value) pairs; `C` may be letter 3 or roman 100."""
+    if token.isdigit():
+        return [("decimal", int(token))]
+    readings = []
+    if len(token) == 1:
+        kind = "upper" if token.isupper() else "lower"
+        readings.append((kind, ord(token.lower()) - ord("a") + 1))
+    roman = roman_to_int(token)
+    if roman and (token.isupper() or token.islower()):
+        kind = "roman" if token.isupper() else "lroman"
+        # A lone `I`/`i` after nothing is usually roman one; otherwise a letter reads first.
+        if token.lower() == "i":
+            readings.insert(0, (kind, roman))
+        else:
+            readings.append((kind, roman))
+    return readings
+
+
+# --- headings ---------------------------------------------------------------------------------
+
+HEADING_MAX_WORDS = 12
+HEADING_MAX_CHARS = 120
+HEADING_MIN_LETTERS = 2  # "X" (a close button) is not a heading; "IV" numbering is handled apart
+LABEL_MAX_WORDS = 5  # "Missing Persons:" style run-in labels
+CAPS_MIN_LETTERS = 3
+CAPS_RATIO = 0.8
+TITLE_CASE_RATIO = 0.6
+TITLE_CASE_MIN_WORD = 4  # short function words ("of", "and") are not expected to be capitalised
+TOC_RUN = 3  # this many same-style headings with nothing between them is a table of contents
+TOC_HEADING_SHARE = 0.6  # ... allowing a few entries that read as short list items
+TOC_TITLE = re.compile(r"^(table of )?contents\b", re.IGNORECASE)
+TOC_TAIL_CHARS = 40  # dot leaders and the page number sit at the end of a contents line
+TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|(\s\.){4,}|_{4,})\s*\d{1,4}$")
+TOC_PAGE_REF = re.compile(r"^\D.*\s\d{1,4}$|^\d{1,4}$")
+_LETTERS = re.compile(r"[^\W\d_]")
+
+
+def is_title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", text) if len(w) >= TITLE_CASE_MIN_WORD]
+    if not words:
+        words = re.findall(r"[^\W\d_][\w'’-]*", text)
+    if not words or not words[0][0].isupper():
+        return False
+    return sum(1 for w in words if w[0].isupper()) >= TITLE_CASE_RATIO * len(words)
+
+
+def heading_cue(text: str, *, emphasis: bool, numbered: bool) -> str | None:
+    """Why a one-paragraph line reads as a heading ("caps", "title", "label", "emphasis"), or None.
+
+    Numbered lines need only look like a title; unnumbered lines need stronger evidence (capitals,
+    type emphasis, or a short label ending in a colon), so ordinary short sentences stay prose.
+    """
+    stripped = text.strip()
+    words = stripped.split()
+    if not words or len(words) > HEADING_MAX_WORDS or len(stripped) > HEADING_MAX_CHARS:
+        return None
+    if not stripped[0].isalnum() and stripped[0] not in "(\"'“":
+        return None
+    ends = stripped[-1]
+    if ends in ",;":
+        return None
+    letters = _LETTERS.findall(stripped)
+    if len(letters) < HEADING_MIN_LETTERS:
+        return None
+    caps = len(letters) >= CAPS_MIN_LETTERS and (
+        sum(1 for ch in letters if ch.isupper()) >= CAPS_RATIO * len(letters)
+    )
+    if ends == "." and not caps and not stripped.endswith("etc."):
+        return None
+    if caps:
+        return "caps"
+    if ends == ":" and len(words) <= LABEL_MAX_WORDS and is_title_case(stripped):
+        return "label"
+    if emphasis and stripped[0].isupper() or emphasis and numbered:
+        return "emphasis"
+    if numbered and is_title_case(stripped):
+        return "title"
+    return None
+
+
+def cell_prefix(text: str) -> str | None:
+    """Whether a table cell holds only a number (`IV.`: "marker") or a short label (`Issue
+    Date:`: "label"); either belongs in front of the next cell of its row."""
+    marker = parse_marker(text)
+    if marker is not None and not marker.rest.strip():
+        return "marker"
+    if text.endswith(":") and len(text.split()) <= LABEL_MAX_WORDS:
+        return "label"
+    return None
+
+
+# --- paragraphs in, blocks out ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Para:
+    """A paragraph as read from the file, with the format's hints about its role."""
+
+    text: str
+    page: int | None = None
+    kind: PassageKind | None = None  # forced kind (header/footer, table cell, list item, TOC)
+    heading_level: int | None = None  # explicit level from Word styles, HTML h1-h6, markdown #
+    emphasis: bool = False  # bold or larger type over the whole paragraph
+    size: float = 0.0  # font size, so same-looking unnumbered headings are siblings
+    style: tuple | None = None  # explicit numbering style (Word numbering definitions)
+    bullet: bool = False
+    aside: bool = False  # hidden or pop-up text: placed in the current section, opens nothing
+
+
+@dataclass(slots=True)
+class _Candidate:
+    para: Para
+    text: str
+    kind: PassageKind
+    style: tuple | None = None
+    value: int = 0
+    label: str = ""
+    alternatives: tuple = ()
+
+
+class _Entry(NamedTuple):
+    style: tuple
+    label: str
+    value: int
+    item: bool  # a numbered list item, not a heading
+
+
+class SectionTrail:
+    """Heading stack: a style seen before closes everything opened after it (outline rule).
+
+    A new style nests under the current one, so `IV.` > `B.` > `1.` builds the trail without
+    knowing in advance which numbering a given agency uses for which level. Numbered list items
+    enter the trail too (a sub-list sits under its item), but prose after a list is placed
+    under the heading, not under the last item.
+    """
+
+    def __init__(self) -> None:
+        self._stack: list[_Entry] = []
+
+    @property
+    def trail(self) -> tuple[str, ...]:
+        return tuple(entry.label for entry in self._stack)
+
+    def resolve(self, candidate: _Candidate) -> tuple[tuple, int]:
+        """Pick the reading of an ambiguous marker that continues an open sequence."""
+        readings = [(candidate.style, candidate.value), *candidate.alternatives]
+        for style, value in readings:
+            for entry in reversed(self._stack):
+                if entry.style == style and value == entry.value + 1:
+                    return style, value
+        for style, value in readings:
+            if self.is_open(style):
+                return style, value
+        return readings[0]
+
+    def open(self, style: tuple, label: str, value: int = 0, *, item: bool = False) -> None:
+        for index, entry in enumerate(self._stack):
+            if entry.style == style:
+                del self._stack[index:]
+                break
+        else:
+            if style[0] == "level":  # an explicit level closes everything at or below it
+                while self._stack and not (
+                    self._stack[-1].style[0] == "level" and self._stack[-1].style[1] < style[1]
+                ):
+                    self._stack.pop()
+        self._stack.append(_Entry(style, label, value, item))
+
+    def heading_trail(self) -> tuple[str, ...]:
+        """The trail without trailing list items: where prose after a list belongs."""
+        end = len(self._stack)
+        while end and self._stack[end - 1].item:
+            end -= 1
+        return tuple(entry.label for entry in self._stack[:end])
+
+    def is_open(self, style: tuple) -> bool:
+        return any(entry.style == style for entry in self._stack)
+
+    def close_for_plain_heading(self, style: tuple) -> None:
+        """An unnumbered heading ends open list items, and closes unnumbered headings set in
+        the same or smaller type: type size, weight and capitals rank them, not first use."""
+        while self._stack and self._stack[-1].item:
+            self._stack.pop()
+        while self._stack and self._stack[-1].style[0] == "plain":
+            if _plain_rank(self._stack[-1].style) > _plain_rank(style):
+                break
+            self._stack.pop()
+
+    def close_plain_headings(self, size_key: tuple) -> None:
+        """A numbered heading that starts a new numbering closes unnumbered headings that look
+        the same (`DEFINITIONS` then `I. PROCEDURE` are siblings, not parent and child)."""
+        while self._stack and self._stack[-1].style[0] == "plain":
+            if self._stack[-1].style[2:] != size_key:
+                break
+            self._stack.pop()
+
+
+TRAIL_ITEM_WORDS = 6
+
+
+def trail_label(text: str, words: int = TRAIL_ITEM_WORDS) -> str:
+    """A list item shown in a trail: its number and first words, not the whole paragraph."""
+    parts = text.split()
+    label = " ".join(parts[:words])
+    return label if len(parts) <= words else label + " …"
+
+
+def _classify(para: Para) -> _Candidate:
+    text, bullet = strip_bullet(para.text)
+    bullet = bullet or para.bullet
+    if para.kind in (PassageKind.HEADER_FOOTER, PassageKind.TOC):
+        return _Candidate(para, text, para.kind)
+    if text[-1:].isdigit() and TOC_LEADER.search(text[-TOC_TAIL_CHARS:]):
+        return _Candidate(para, text, PassageKind.TOC)
+    if para.heading_level is not None:
+        return _Candidate(para, text, PassageKind.HEADING, ("level", para.heading_level))
+    default = para.kind or PassageKind.PARAGRAPH
+    if bullet:
+        return _Candidate(para, text, PassageKind.LIST_ITEM)
+    marker = parse_marker(text)
+    if marker is not None and marker.rest:
+        style = para.style or marker.style
+        cue = heading_cue(marker.rest, emphasis=para.emphasis, numbered=True)
+        kind = PassageKind.HEADING if cue else PassageKind.LIST_ITEM
+        alternatives = () if para.style else marker.alternatives
+        return _Candidate(para, text, kind, style, marker.value, marker.label, alternatives)
+    if para.style is not None:  # Word numbering with a format that writes no number
+        cue = heading_cue(text, emphasis=para.emphasis, numbered=True)
+        kind = PassageKind.HEADING if cue else PassageKind.LIST_ITEM
+        return _Candidate(para, text, kind, para.style)
+    cue = (
+        None
+        if para.kind is PassageKind.TABLE_CELL
+        else heading_cue(text, emphasis=para.emphasis, numbered=False)
+    )
+    if cue:
+        style = ("plain", cue, *_size_key(para))
+        return _Candidate(para, text, PassageKind.HEADING, style)
+    return _Candidate(para, text, default)
+
+
+def _plain_rank(style: tuple) -> tuple:
+    """("plain", cue, size, emphasis) -> comparable prominence."""
+    return (style[2], style[3], style[1] == "caps")
+
+
+def _size_key(para: Para) -> tuple:
+    return (round(para.size), para.emphasis)
+
+
+def _mark_tables_of_contents(candidates: list[_Candidate]) -> None:
+    """Runs of short same-style numbered headings with no text between them, and lines after a
+    `Contents` title on the same page, are a table of contents: not structure, not evidence."""
+    run: list[_Candidate] = []
+
+    def flush() -> None:
+        headings = sum(1 for item in run if item.kind is PassageKind.HEADING)
+        if headings >= TOC_RUN and headings >= TOC_HEADING_SHARE * len(run):
+            for item in run:
+                item.kind = PassageKind.TOC
+        run.clear()
+
+    for candidate in candidates:
+        if candidate.kind is PassageKind.HEADER_FOOTER:
+            continue
+        numbered = bool(candidate.label) and len(candidate.text.split()) <= HEADING_MAX_WORDS
+        if numbered and run and run[-1].style == candidate.style:
+            run.append(candidate)
+            continue
+        flush()
+        if numbered:
+            run.append(candidate)
+    flush()
+
+    in_toc_page: int | None | bool = False
+    for candidate in candidates:
+        if candidate.kind is PassageKind.HEADER_FOOTER:
+            continue
+        page = candidate.para.page
+        if TOC_TITLE.match(candidate.text) and len(candidate.text.split()) <= 3:
+            candidate.kind = PassageKind.TOC
+            in_toc_page = page
+            continue
+        if in_toc_page is not False:
+            same_page = page == in_toc_page if page is not None else True
+            if same_page and (page is not None or TOC_PAGE_REF.match(candidate.text)):
+                candidate.kind = PassageKind.TOC
+            else:
+                in_toc_page = False
+
+
+TITLE_LINE_MAX_WORDS = HEADING_MAX_WORDS
+
+
+def _title_block(candidates: list[_Candidate]) -> set[int]:
+    """Indexes of the unnumbered headings and short lines that open the document (agency name,
+    directive type, subject): they title the whole document, so they head no section trail.
+    A heading followed by a sentence is a section heading, and ends the title block."""
+    content = [
+        (index, candidate)
+        for index, candidate in enumerate(candidates)
+        if candidate.kind not in (PassageKind.HEADER_FOOTER, PassageKind.TOC)
+    ]
+    first_page = content[0][1].para.page if content else None
+    block: set[int] = set()
+    for position, (index, candidate) in enumerate(content):
+        if candidate.para.page != first_page or candidate.para.heading_level is not None:
+            break
+        plain_heading = candidate.kind is PassageKind.HEADING and not candidate.label
+        short_line = candidate.style is None and len(candidate.text.split()) <= TITLE_LINE_MAX_WORDS
+        if not (plain_heading or short_line):
+            break
+        following = content[position + 1][1] if position + 1 < len(content) else None
+        if plain_heading and following is not None and _is_sentence(following):
+            break
+        block.add(index)
+    return block
+
+
+def _is_sentence(candidate: _Candidate) -> bool:
+    return candidate.kind is not PassageKind.HEADING and candidate.text.endswith((".", "!", "?"))
+
+
+def outline(paras: list[Para]) -> list[Block]:
+    """Classify paragraphs and attach the heading trail each one sits under."""
+    candidates = [_classify(p) for p in paras if p.text.strip()]
+    _mark_tables_of_contents(candidates)
+    title_block = _title_block(candidates)
+    trail = SectionTrail()
+    blocks: list[Block] = []
+    for index, candidate in enumerate(candidates):
+        page = candidate.para.page
+        kind = candidate.kind
+        if index in title_block:
+            blocks.append((candidate.text, page, (), kind))
+            continue
+        if candidate.para.aside and kind is not PassageKind.HEADER_FOOTER:
+            blocks.append((candidate.text, page, trail.heading_trail(), kind))
+            continue
+        if kind is PassageKind.HEADER_FOOTER:
+            blocks.append((candidate.text, page, (), kind))
+            continue
+        if kind is PassageKind.TOC:
+            blocks.append((candidate.text, page, trail.trail, kind))
+            continue
+        if kind is PassageKind.HEADING:
+            style, value = trail.resolve(candidate) if candidate.label else (candidate.style, 0)
+            if candidate.label and not trail.is_open(style):
+                trail.close_plain_headings(_size_key(candidate.para))
+            elif style and style[0] == "plain":
+                trail.close_for_plain_heading(style)
+            trail.open(style, candidate.text.rstrip(":").strip(), value)
+            blocks.append((candidate.text, page, trail.trail, kind))
+            continue
+        if candidate.style is not None:  # a numbered item: its sub-items sit under it
+            style, value = trail.resolve(candidate)
+            trail.open(style, trail_label(candidate.text), value, item=True)
+            section = trail.trail[:-1]
+        elif kind is PassageKind.LIST_ITEM:
+            section = trail.trail
+        else:
+            section = trail.heading_trail()
+        blocks.append((candidate.text, page, section, kind))
+    return blocks
+
+
+# --- positioned lines (PDF, OCR) ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Line:
+    """One text line on a page; coordinates in points with y growing downward from the top."""
+
+    text: str
+    top: float
+    bottom: float
+    left: float
+    right: float
+    size: float = 0.0
+    bold: bool = False
+    new_block: bool = False  # the source says a new paragraph starts here (OCR paragraphs)
+
+
+@dataclass(slots=True)
+class Table:
+    """A ruled table found on a page: its box (points from the top) and its rows of cells,
+    each cell a list of paragraphs."""
+
+    top: float
+    bottom: float
+    left: float
+    right: float
+    rows: list[list[list[str]]]
+
+    def holds(self, line: Line) -> bool:
+        middle = (line.top + line.bottom) / 2
+        return (
+            self.top <= middle <= self.bottom and line.left < self.right and line.right > self.left
+        )
+
+
+@dataclass(slots=True)
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def _cell_paras(table: Table, page: int) -> list[Para]:
+    """Table cells row by row; a cell holding only a number or a label prefixes the next."""
+    paras: list[Para] = []
+    for row in table.rows:
+        prefix = ""
+        for cell in row:
+            if len(cell) == 1 and cell_prefix(cell[0]) is not None:
+                prefix = f"{prefix} {cell[0]}".strip()
+                continue
+            for index, text in enumerate(cell):
+                text = f"{prefix} {text}" if prefix and index == 0 else text
+                paras.append(Para(text, page, PassageKind.TABLE_CELL))
+            prefix = "" if cell else prefix
+        if prefix:
+            paras.append(Para(prefix, page, PassageKind.TABLE_CELL))
+    return paras
+
+
+HF_ZONE = 0.14  # top and bottom share of the page where running headers/footers live
+HF_OUTER = 0.08  # ... and the outer band, beyond the usual 1-inch margin, where they start
+HF_MIN_PAGES = 2
+HF_MIN_SHARE = 0.5  # a running line repeats on at least half the pages
+HF_EDGE_LINES = 6  # only this many lines from each edge are header/footer candidates
+PAGE_NUMBER = re.compile(
+    r"^(?:[-–—]\s*)?(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE
+)
+EXPLICIT_PAGE_NUMBER = re.compile(r"^page\s+\d{1,4}\s+of\s+\d{1,4}$", re.IGNORECASE)
+PAGE_NUMBER_ANYWHERE = re.compile(r"\bpage\s+\d{1,4}(\s+of\s+\d{1,4})?\b", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+
+
+def _running_key(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def _edge_runs(page: Page) -> tuple[list[int], list[int]]:
+    """Indexes of the lines nearest the top edge (outermost first) and the bottom edge."""
+    order = sorted(range(len(page.lines)), key=lambda i: page.lines[i].top)
+    top_zone = page.height * HF_ZONE
+    bottom_zone = page.height * (1 - HF_ZONE)
+    top = [i for i in order[:HF_EDGE_LINES] if page.lines[i].top <= top_zone]
+    bottom = [i for i in reversed(order[-HF_EDGE_LINES:]) if page.lines[i].bottom >= bottom_zone]
+    return top, bottom
+
+
+def _edge_lines(page: Page) -> list[int]:
+    top, bottom = _edge_runs(page)
+    return list(dict.fromkeys(top + bottom))
+
+
+TRAILING_PAGE_NUMBER = re.compile(r"^(.*\S)\s+(page\s+\d{1,4}\s+of\s+\d{1,4})$", re.IGNORECASE)
+
+
+def split_page_numbers(page: Page) -> None:
+    """`... G Yes G No  Page 2 of 2`: a page number printed on the same baseline as body text
+    is split off so it can be set apart as page furniture."""
+    lines: list[Line] = []
+    for line in page.lines:
+        match = TRAILING_PAGE_NUMBER.match(line.text)
+        if match:
+            lines.append(replace(line, text=match.group(1)))
+            lines.append(replace(line, text=match.group(2), new_block=True))
+        else:
+            lines.append(line)
+    page.lines = lines
+
+
+def find_running_lines(pages: list[Page]) -> set[tuple[int, int]]:
+    """(page index, line index) of running headers/footers and page numbers.
+
+    A line near a page edge is running when its text (digits ignored, so `Page 3 of 9` matches
+    `Page 4 of 9`) recurs near the edge of enough pages; a bare page number near an edge, and
+    `Page N of M` anywhere (forms embedded as pages carry their own), always are.
+    """
+    edges = {pi: _edge_lines(page) for pi, page in enumerate(pages)}
+    seen: Counter[str] = Counter()
+    for pi, indexes in edges.items():
+        seen.update({_running_key(pages[pi].lines[i].text) for i in indexes})
+    needed = max(HF_MIN_PAGES, HF_MIN_SHARE * len(pages))
+    running = {
+        (pi, li)
+        for pi, page in enumerate(pages)
+        for li, line in enumerate(page.lines)
+        if EXPLICIT_PAGE_NUMBER.match(line.text)
+    }
+    for pi, page in enumerate(pages):
+        outer_top, outer_bottom = page.height * HF_OUTER, page.height * (1 - HF_OUTER)
+        top, bottom = _edge_runs(page)
+        for run, at_top in ((top, True), (bottom, False)):
+            # Running lines form one block from the edge inward: a repeated line further in
+            # is body text that happens to recur (identical pages), not a header.
+            for i in run:
+                line = page.lines[i]
+                repeated = seen[_running_key(line.text)] >= needed
+                numbered = PAGE_NUMBER.match(line.text) or (
+                    PAGE_NUMBER_ANYWHERE.search(line.text)
+                    and len(line.text.split()) <= HEADING_MAX_WORDS
+                )
+                if not (repeated or numbered):
+                    outer = line.top <= outer_top if at_top else line.bottom >= outer_bottom
+                    if outer:
+                        continue  # a one-off line at the very edge (a stamp) may sit outside
+                    break
+                running.add((pi, i))
+    return running
+
+
+COLUMN_MIN_GUTTER = 12.0  # points of clear space between side-by-side columns or cells
+COLUMN_MIN_ROWS = 3  # rows with text on both sides of a gutter before it counts as columns
+COLUMN_MIN_WIDTH_SHARE = 0.25  # columns of prose are wide; label/value tables are not
+
+
+def _merge_row(row: list[Line]) -> Line:
+    first = row[0]
+    return Line(
+        " ".join(s.text for s in row),
+        top=min(s.top for s in row),
+        bottom=max(s.bottom for s in row),
+        left=min(s.left for s in row),
+        right=max(s.right for s in row),
+        size=first.size,
+        bold=first.bold,  # a line that starts in bold (a run-in term) starts a paragraph
+    )
+
+
+def _column_band(rows: list[list[Line]], start: int, width: float) -> tuple[int, float | None]:
+    """(end row, gutter x) of the longest run of rows from `start` split by one clear gutter
+    with prose-width text on both sides; gutter None when the rows are not columns."""
+    best_end, best_gutter = start, None
+    row = sorted(rows[start], key=lambda s: s.left)
+    for before, after in zip(row, row[1:], strict=False):
+        low, high = before.right, after.left
+        if high - low < COLUMN_MIN_GUTTER:
+            continue
+        end, both = start, 0
+        left_widths, right_widths = [], []
+        while end < len(rows):
+            if any(s.left < high and s.right > low for s in rows[end]):
+                break
+            lefts = [s.right - s.left for s in rows[end] if s.right <= low]
+            rights = [s.right - s.left for s in rows[end] if s.left >= high]
+            both += bool(lefts and rights)
+            left_widths += lefts
+            right_widths += rights
+            end += 1
+        narrowest = min(
+            statistics.median(left_widths or [0]), statistics.median(right_widths or [0])
+        )
+        if (
+            both >= COLUMN_MIN_ROWS
+            and narrowest >= COLUMN_MIN_WIDTH_SHARE * width
+            and end > best_end
+        ):
+            best_end, best_gutter = end, (low + high) / 2
+    return best_end, best_gutter
+
+
+def order_columns(rows: list[list[Line]]) -> list[Line]:
+    """Lines in reading order from rows of segments (one row per source line, segments cut at
+    wide gaps): where consecutive rows share a gutter with prose on both sides, the left column
+    is read before the right; every other row stays one line, in source order."""
+    rows = [row for row in rows if row]
+    if not rows:
+        return []
+    width = max(s.right for row in rows for s in row) - min(s.left for row in rows for s in row)
+    lines: list[Line] = []
+    index = 0
+    while index < len(rows):
+        end, gutter = _column_band(rows, index, width) if len(rows[index]) > 1 else (index, None)
+        if gutter is None:
+            lines.append(_merge_row(rows[index]))
+            index += 1
+            continue
+        band = rows[index:end]
+        lines.extend(
+            _merge_row(left) for row in band if (left := [s for s in row if s.right <= gutter])
+        )
+        lines.extend(order_columns([[s for s in row if s.left >= gutter] for row in band]))
+        index = end
+    return lines
+
+
+PARA_GAP_FACTOR = 1.45  # a gap this many times the usual line pitch separates paragraphs
+SHORT_LINE_SHARE = 0.82  # a line ending before this share of the text width ends a paragraph
+SENTENCE_END = tuple(".:!?")
+SAME_LINE_TOLERANCE = 2.0
+SIZE_CHANGE = 1.0  # points; a change of type size between lines is a change of role
+CONTINUATION_WORDS = frozenset({
+    "a", "an", "and", "or", "the", "of", "to", "in", "on", "by", "for", "with", "from", "at",
+    "as", "that", "which", "who", "whose", "than", "nor", "but", "is", "are", "be", "been",
+    "was", "were", "shall", "will", "may", "must", "should", "any", "all",
+})  # fmt: skip
+_HYPHENATED_END = re.compile(r"[^\W\d_]-$")
+
+
+def _reading_order(lines: list[Line]) -> list[Line]:
+    """Content-stream order, except that a run of lines lying wholly above earlier runs moves
+    before them (Word puts header tables and footers anywhere in the stream). Side-by-side
+    columns overlap vertically, so they keep their stream order."""
+    runs: list[list[Line]] = []
+    for line in lines:
+        if runs and line.top >= runs[-1][-1].top - SAME_LINE_TOLERANCE:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    ordered: list[list[Line]] = []
+    for run in runs:
+        run_bottom = max(line.bottom for line in run)
+        position = len(ordered)
+        while position > 0 and run_bottom <= min(line.top for line in ordered[position - 1]):
+            position -= 1
+        ordered.insert(position, run)
+    return [line for run in ordered for line in run]
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines, rejoining a word hyphenated across a line end (`descrip-` + `tion`)."""
+    parts = lines[:1]
+    for line in lines[1:]:
+        if _HYPHENATED_END.search(parts[-1][-2:]) and line[:1].islower():
+            parts[-1] = parts[-1][:-1]
+            parts.append(line)
+        else:
+            parts.extend((" ", line))
+    return "".join(parts)
+
+
+def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: float,
+                          text_left: float) -> bool:  # fmt: skip
+    if line.new_block or not prev.text or not line.text:
+        return True
+    if strip_bullet(line.text)[1] or parse_marker(line.text) is not None:
+        return True
+    if line.top - prev.top > PARA_GAP_FACTOR * pitch or line.top < prev.top - pitch:
+        return True
+    if abs(prev.size - line.size) > SIZE_CHANGE:
+        return True
+    prev_short = prev.right < text_left + SHORT_LINE_SHARE * (text_right - text_left)
+    if prev.bold != line.bold and prev_short:
+        return True
+    if prev.text.endswith(SENTENCE_END) and prev_short:
+        return True
+    return prev_short and heading_cue(prev.text, emphasis=prev.bold, numbered=False) is not None
+
+
+def _body_size(pages: list[Page]) -> float:
+    sizes = Counter()
+    for page in pages:
+        for line in page.lines:
+            if line.size:
+                sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 0.0
+
+
+def _line_pitch(lines: list[Line]) -> float:
+    gaps = [b.top - a.top for a, b in zip(lines, lines[1:], strict=False) if b.top > a.top]
+    return statistics.median(gaps) if gaps else 12.0
+
+
+LARGER_TYPE = 1.15  # type this much larger than body text counts as emphasis
+
+
+def assemble_pages(pages: list[Page]) -> list[Para]:
+    """Turn positioned lines into paragraphs: running headers/footers apart, wrapped lines and
+    hyphenated words rejoined, and a sentence that runs over a page break kept whole."""
+    for page in pages:
+        split_page_numbers(page)
+    running = find_running_lines(pages)
+    body_size = _body_size(pages)
+    paras: list[Para] = []
+    last_body: Para | None = None
+    for pi, page in enumerate(pages):
+        header_footer = [
+            Para(line.text, page.number, PassageKind.HEADER_FOOTER)
+            for li, line in enumerate(page.lines)
+            if (pi, li) in running
+        ]
+        body = [line for li, line in enumerate(page.lines) if (pi, li) not in running]
+        body = _reading_order(body)
+        pitch = _line_pitch(body)
+        text_left = min((line.left for line in body), default=0.0)
+        text_right = max((line.right for line in body), default=page.width)
+        prev: Line | None = None
+        page_paras: list[Para] = []
+        page_lines: list[list[str]] = []
+        placed: list[Table] = []
+        for line in body:
+            table = next((t for t in page.tables if t.holds(line)), None)
+            if table is not None:  # the table's cells replace its lines, where it starts
+                if table not in placed:
+                    placed.append(table)
+                    cells = _cell_paras(table, page.number)
+                    page_paras.extend(cells)
+                    page_lines.extend([cell.text] for cell in cells)
+                prev = None
+                continue
+            emphasis = line.bold or bool(body_size and line.size >= LARGER_TYPE * body_size)
+            if prev is not None and not _starts_new_paragraph(
+                prev, line, pitch, text_right, text_left
+            ):
+                page_lines[-1].append(line.text)
+                page_paras[-1].emphasis = page_paras[-1].emphasis and emphasis
+            else:
+                page_paras.append(Para("", page.number, emphasis=emphasis, size=line.size))
+                page_lines.append([line.text])
+            prev = line
+        for para, lines in zip(page_paras, page_lines, strict=True):
+            para.text = join_lines(lines)
+        if page_paras and last_body is not None and _continues(last_body, page_paras[0]):
+            last_body.text = join_lines([last_body.text, page_paras.pop(0).text])
+        paras.extend(header_footer)
+        paras.extend(page_paras)
+        if page_paras:
+            last_body = page_paras[-1]
+    return paras
+
+
+def _continues(previous: Para, following: Para) -> bool:
+    """A paragraph cut by a page break: no sentence end before, prose (not a heading) after."""
+    if previous.kind is not None or following.kind is not None:  # table cells stay apart
+        return False
+    if previous.text.endswith(SENTENCE_END) or previous.emphasis or following.emphasis:
+        return False
+    if parse_marker(following.text) or strip_bullet(following.text)[1]:
+        return False
+    first = following.text[:1]
+    last_word = previous.text.rsplit(" ", 1)[-1].lower()
+    return first.islower() or previous.text.endswith((",", "-")) or last_word in CONTINUATION_WORDS
+
+
+def lines_to_page(number: int, width: float, height: float, lines: list[Line]) -> Page:
+    cleaned = []
+    for line in lines:
+        text = clean_text(line.text)
+        if text:
+            cleaned.append(replace(line, text=text))
+    return Page(number, width, height, cleaned)

@@ -1,0 +1,491 @@
+"""Decide each element from its cues: status, evidence with explanations, red flags, near misses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy_review.checklist import Coverage, Cue, Element, RedFlagRule
+from policy_review.match.index import ConceptIndex, Span
+from policy_review.match.subchecks import SubResult, inside, run_subcheck
+from policy_review.model import Evidence, Finding, RedFlag, Status
+
+FOUND_BASE_SCORE = 0.80
+PARTIAL_BASE_SCORE = 0.60
+SECTION_BOOST = 0.10
+"""Added when the unit sits under a heading the cue names as its home (e.g. 'Communications')."""
+EXTRA_EVIDENCE_BONUS = 0.04
+"""Added per further independent supporting unit (capped): several statements are surer than one."""
+MAX_CONFIDENCE = 0.98
+MISSING_BASE_CONFIDENCE = 0.90
+NEAR_MISS_PENALTY = 0.40
+"""A strong near miss makes a 'missing' less certain: confidence = base - penalty * score."""
+NEAR_MISS_SUBCHECK_SCORE = 0.90
+"""Score of a unit that met a cue's words but failed its sub-check (e.g. no time limit)."""
+NEAR_MISS_EXCLUDED_SCORE = 0.80
+NEAR_MISS_NO_CONTEXT_FACTOR = 0.70
+MAX_EVIDENCE = 3
+MAX_QUOTE_CHARS = 600
+LEVEL_RANK = {"found": 2, "partial": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """A unit's sentences joined by single spaces (verbatim: passages are whitespace-normalised)."""
+
+    sentences: tuple[int, ...]
+    text: str
+    bases: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A cue (or near miss) met by one unit; the Evidence is built only if it is shown."""
+
+    level: str
+    score: float
+    cue: Cue
+    detail: str
+    view: _View | None  # None for a near miss whose unit is rebuilt only if it is shown
+    spans: tuple[Span, ...]
+    position: int  # first sentence index, for document order
+
+    def evidence(self, index: ConceptIndex) -> Evidence:
+        evidence = _quote(index, self.view, list(self.spans))
+        return _explain(evidence, self.cue, self.score, self.detail, self.level)
+
+
+def _view(index: ConceptIndex, sentences: tuple[int, ...]) -> _View:
+    parsed = index.parsed
+    texts, bases, offset = [], [], 0
+    for s in sentences:
+        text = parsed.text_of(parsed.sentences[s])
+        bases.append(offset)
+        texts.append(text)
+        offset += len(text) + 1
+    return _View(tuple(sentences), " ".join(texts), tuple(bases))
+
+
+def _view_hits(index: ConceptIndex, view: _View, concepts) -> dict[str, list[Span]]:
+    """Spans of `concepts` (None = all) in view coordinates."""
+    out: dict[str, list[Span]] = {}
+    for s, base in zip(view.sentences, view.bases, strict=True):
+        origin = index.parsed.sentences[s].start
+        for concept, spans in index.hits[s].items():
+            if concepts is not None and concept not in concepts:
+                continue
+            out.setdefault(concept, []).extend(
+                (a - origin + base, b - origin + base) for a, b in spans
+            )
+    return out
+
+
+def _sentence_of(view: _View, offset: int) -> int:
+    position = 0
+    for i, base in enumerate(view.bases):
+        if base <= offset:
+            position = i
+    return position
+
+
+def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
+    """Choose the sentences of the unit that carry the matched words, and build the evidence."""
+    marked = sorted({_sentence_of(view, a) for a, _ in spans}) or [0]
+    sentences = index.parsed.sentences
+    body = [i for i in marked if not sentences[view.sentences[i]].title_only]
+    marked = body or marked  # a heading is quoted only when nothing else carries the words
+    chosen = list(range(marked[0], marked[-1] + 1))
+    text_len = sum(
+        len(index.parsed.text_of(index.parsed.sentences[view.sentences[i]])) for i in chosen
+    )
+    if text_len > MAX_QUOTE_CHARS:
+        counts = {i: sum(1 for a, _ in spans if _sentence_of(view, a) == i) for i in marked}
+        chosen = [max(marked, key=lambda i: (counts[i], -i))]
+    sub = _view(index, tuple(view.sentences[i] for i in chosen))
+    shift = view.bases[chosen[0]]
+    limit = shift + len(sub.text)
+    highlights = sorted({(a - shift, b - shift) for a, b in spans if a >= shift and b <= limit})
+    merged: list[tuple[int, int]] = []
+    for a, b in highlights:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    parsed = index.parsed
+    first = parsed.sentences[sub.sentences[0]]
+    last = parsed.sentences[sub.sentences[-1]]
+    passages = parsed.document.passages
+    first_passage = passages[first.passage]
+    return Evidence(
+        quote=sub.text,
+        page=first_passage.page,
+        section=first_passage.section_label,
+        start=first_passage.start + first.start,
+        end=passages[last.passage].start + last.end,
+        highlights=tuple(merged),
+    )
+
+
+def _conditions_met(index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int) -> bool:
+    unit = index.units(rule.scope)[unit_id]
+    if rule.context:
+        available = index.context_concepts(unit)
+        if not all(c in available for c in rule.context):
+            return False
+    if rule.section:
+        section = index.parsed.sentences[unit[0]].section
+        if not any(c in index.section_hits.get(section, {}) for c in rule.section):
+            return False
+    return True
+
+
+def _candidates(index: ConceptIndex, rule: Cue | RedFlagRule) -> list[int]:
+    """Unit ids holding every `all` concept, one `any` concept and no `none` concept."""
+    by_concept = index.unit_index(rule.scope)
+    empty: set[int] = set()
+    if rule.all:
+        ids = set.intersection(*(by_concept.get(c, empty) for c in rule.all))
+    elif rule.any:
+        ids = set().union(*(by_concept.get(c, empty) for c in rule.any))
+    else:
+        ids = set(range(len(index.units(rule.scope))))
+    if rule.all and rule.any:
+        ids &= set().union(*(by_concept.get(c, empty) for c in rule.any))
+    for concept in rule.none:
+        ids -= by_concept.get(concept, empty)
+    return sorted(ids)
+
+
+def _cue_concepts(cue: Cue) -> set[str]:
+    concepts = set(cue.all) | set(cue.any)
+    if isinstance(cue.subcheck, Coverage):
+        concepts |= {concept for _, concept in cue.subcheck.items}
+    return concepts
+
+
+def _needed_concepts(cue: Cue, modality) -> set[str]:
+    """Every concept the cue, its sub-check or its modality check reads."""
+    needed = _cue_concepts(cue)
+    sub = cue.subcheck
+    if sub is not None and not isinstance(sub, Coverage):
+        needed |= {v for v in _field_values(sub) if isinstance(v, str) and v}
+    if cue.duty:
+        needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
+    return needed
+
+
+def _field_values(obj) -> list:
+    return [getattr(obj, name) for name in obj.__slots__]
+
+
+@dataclass(slots=True)
+class _ElementWork:
+    hits: list[_Hit]
+    flags: dict[tuple[int, int, str], RedFlag]
+    near: list[_Hit]
+
+
+def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
+    key = (evidence.start, evidence.end, reason)
+    if key not in work.flags:
+        work.flags[key] = RedFlag(
+            evidence.quote, evidence.page, evidence.section, reason, evidence.start, evidence.end
+        )
+
+
+def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
+    modality = index.compiled.checklist.modality
+    concepts = _cue_concepts(cue)
+    needed = _needed_concepts(cue, modality)
+    for unit_id in _candidates(index, cue):
+        if not _conditions_met(index, cue, unit_id):
+            continue
+        view = _view(index, index.units(cue.scope)[unit_id])
+        hits = _view_hits(index, view, needed)
+        level = cue.level
+        notes: list[str] = []
+        spans = [span for c in concepts for span in hits.get(c, ())]
+        sub: SubResult | None = None
+        focus = _focus(index, view, hits, cue.all or cue.any)
+        if cue.subcheck is not None:
+            sub = run_subcheck(cue.subcheck, view.text, hits, focus)
+            spans.extend(sub.highlights)
+            if sub.level is None:
+                work.near.append(
+                    _Hit(
+                        "",
+                        NEAR_MISS_SUBCHECK_SCORE,
+                        cue,
+                        sub.explanation,
+                        view,
+                        tuple(spans),
+                        view.sentences[0],
+                    )
+                )
+                continue
+            level = sub.level
+            notes.append(sub.explanation)
+        flag_reasons = []
+        if sub is not None and sub.red_flag:
+            flag_reasons.append(sub.red_flag)
+        in_focus = {
+            c
+            for c in (modality.negation, modality.permissive, modality.mandatory)
+            if c and any(inside(span, focus) for span in hits.get(c, ()))
+        }
+        if cue.duty and modality.negation in in_focus:
+            flag_reasons.append("The duty is stated in the negative (not required / need not).")
+            _flag_unit(index, work, view, spans, flag_reasons)
+            continue
+        if cue.duty and modality.permissive in in_focus and modality.mandatory not in in_focus:
+            if level == "found":
+                level = "partial"
+            notes.append("permissive wording ('may') makes it optional")
+            flag_reasons.append("Permissive wording ('may') makes this step optional.")
+        _flag_unit(index, work, view, spans, flag_reasons)
+        if level == "found" and all(index.parsed.sentences[s].title_only for s in view.sentences):
+            level = "partial"
+            notes.append("only a heading names this topic")
+        score = FOUND_BASE_SCORE if level == "found" else PARTIAL_BASE_SCORE
+        notes.append(f"base {score:.2f}")
+        section = index.parsed.sentences[view.sentences[0]].section
+        section_hits = index.section_hits.get(section, {})
+        if cue.boost and any(c in section_hits for c in cue.boost):
+            score += SECTION_BOOST
+            notes.append(f"under a matching heading (+{SECTION_BOOST:.2f})")
+        matched = ", ".join(
+            f"{c} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
+            for c in sorted(concepts)
+            if c in hits
+        )
+        detail = "; ".join(([f"matched {matched}"] if matched else []) + notes)
+        work.hits.append(_Hit(level, score, cue, detail, view, tuple(spans), view.sentences[0]))
+
+
+def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:
+    """Sentence spans (view coordinates) that hold the cue's subject concepts."""
+    spans = [span for c in concepts for span in hits.get(c, ())]
+    focus = []
+    for position, base in enumerate(view.bases):
+        sentence = index.parsed.sentences[view.sentences[position]]
+        end = base + sentence.end - sentence.start
+        if any(base <= a < end for a, _ in spans):
+            focus.append((base, end))
+    return tuple(focus) or ((0, len(view.text)),)
+
+
+def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]) -> None:
+    if reasons:
+        evidence = _quote(index, view, list(spans))
+        for reason in reasons:
+            _add_flag(work, evidence, reason)
+
+
+def _explain(evidence: Evidence, cue: Cue, score: float, detail: str, level: str = "") -> Evidence:
+    label = f"cue {cue.id}" + (f" ({level})" if level else "")
+    return Evidence(
+        quote=evidence.quote,
+        page=evidence.page,
+        section=evidence.section,
+        start=evidence.start,
+        end=evidence.end,
+        highlights=evidence.highlights,
+        cue=cue.id,
+        score=round(score, 3),
+        explanation=f"{label}: {detail}; score {score:.2f}",
+    )
+
+
+def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWork) -> None:
+    for unit_id in _candidates(index, rule):
+        if not _conditions_met(index, rule, unit_id):
+            continue
+        view = _view(index, index.units(rule.scope)[unit_id])
+        hits = _view_hits(index, view, set(rule.all) | set(rule.any))
+        evidence = _quote(index, view, [s for spans in hits.values() for s in spans])
+        _add_flag(work, evidence, rule.reason)
+
+
+def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork) -> None:
+    """Units holding some of a cue's concepts, scored by the share of its conditions they meet."""
+    for cue in cues:
+        by_concept = index.unit_index(cue.scope)
+        wanted = list(cue.all) + ([tuple(cue.any)] if cue.any else [])
+        if not wanted:
+            continue
+        candidates: set[int] = set()
+        for concept in set(cue.all) | set(cue.any):
+            candidates |= by_concept.get(concept, set())
+        for unit_id in candidates:
+            unit = index.units(cue.scope)[unit_id]
+            present = index.unit_concepts(unit)
+            met = sum(1 for c in cue.all if c in present) + (
+                1 if cue.any and any(c in present for c in cue.any) else 0
+            )
+            score = met / len(wanted)
+            if cue.none and any(c in present for c in cue.none):
+                score = min(score, NEAR_MISS_EXCLUDED_SCORE)
+            no_context = [c for c in cue.context if c not in index.context_concepts(unit)]
+            if no_context:
+                score *= NEAR_MISS_NO_CONTEXT_FACTOR
+            if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
+                continue
+            missing = [c for c in cue.all if c not in present]
+            detail = f"has {met} of {len(wanted)} required concept groups"
+            if missing:
+                detail += f"; lacks {', '.join(missing)}"
+            if no_context:
+                detail += f"; not in the context of {', '.join(no_context)}"
+            work.near.append(_Hit("", score, cue, detail, None, (), unit[0]))
+
+
+def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
+    """Plain description of what a cue looks for, for the 'looked for' list."""
+    if cue.describe:
+        return cue.describe
+    parts = [concept_labels.get(c, c) for c in cue.all]
+    if cue.any:
+        parts.append("one of: " + " / ".join(concept_labels.get(c, c) for c in cue.any))
+    if isinstance(cue.subcheck, Coverage):
+        parts.append("list naming " + ", ".join(name for name, _ in cue.subcheck.items))
+    text = " + ".join(parts)
+    if cue.context:
+        text += (
+            " (in the context of " + ", ".join(concept_labels.get(c, c) for c in cue.context) + ")"
+        )
+    return f"{text} [{cue.level if cue.subcheck is None else 'sub-check decides'}]"
+
+
+def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
+    work = _ElementWork([], {}, [])
+    for cue in element.cues:
+        _evaluate_cue(index, cue, work)
+    for rule in element.red_flags:
+        _evaluate_red_flag(index, rule, work)
+    labels = {name: concept.label for name, concept in index.compiled.checklist.concepts.items()}
+    looked_for = tuple(describe_cue(cue, labels) for cue in element.cues)
+    best_rank = max((LEVEL_RANK[h.level] for h in work.hits), default=0)
+    status = {2: Status.FOUND, 1: Status.PARTIAL, 0: Status.MISSING}[best_rank]
+    red_flags = _distinct_flags(work.flags.values())
+    if status is Status.MISSING:
+        _near_misses(index, element.cues, work)
+        near = _best_near_miss(index, work)
+        confidence = MISSING_BASE_CONFIDENCE - NEAR_MISS_PENALTY * (near.score if near else 0.0)
+        reason = _missing_reason(element, near)
+        return _finding(
+            index.compiled.checklist.id,
+            element,
+            status,
+            confidence,
+            reason,
+            (),
+            red_flags,
+            looked_for,
+            near,
+        )
+    chosen = _choose_evidence(index, [h for h in work.hits if LEVEL_RANK[h.level] == best_rank])
+    confidence = min(
+        MAX_CONFIDENCE,
+        chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
+    )
+    near = None
+    if status is Status.PARTIAL:
+        found_cues = tuple(c for c in element.cues if c.level == "found")
+        _near_misses(index, found_cues, work)
+        near = _best_near_miss(index, work)
+    reason = _present_reason(status, chosen[0])
+    evidence = tuple(chosen)
+    return _finding(
+        index.compiled.checklist.id,
+        element,
+        status,
+        confidence,
+        reason,
+        evidence,
+        red_flags,
+        looked_for,
+        near,
+    )
+
+
+def _distinct_flags(flags) -> tuple[RedFlag, ...]:
+    """One flag per passage of text and reason: a window quote containing a flagged sentence
+    repeats it, so the shortest quote wins; document order."""
+    kept: list[RedFlag] = []
+    for flag in sorted(flags, key=lambda f: (f.end - f.start, f.start, f.reason)):
+        if not any(
+            k.reason == flag.reason and k.start < flag.end and flag.start < k.end for k in kept
+        ):
+            kept.append(flag)
+    return tuple(sorted(kept, key=lambda f: (f.start, f.reason)))
+
+
+def _choose_evidence(index: ConceptIndex, hits: list[_Hit]) -> list[Evidence]:
+    """Best-scoring distinct quotes first, ties in document order; overlapping quotes once."""
+    chosen: list[Evidence] = []
+    for hit in sorted(hits, key=lambda h: (-h.score, h.position, h.cue.id)):
+        ev = hit.evidence(index)
+        if any(ev.start < c.end and c.start < ev.end for c in chosen):
+            continue
+        chosen.append(ev)
+        if len(chosen) == MAX_EVIDENCE:
+            break
+    return chosen
+
+
+def _best_near_miss(index: ConceptIndex, work: _ElementWork) -> Evidence | None:
+    if not work.near:
+        return None
+    best = min(work.near, key=lambda n: (-n.score, n.position, n.cue.id))
+    if best.view is None:  # partial near miss: build the view of its unit now
+        unit = index.units(best.cue.scope)[_unit_of(index, best.cue.scope, best.position)]
+        view = _view(index, unit)
+        hits = _view_hits(index, view, set(best.cue.all) | set(best.cue.any))
+        spans = tuple(s for spans in hits.values() for s in spans)
+        best = _Hit("", best.score, best.cue, best.detail, view, spans, best.position)
+    return best.evidence(index)
+
+
+def _unit_of(index: ConceptIndex, scope: str, first_sentence: int) -> int:
+    for unit_id, unit in enumerate(index.units(scope)):
+        if unit[0] == first_sentence:
+            return unit_id
+    raise LookupError(first_sentence)
+
+
+def _where(evidence: Evidence) -> str:
+    page = f"page {evidence.page}" if evidence.page is not None else "the text"
+    return f"{page}{f' ({evidence.section})' if evidence.section else ''}"
+
+
+def _present_reason(status: Status, evidence: Evidence) -> str:
+    detail = evidence.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
+    lead = "Stated" if status is Status.FOUND else "Only partly stated"
+    return f"{lead} on {_where(evidence)}: {detail}."
+
+
+def _missing_reason(element: Element, near: Evidence | None) -> str:
+    if near is None:
+        return f"Nothing in the text addresses this requirement ({element.title.lower()})."
+    detail = near.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
+    return f"Not stated; the nearest text, on {_where(near)}, {detail} (score {near.score:.2f})."
+
+
+def _finding(
+    checklist_id, element, status, confidence, reason, evidence, red_flags, looked_for, near
+) -> Finding:
+    return Finding(
+        element=element.id,
+        checklist=checklist_id,
+        severity=element.severity,
+        status=status,
+        confidence=round(max(0.0, min(MAX_CONFIDENCE, confidence)), 3),
+        reason=reason,
+        title=element.title,
+        group=element.group,
+        requirement=element.requirement,
+        guidance=element.guidance,
+        evidence=evidence,
+        red_flags=red_flags,
+        looked_for=looked_for,
+        near_miss=near,
+    )

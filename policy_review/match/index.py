@@ -1,0 +1,432 @@
+"""Per-document work done once: sentences, concept hits, and the units each cue scope looks at.
+
+A `ParsedDocument` holds the spaCy parse of every evidence passage (shared by all checklists);
+`ConceptIndex` holds one checklist's concept hits per sentence plus inverted indexes per scope,
+so evaluating a cue is a few set intersections rather than a scan of the document.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from spacy.tokens import Doc
+
+from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
+from policy_review.match.nlp import get_nlp
+from policy_review.model import NON_EVIDENCE_KINDS, Document, PassageKind
+
+FUZZY_CUTOFF = 90
+"""rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
+HEADING_FULL_EVIDENCE_MIN_WORDS = 8
+"""Headings only name a topic, so a unit made only of heading text counts as partial at most
+(a cross-reference such as 'Addendum: AMBER Alert plan'); a 'heading' this long is a sentence the
+extractor took for a heading, and counts fully."""
+CONTEXT_LOOKBACK_SENTENCES = 4
+"""How many earlier sentences of the same block can supply a cue's `context` (list lead-ins)."""
+TOPIC_KEY = ("\x00document topic",)
+"""Pseudo-section holding the title block and running headers (see `_topic_text`)."""
+TOPIC_MAX_PASSAGES = 8
+LABEL_MAX_WORDS = 1
+LABEL_MAX_CHARS = 12
+"""A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
+REFERENCE_LIST_MIN_ITEMS = 3
+REFERENCE_ITEM_MAX_WORDS = 8
+REFERENCE_LIST_MARKERS = (
+    "related",
+    "see also",
+    "reference",
+    "other chapters",
+    "other policies",
+    "associated policies",
+    "associated chapters",
+    "further information",
+)
+"""Words introducing a list of other documents' titles (structure, not checklist knowledge)."""
+MAX_SECTION_SENTENCES = 40
+"""A `section` unit is at most this many sentences, so a document without headings is not one
+giant unit that trivially holds every concept."""
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int
+    passage: int  # index into Document.passages
+    start: int  # offsets into the passage text
+    end: int
+    section: tuple[str, ...]
+    block: int  # passages between two headings share a block (robust to odd section trails)
+    title_only: bool = False  # a short heading: names a topic, does not state a duty
+
+
+@dataclass(slots=True)
+class ParsedDocument:
+    """Sentences of the evidence passages, and the spaCy docs of passages and section trails."""
+
+    document: Document
+    sentences: list[Sentence]
+    docs: dict[int, Doc]  # passage index -> parsed text
+    section_docs: dict[tuple[str, ...], Doc]
+    passage_sentences: dict[int, list[int]]
+    sentence_starts: dict[int, list[int]]
+    passage_texts: TextSet
+    section_texts: TextSet
+    lead_in: dict[int, list[int]]  # sentence -> sentences of the lead-in before its list
+
+    def text_of(self, sentence: Sentence) -> str:
+        return self.document.passages[sentence.passage].text[sentence.start : sentence.end]
+
+
+def _is_evidence(passage) -> bool:
+    return passage.kind not in NON_EVIDENCE_KINDS
+
+
+def _is_title(passage) -> bool:
+    return (
+        passage.kind is PassageKind.HEADING
+        and len(passage.text.split()) < HEADING_FULL_EVIDENCE_MIN_WORDS
+    )
+
+
+WORD_RE = re.compile(r"\w[\w'’-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class TextSet:
+    """Several texts joined once, so regexes and the word scan run a single pass per document."""
+
+    keys: tuple
+    texts: tuple[str, ...]
+    offsets: tuple[int, ...]
+    joined: str
+    lowered: str
+    words: tuple[tuple[str, int, int], ...]  # (lowercase word, start, end) in `joined`
+
+    @classmethod
+    def of(cls, texts: dict) -> TextSet:
+        keys = tuple(texts)
+        values = tuple(texts[key] for key in keys)
+        offsets, position = [], 0
+        for text in values:
+            offsets.append(position)
+            position += len(text) + 1
+        joined = "\n".join(values)
+        lowered = joined.lower()
+        if len(lowered) != len(joined):  # rare Unicode case changes length: keep offsets exact
+            lowered = joined
+        words = tuple((m.group(), m.start(), m.end()) for m in WORD_RE.finditer(lowered))
+        return cls(keys, values, tuple(offsets), joined, lowered, words)
+
+    def locate(self, start: int, end: int) -> tuple[object, int, int] | None:
+        """(key, start, end) relative to one text; None when the span crosses two texts."""
+        slot = bisect_right(self.offsets, start) - 1
+        base = self.offsets[slot]
+        if end - base > len(self.texts[slot]):
+            return None
+        return self.keys[slot], start - base, end - base
+
+
+def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str]) -> None:
+    """Give OCR-damaged look-alikes of `~word` terms that word as NORM, so patterns match them."""
+    if not fuzzy_words:
+        return
+    choices = sorted(fuzzy_words)
+    verdicts: dict[str, str] = {}
+    for word in {w for w, _, _ in text_set.words}:
+        if len(word) < MIN_FUZZY_WORD_LEN or word in fuzzy_words or not word.isalpha():
+            continue
+        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        if best:
+            verdicts[word] = best[0]
+    if not verdicts:
+        return
+    touched = {
+        located[0]
+        for word, start, end in text_set.words
+        if word in verdicts and (located := text_set.locate(start, end))
+    }
+    for key in touched:
+        for token in docs[key]:
+            target = verdicts.get(token.lower_)
+            if target:
+                token.norm_ = target
+
+
+def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()) -> ParsedDocument:
+    nlp = get_nlp()
+    skipped = _reference_lists(document)
+    indexes = [i for i, p in enumerate(document.passages) if _is_evidence(p) and i not in skipped]
+    docs = dict(zip(indexes, nlp.pipe(document.passages[i].text for i in indexes), strict=True))
+    sections = sorted({document.passages[i].section for i in indexes})
+    section_source = {section: " > ".join(section) for section in sections}
+    section_source[TOPIC_KEY] = _topic_text(document)
+    section_docs = dict(zip(section_source, nlp.pipe(section_source.values()), strict=True))
+    passage_texts = TextSet.of({i: document.passages[i].text for i in indexes})
+    section_texts = TextSet.of(section_source)
+    _apply_fuzzy_norms(docs, passage_texts, fuzzy_words)
+    _apply_fuzzy_norms(section_docs, section_texts, fuzzy_words)
+    sentences: list[Sentence] = []
+    passage_sentences: dict[int, list[int]] = {}
+    blocks = _blocks(document)
+    for i in indexes:
+        passage = document.passages[i]
+        ids = []
+        for start, end in _sentence_spans(docs[i]):
+            ids.append(len(sentences))
+            sentences.append(
+                Sentence(
+                    len(sentences),
+                    i,
+                    start,
+                    end,
+                    passage.section,
+                    blocks[i],
+                    _is_title(passage),
+                )
+            )
+        passage_sentences[i] = ids
+    return ParsedDocument(
+        document,
+        sentences,
+        docs,
+        section_docs,
+        passage_sentences,
+        {i: [sentences[s].start for s in ids] for i, ids in passage_sentences.items()},
+        passage_texts,
+        section_texts,
+        _lead_ins(document, indexes, passage_sentences),
+    )
+
+
+def _reference_lists(document: Document) -> set[int]:
+    """Passages in a list of related chapter titles ('Related information: Search, DNA sampling,
+    ...'): they name other documents, not duties of this one, so they are never evidence."""
+    skipped: set[int] = set()
+    passages = document.passages
+    run: list[int] = []
+
+    def close(run: list[int]) -> None:
+        if len(run) < REFERENCE_LIST_MIN_ITEMS:
+            return
+        first = passages[run[0]]
+        lead = [first.section[-1]] if first.section else []
+        if run[0] > 0:
+            lead.append(passages[run[0] - 1].text)
+        if any(marker in text.lower() for text in lead for marker in REFERENCE_LIST_MARKERS):
+            skipped.update(run)
+
+    for i, passage in enumerate(passages):
+        text = passage.text.rstrip()
+        is_title = (
+            passage.kind in (PassageKind.LIST_ITEM, PassageKind.PARAGRAPH)
+            and len(text.split()) <= REFERENCE_ITEM_MAX_WORDS
+            and not text.endswith((".", ";", ":", ","))
+        )
+        if is_title and (not run or passages[run[-1]].section == passage.section):
+            run.append(i)
+            continue
+        close(run)
+        run = [i] if is_title else []
+    close(run)
+    return skipped
+
+
+def _topic_text(document: Document) -> str:
+    """What the whole document is about: its title block (the passages before the first
+    heading, and that heading) and its running headers and footers."""
+    parts: list[str] = []
+    for passage in document.passages[:TOPIC_MAX_PASSAGES]:
+        if passage.kind is PassageKind.HEADER_FOOTER:
+            continue
+        parts.append(passage.text)
+        if passage.kind is PassageKind.HEADING:
+            break
+    running = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
+    return " \n ".join(parts + sorted(running))
+
+
+def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Sentence character spans, with list labels ("11.", "(b)", "Review.") joined to the
+    sentence they introduce: a label is not a sentence, and must not use up the look-back."""
+    spans: list[tuple[int, int]] = []
+    pending: int | None = None
+    for sent in doc.sents:
+        words = [t for t in sent if not t.is_punct and not t.is_space]
+        if not words:
+            continue
+        start = sent.start_char if pending is None else pending
+        if len(words) <= LABEL_MAX_WORDS and len(sent.text) <= LABEL_MAX_CHARS:
+            pending = start
+            continue
+        spans.append((start, sent.end_char))
+        pending = None
+    if pending is not None:
+        if spans:
+            spans[-1] = (spans[-1][0], len(doc.text.rstrip()))
+        else:
+            spans.append((pending, len(doc.text.rstrip())))
+    return spans
+
+
+def _blocks(document: Document) -> list[int]:
+    """Block number per passage: a new block starts at every heading."""
+    block = 0
+    numbers = []
+    for passage in document.passages:
+        if passage.kind is PassageKind.HEADING:
+            block += 1
+        numbers.append(block)
+    return numbers
+
+
+def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[int, list[int]]):
+    """For sentences in a run of list items, the last sentence before the run (its lead-in)."""
+    lead_in: dict[int, list[int]] = {}
+    previous_non_item: list[int] = []
+    for i in indexes:
+        passage = document.passages[i]
+        if passage.kind is PassageKind.LIST_ITEM:
+            for s in passage_sentences[i]:
+                lead_in[s] = previous_non_item
+        elif passage_sentences[i]:
+            previous_non_item = passage_sentences[i][-1:]
+    return lead_in
+
+
+@dataclass(slots=True)
+class ConceptIndex:
+    """One checklist's concept hits in one parsed document."""
+
+    parsed: ParsedDocument
+    compiled: CompiledChecklist
+    hits: list[dict[str, list[Span]]]  # per sentence: concept -> spans in the passage text
+    section_hits: dict[tuple[str, ...], dict[str, list[Span]]]
+    _by_scope: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    _units: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ units per scope
+    def units(self, scope: str) -> list[tuple[int, ...]]:
+        """Each unit is a tuple of sentence indexes; unit ids are positions in this list."""
+        if scope not in self._units:
+            self._units[scope] = self._build_units(scope)
+        return self._units[scope]
+
+    def _build_units(self, scope: str) -> list[tuple[int, ...]]:
+        sentences = self.parsed.sentences
+        if scope == "sentence":
+            return [(s.index,) for s in sentences]
+        if scope == "window":
+            units = []
+            for s in sentences:
+                following = s.index + 1
+                if following < len(sentences) and sentences[following].block == s.block:
+                    units.append((s.index, following))
+                else:
+                    units.append((s.index,))
+            return units
+        if scope == "passage":
+            return [tuple(ids) for ids in self.parsed.passage_sentences.values() if ids]
+        units: list[tuple[int, ...]] = []
+        current: list[int] = []
+        for s in sentences:
+            if current and (
+                sentences[current[0]].block != s.block or len(current) >= MAX_SECTION_SENTENCES
+            ):
+                units.append(tuple(current))
+                current = []
+            current.append(s.index)
+        if current:
+            units.append(tuple(current))
+        return units
+
+    def unit_index(self, scope: str) -> dict[str, set[int]]:
+        """concept -> ids of the units (of this scope) that contain it."""
+        if scope not in self._by_scope:
+            inverted: dict[str, set[int]] = defaultdict(set)
+            for unit_id, unit in enumerate(self.units(scope)):
+                for s in unit:
+                    for concept in self.hits[s]:
+                        inverted[concept].add(unit_id)
+            self._by_scope[scope] = inverted
+        return self._by_scope[scope]
+
+    def unit_concepts(self, unit: tuple[int, ...]) -> set[str]:
+        found: set[str] = set()
+        for s in unit:
+            found.update(self.hits[s])
+        return found
+
+    def context_concepts(self, unit: tuple[int, ...]) -> set[str]:
+        """Concepts in the unit, its section trail, the sentences just before it, or its lead-in."""
+        first = self.parsed.sentences[unit[0]]
+        found = self.unit_concepts(unit)
+        found.update(self.section_hits.get(first.section, {}))
+        for s in range(max(0, first.index - CONTEXT_LOOKBACK_SENTENCES), first.index):
+            if self.parsed.sentences[s].block == first.block:
+                found.update(self.hits[s])
+        for s in self.parsed.lead_in.get(first.index, ()):
+            found.update(self.hits[s])
+        if self.compiled.checklist.title_context:
+            found.update(self.section_hits.get(TOPIC_KEY, {}))
+        return found
+
+
+def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> ConceptIndex:
+    """Run the checklist's matchers over every passage and section trail once."""
+    sentences = parsed.sentences
+    hits: list[dict[str, list[Span]]] = [defaultdict(list) for _ in sentences]
+    matches = _match_texts(parsed.docs, parsed.passage_texts, compiled)
+    for passage_index, concept, start, end in matches:
+        ids = parsed.passage_sentences[passage_index]
+        starts = parsed.sentence_starts[passage_index]
+        position = bisect_right(starts, start) - 1
+        if position < 0:
+            continue
+        sentence = sentences[ids[position]]
+        if end > sentence.end:  # a phrase running across a sentence break does not count
+            continue
+        for name in compiled.expands[concept]:
+            hits[sentence.index][name].append((start, end))
+    section_hits: dict[tuple[str, ...], dict[str, list[Span]]] = {
+        section: defaultdict(list) for section in parsed.section_docs
+    }
+    matches = _match_texts(parsed.section_docs, parsed.section_texts, compiled)
+    for section, concept, start, end in matches:
+        for name in compiled.expands[concept]:
+            section_hits[section][name].append((start, end))
+    return ConceptIndex(parsed, compiled, hits, section_hits)
+
+
+def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist):
+    """(key, concept, start, end) for every match: phrase matchers per doc, then one pass of the
+    word list for `prefix*` terms and one regex scan of the joined text per regex term."""
+    strings = get_nlp().vocab.strings
+    for key, doc in docs.items():
+        for matcher in compiled.matchers:
+            for match_id, start, end in matcher(doc):
+                last = doc[end - 1]
+                yield key, strings[match_id], doc[start].idx, last.idx + len(last)
+    found_spans = []
+    if compiled.prefixes or compiled.anchored:
+        lowered = text_set.lowered
+        for word, start, end in text_set.words:
+            concepts, anchored = compiled.word_matches(word)
+            for concept in concepts:
+                found_spans.append((concept, start, end))
+            for pattern, concept in anchored:
+                match = pattern.match(lowered, start)
+                if match and match.end() > start:
+                    found_spans.append((concept, start, match.end()))
+    for pattern, concept in compiled.regexes:
+        for match in pattern.finditer(text_set.lowered):
+            if match.end() > match.start():
+                found_spans.append((concept, match.start(), match.end()))
+    for concept, start, end in found_spans:
+        located = text_set.locate(start, end)
+        if located is not None:
+            yield located[0], concept, located[1], located[2]

@@ -1,0 +1,253 @@
+"""Structured sub-checks: where a keyword is not enough, read the number, the age or the actor.
+
+Each sub-check is generic and parameterised from the checklist YAML; this module knows English
+number and duration grammar, never checklist phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policy_review.checklist import Actor, AgeLimit, Coverage, SubCheck, TimeLimit
+
+Span = tuple[int, int]
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "twenty-one": 21, "twenty-four": 24, "thirty": 30, "forty-eight": 48, "seventy-two": 72,
+    "ninety": 90, "a": 1, "an": 1, "one-half": 0.5, "half an": 0.5,
+}  # fmt: skip
+HOURS_PER_UNIT = {
+    "minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "shift": 12, "day": 24,
+    "business day": 24, "working day": 24, "calendar day": 24, "week": 168, "month": 730,
+    "year": 8760,
+}  # fmt: skip
+_NUMBER = (
+    r"(?:\d+(?:\.\d+)?|"
+    + "|".join(sorted(map(re.escape, NUMBER_WORDS), key=len, reverse=True))
+    + r")"
+)
+_UNIT = r"(?:business day|working day|calendar day|minute|min|hour|hr|shift|day|week|month|year)s?"
+# "two (2) hours", "72-hour", "24 hrs", "five business days"
+DURATION_RE = re.compile(
+    rf"\b(?P<num>{_NUMBER})(?:\s*\(\s*(?P<digits>\d+)\s*\))?[\s-]*(?P<unit>{_UNIT})\b",
+    re.IGNORECASE,
+)
+DEADLINE_LEAD_RE = re.compile(
+    r"\b(?:within|no later than|not later than|no more than|not to exceed|not exceeding|"
+    r"less than|under|in|after|before|up to|inside of|at least|maximum of|by)\s+(?:the\s+)?"
+    r"(?:first\s+|next\s+)?$",
+    re.IGNORECASE,
+)
+"""A duration is a time limit only when introduced as one ("within two hours", "after 24 hours");
+"missing for 24 hours" describes the case, not the deadline."""
+AGE_TRAIL_RE = re.compile(r"^\s*(?:of\s+age|old|of\s+the\s+age)\b", re.IGNORECASE)
+DEADLINE_TRAIL_RE = re.compile(r"^\s*(?:of|from|after|following)\b", re.IGNORECASE)
+
+_AGE_NUMBER = (
+    r"(?P<age>\d{1,2}|"
+    + "|".join(w for w, n in NUMBER_WORDS.items() if isinstance(n, int) and 1 < n <= 21)
+    + ")"
+)
+# (pattern, offset): stated max age = number + offset
+AGE_PATTERNS = (
+    (re.compile(rf"\b{_AGE_NUMBER}\s*(?:\(\d+\)\s*)?(?:years?\s*(?:of\s+age|old)?\s*)?"
+                r"(?:or|and)\s+(?:younger|under|less|below)\b", re.I), 0),
+    (re.compile(rf"\bage[sd]?\s+(?:of\s+)?{_AGE_NUMBER}\s*(?:\(\d+\)\s*)?(?:years?\s*)?"
+                r"(?:or|and)\s+(?:younger|under|less|below)\b", re.I), 0),
+    (re.compile(r"\b(?:under|younger than|less than|below)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?"
+                rf"{_AGE_NUMBER}\b", re.I), -1),
+    (re.compile(rf"\bnot\s+(?:yet\s+)?(?:reached|attained)\s+(?:the\s+)?age\s+(?:of\s+)?{_AGE_NUMBER}\b",
+                re.I), -1),
+)  # fmt: skip
+_PASSIVE_AGENT_RE = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SubResult:
+    """What a sub-check concluded about one unit: a level (or no hit) and an optional red flag."""
+
+    level: str | None
+    explanation: str
+    red_flag: str | None = None
+    highlights: tuple[Span, ...] = ()
+
+
+def _number(text: str) -> float:
+    text = text.lower()
+    return float(text) if text[0].isdigit() else float(NUMBER_WORDS[text])
+
+
+def find_deadlines(text: str) -> list[tuple[float, str, Span]]:
+    """Durations used as time limits in `text`: (hours, matched words, span)."""
+    found = []
+    for match in DURATION_RE.finditer(text):
+        lead = text[max(0, match.start() - 30) : match.start()]
+        trail = text[match.end() : match.end() + 12]
+        if not (DEADLINE_LEAD_RE.search(lead) or DEADLINE_TRAIL_RE.match(trail)):
+            continue
+        if AGE_TRAIL_RE.match(trail):  # "under 21 years of age" is an age, not a deadline
+            continue
+        number = float(match["digits"]) if match["digits"] else _number(match["num"])
+        unit = match["unit"].lower().rstrip("s")
+        hours = number * HOURS_PER_UNIT[unit]
+        found.append((hours, match.group(0), match.span()))
+    return found
+
+
+def find_max_age(text: str) -> tuple[int, Span] | None:
+    """The highest 'N or younger' / 'under N' age stated in `text`, as an inclusive maximum."""
+    best: tuple[int, Span] | None = None
+    for pattern, offset in AGE_PATTERNS:
+        for match in pattern.finditer(text):
+            raw = match["age"].lower()
+            age = int(raw) if raw.isdigit() else int(NUMBER_WORDS[raw])
+            age += offset
+            if best is None or age > best[0]:
+                best = (age, match.span())
+    return best
+
+
+def run_subcheck(
+    subcheck: SubCheck,
+    text: str,
+    hits: dict[str, list[Span]],
+    focus: tuple[Span, ...] = (),
+) -> SubResult:
+    """Apply one sub-check to a unit's text (spans in `hits` are offsets into `text`).
+
+    `focus` are the sentences that carry the cue's subject: a too-long or conditional limit
+    there is a red flag, while one in a neighbouring sentence may be about something else.
+    """
+    if isinstance(subcheck, TimeLimit):
+        return _time_limit(subcheck, text, hits, focus or ((0, len(text)),))
+    if isinstance(subcheck, AgeLimit):
+        return _age_limit(subcheck, text, hits)
+    if isinstance(subcheck, Actor):
+        return _actor(subcheck, text, hits)
+    return _coverage(subcheck, hits)
+
+
+def _hours(value: float) -> str:
+    if value < 1:
+        return f"{value * 60:g} minutes"
+    if value >= 24 and value % 24 == 0:
+        return f"{value / 24:g} days"
+    return f"{value:g} hours"
+
+
+def inside(span: Span, focus: tuple[Span, ...]) -> bool:
+    """Whether `span` lies within one of the `focus` spans."""
+    return any(a <= span[0] and span[1] <= b for a, b in focus)
+
+
+def _time_limit(
+    check: TimeLimit, text: str, hits: dict[str, list[Span]], focus: tuple[Span, ...]
+) -> SubResult:
+    deadlines = find_deadlines(text)
+    within = [d for d in deadlines if d[0] <= check.max_hours]
+    over = [d for d in deadlines if d[0] > check.max_hours and inside(d[2], focus)]
+    limit = _hours(check.max_hours)
+    conditional = [s for s in hits.get(check.conditional or "", ()) if inside(s, focus)]
+    if conditional:
+        return SubResult(
+            "partial",
+            f"time limit made conditional ({check.conditional}) instead of a {limit} limit",
+            check.reason or f"Deadline is conditional or deferred rather than within {limit}.",
+            tuple(conditional),
+        )
+    if within:
+        hours, words, span = within[0]
+        return SubResult("found", f"stated limit '{words}' is within {limit}", None, (span,))
+    if check.also_found and check.also_found in hits:
+        return SubResult(
+            "found", f"limit stated as {check.also_found}", None, tuple(hits[check.also_found])
+        )
+    if over:
+        hours, words, span = over[0]
+        flag = None
+        if check.over_limit == "red_flag":
+            flag = check.reason or f"Time limit '{words}' is longer than {limit}."
+        return SubResult("partial", f"stated limit '{words}' is longer than {limit}", flag, (span,))
+    if check.vague and check.vague in hits:
+        return SubResult(
+            "partial",
+            f"only a vague time limit ({check.vague}), no {limit} limit",
+            None,
+            tuple(hits[check.vague]),
+        )
+    if check.otherwise:
+        return SubResult(check.otherwise, f"no time limit stated (needs {limit})")
+    return SubResult(None, f"no time limit within {limit}")
+
+
+def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]]) -> SubResult:
+    if check.broader and check.broader in hits:
+        return SubResult(
+            "found",
+            f"a broader rule covers every child ({check.broader})",
+            None,
+            tuple(hits[check.broader]),
+        )
+    stated = find_max_age(text)
+    if stated is None:
+        return SubResult(None, "no age threshold stated")
+    age, span = stated
+    if age >= check.at_least:
+        return SubResult(
+            "found",
+            f"age threshold covers ages up to {age} (needs {check.at_least})",
+            None,
+            (span,),
+        )
+    explanation = f"age threshold stops at {age}, below {check.at_least}"
+    if check.below == "ignore":
+        return SubResult(None, explanation)
+    return SubResult("partial", explanation, None, (span,))
+
+
+def _actor(check: Actor, text: str, hits: dict[str, list[Span]]) -> SubResult:
+    actions = hits.get(check.action, [])
+    roles = hits.get(check.roles, [])
+    if actions and roles:
+        first_action = min(start for start, _ in actions)
+        for start, end in roles:
+            before = start < first_action
+            agent = bool(_PASSIVE_AGENT_RE.search(text[max(0, start - 12) : start]))
+            if before or agent:
+                how = "performs" if before else "is named as the agent of"
+                return SubResult(
+                    "found",
+                    f"a named role ('{text[start:end]}') {how} the action",
+                    None,
+                    ((start, end),),
+                )
+    if check.generic and check.generic in hits:
+        return SubResult(
+            "partial", "only generic staff named as responsible", None, tuple(hits[check.generic])
+        )
+    if actions:
+        return SubResult(
+            "partial",
+            "the action has no named role (passive or unstated actor)",
+            None,
+            tuple(actions),
+        )
+    return SubResult(None, "no action found")
+
+
+def _coverage(check: Coverage, hits: dict[str, list[Span]]) -> SubResult:
+    named = [name for name, concept in check.items if concept in hits]
+    absent = [name for name, concept in check.items if concept not in hits]
+    spans = tuple(span for _, concept in check.items for span in hits.get(concept, ()))
+    summary = f"names {len(named)} of {len(check.items)} ({', '.join(named) or 'none'})"
+    if absent:
+        summary += f"; not named: {', '.join(absent)}"
+    if len(named) >= check.found_min:
+        return SubResult("found", summary, None, spans)
+    if len(named) >= check.partial_min:
+        return SubResult("partial", summary, None, spans)
+    return SubResult(None, summary)

@@ -1,0 +1,789 @@
+"""Turn a Report into the JSON and self-contained HTML reports, and a batch into a triage page.
+
+Templates only lay out what this module hands them: every count, sentence and highlight segment
+is computed here from the Report, so no template needs logic and no document text is ever marked
+safe (untrusted text reaches the page only through jinja2 autoescaping).
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+import datetime
+import functools
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from policy_review.errors import PolicyReviewError
+from policy_review.model import (
+    Document,
+    Evidence,
+    Finding,
+    PassageKind,
+    RedFlag,
+    Report,
+    Severity,
+    Status,
+    TriageRow,
+)
+from policy_review.resources import bundled_dir
+
+# What the report's "Export decisions" button writes and `--decisions FILE` reads back:
+# {"schema": DECISIONS_SCHEMA, "document": {"sha256", "file_name"}, "tool_version",
+#  "exported_at", "decisions": [{"checklist", "element", "decision", "note", "machine_status"}]}
+# where decision is one of DECISION_LABELS or "" (a note without a decision).
+DECISIONS_SCHEMA = "policy-review/decisions@1"
+DECISION_LABELS = {"accept": "Accept", "reject": "Reject", "follow-up": "Needs follow-up"}
+STATUS_LABELS = {Status.FOUND: "Found", Status.PARTIAL: "Partial", Status.MISSING: "Missing"}
+SEVERITY_LABELS = {Severity.CRITICAL: "Critical", Severity.RECOMMENDED: "Recommended"}
+KIND_LABELS = {
+    PassageKind.HEADER_FOOTER: "header/footer: never counted as evidence",
+    PassageKind.TOC: "table of contents: never counted as evidence",
+}
+# The inline assets whose sha256 goes into the page's Content-Security-Policy, so nothing else
+# (an injected tag, an event-handler attribute) could run or style the page even if escaping failed.
+# A custom --template-dir may restyle the page only through these files, for the same reason.
+REPORT_SCRIPT = "partials/report.js"
+REPORT_STYLE = "partials/report.css"
+INDEX_SCRIPT = "partials/index.js"
+INDEX_STYLE = "partials/index.css"
+DEFAULT_INDEX_TITLE = "Policy review triage queue"
+_SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """One reviewer's call on one element, as exported from the HTML report."""
+
+    checklist: str
+    element: str
+    decision: str
+    note: str
+
+    @property
+    def label(self) -> str:
+        return DECISION_LABELS.get(self.decision, "No decision")
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """A reviewer's decisions for one document (identified by its sha256)."""
+
+    sha256: str
+    items: tuple[Decision, ...]
+    source: str = ""
+
+    def get(self, checklist: str, element: str) -> Decision | None:
+        for item in self.items:
+            if item.checklist == checklist and item.element == element:
+                return item
+        return None
+
+
+def render_json(report: Report) -> str:
+    """The `policy-review/report@1` JSON, byte-identical for the same report."""
+    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def load_decisions(path: str | Path) -> Decisions:
+    """Read a decisions file exported by the HTML report; any defect is one plain error line."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyReviewError(f"decisions file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not readable UTF-8 text"
+        raise PolicyReviewError(f"cannot read decisions file {path}: {reason}") from None
+    except json.JSONDecodeError as exc:
+        raise PolicyReviewError(
+            f"decisions file {path} is not valid JSON (line {exc.lineno}): "
+            "export it again from the HTML report"
+        ) from None
+    problem = _decisions_problem(data)
+    if problem:
+        raise PolicyReviewError(
+            f"{path} is not a {DECISIONS_SCHEMA} file exported by policy-review: {problem}"
+        )
+    items = tuple(
+        Decision(
+            checklist=item["checklist"],
+            element=item["element"],
+            decision=item.get("decision") or "",
+            note=item.get("note") or "",
+        )
+        for item in data["decisions"]
+    )
+    return Decisions(sha256=data["document"]["sha256"], items=items, source=str(path))
+
+
+def _decisions_problem(data: Any) -> str:
+    """What is wrong with a parsed decisions file, or "" when it is usable."""
+    if not isinstance(data, dict):
+        return "the top level is not an object"
+    if data.get("schema") != DECISIONS_SCHEMA:
+        return f'"schema" is {data.get("schema")!r}'
+    document = data.get("document")
+    if not isinstance(document, dict) or not _SHA256_HEX.match(str(document.get("sha256", ""))):
+        return '"document.sha256" is missing or not a sha256'
+    decisions = data.get("decisions")
+    if not isinstance(decisions, list):
+        return '"decisions" is not a list'
+    for number, item in enumerate(decisions, 1):
+        if not isinstance(item, dict):
+            return f"decision {number} is not an object"
+        if not all(isinstance(item.get(key), str) for key in ("checklist", "element")):
+            return f"decision {number} lacks checklist or element"
+        if item.get("decision") not in (None, "", *DECISION_LABELS):
+            return f"decision {number} has unknown decision {item.get('decision')!r}"
+        if not isinstance(item.get("note", ""), str | None):
+            return f"decision {number} has a note that is not text"
+    return ""
+
+
+def render_html(
+    report: Report,
+    *,
+    template_dir: str | Path | None = None,
+    decisions: Decisions | None = None,
+    generated_at: str | None = None,
+) -> str:
+    """One self-contained HTML file (inline CSS/JS, no network) a reviewer can decide from."""
+    if decisions is not None and decisions.sha256 != report.document.sha256:
+        raise PolicyReviewError(
+            f"the decisions file {decisions.source} was exported for another document "
+            f"(sha256 {decisions.sha256[:12]}…, this one is {report.document.sha256[:12]}…)"
+        )
+    env = _environment(_template_key(template_dir))
+    context = _report_context(report, decisions, generated_at or datetime.date.today().isoformat())
+    context["csp"] = _content_security_policy(env, REPORT_SCRIPT, REPORT_STYLE)
+    return _render(env, "report.html.j2", context)
+
+
+def render_index_html(
+    rows: Sequence[TriageRow],
+    *,
+    template_dir: str | Path | None = None,
+    title: str = DEFAULT_INDEX_TITLE,
+    generated_at: str | None = None,
+) -> str:
+    """The batch triage queue: rows in the caller's ranking, linking to each report."""
+    env = _environment(_template_key(template_dir))
+    analysed = [row for row in rows if row.ok]
+    context = {
+        "title": title,
+        "generated_at": generated_at or datetime.date.today().isoformat(),
+        "rows": [_triage_row_view(rank, row) for rank, row in enumerate(rows, 1)],
+        "totals": {
+            "documents": len(rows),
+            "analysed": len(analysed),
+            "failed": len(rows) - len(analysed),
+            "critical_missing": sum(1 for row in analysed if row.critical_missing),
+            "red_flags": sum(1 for row in analysed if row.red_flags),
+        },
+        "csp": _content_security_policy(env, INDEX_SCRIPT, INDEX_STYLE),
+    }
+    return _render(env, "index.html.j2", context)
+
+
+# ---------------------------------------------------------------- environment
+
+
+def _template_key(template_dir: str | Path | None) -> str:
+    if template_dir is None:
+        return ""
+    directory = Path(template_dir)
+    if not directory.is_dir():
+        raise PolicyReviewError(f"template folder {directory} does not exist")
+    return str(directory.resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(template_dir: str) -> jinja2.Environment:
+    """Compiled once per template folder; a user folder may override any bundled template."""
+    search = [template_dir] if template_dir else []
+    search.append(str(bundled_dir("templates")))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(search),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateError as exc:
+        where = f" ({exc.filename}, line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        raise PolicyReviewError(f"template {name} failed: {exc.message}{where}") from None
+
+
+def _content_security_policy(env: jinja2.Environment, script: str, style: str) -> str:
+    """Allow exactly the bundled inline script and style (by hash), and no network at all."""
+    return (
+        "default-src 'none'; "
+        f"script-src {_asset_hash(env, script)}; "
+        f"style-src {_asset_hash(env, style)}; "
+        "base-uri 'none'; form-action 'none'"
+    )
+
+
+def _asset_hash(env: jinja2.Environment, name: str) -> str:
+    try:
+        text = env.get_template(name).render()
+    except jinja2.TemplateError as exc:
+        raise PolicyReviewError(f"template {name} failed: {exc.message}") from None
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+# ---------------------------------------------------------------- report view-model
+
+
+def _report_context(report: Report, decisions: Decisions | None, generated_at: str) -> dict:
+    document = report.document
+    anchors = _Anchors()
+    spans = _SpanIndex(document)
+    finding_ids = [anchors.make("el", f.checklist, f.element) for f in report.findings]
+    caveat = _extraction_caveat(document)
+    findings = [
+        _finding_view(finding, anchor, spans, decisions, caveat)
+        for finding, anchor in zip(report.findings, finding_ids, strict=True)
+    ]
+    by_id = dict(zip(finding_ids, report.findings, strict=True))
+    return {
+        "header": _header_view(report, generated_at),
+        "verdict": _verdict_view(report, findings),
+        "health": _health_view(document),
+        "checklists": _checklist_sections(report, findings),
+        "document": _document_view(document, spans, by_id),
+        "decisions_source": decisions.source if decisions else "",
+        "decisions_unmatched": _unmatched_decisions(report, decisions),
+        "decision_labels": DECISION_LABELS,
+        "page_data": {
+            "sha256": document.sha256,
+            "file_name": _file_name(document.source),
+            "tool_version": report.tool_version,
+            "schema": DECISIONS_SCHEMA,
+            "elements": [
+                {"id": view["id"], "checklist": f.checklist, "element": f.element}
+                for view, f in zip(findings, report.findings, strict=True)
+            ],
+            "imported": {
+                view["id"]: {"decision": view["imported"].decision, "note": view["imported"].note}
+                for view in findings
+                if view["imported"] is not None
+            },
+        },
+    }
+
+
+def _unmatched_decisions(report: Report, decisions: Decisions | None) -> str:
+    """Say so when decisions name elements this report lacks (another checklist version, say)."""
+    if decisions is None:
+        return ""
+    present = {(f.checklist, f.element) for f in report.findings}
+    n = sum(1 for d in decisions.items if (d.checklist, d.element) not in present)
+    if not n:
+        return ""
+    if n == 1:
+        return "1 decision names an element that is not in this report, so it is not shown."
+    return f"{n} decisions name elements that are not in this report, so they are not shown."
+
+
+def _file_name(source: str) -> str:
+    return PurePosixPath(source.replace("\\", "/")).name or source
+
+
+def _header_view(report: Report, generated_at: str) -> dict:
+    document = report.document
+    return {
+        "file_name": _file_name(document.source),
+        "source": document.source,
+        "sha256": document.sha256,
+        "format": document.format,
+        "pages": "not paged" if document.page_count is None else str(document.page_count),
+        "generated_at": generated_at,
+        "tool_version": report.tool_version,
+        "checklists": [
+            {
+                "id": ref.id,
+                "version": ref.version,
+                "title": ref.title,
+                "auto_selected": ref.auto_selected,
+            }
+            for ref in report.checklists
+        ],
+        "any_auto": any(ref.auto_selected for ref in report.checklists),
+        "selection_reason": report.selection_reason,
+    }
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
+def _overall_reading(report: Report) -> tuple[str, str]:
+    """A one-line verdict and its tone (blocking / caution / clear) from the findings alone."""
+    findings = report.findings
+    if not findings:
+        return "No checklist elements were checked.", "caution"
+    critical = [f for f in findings if f.severity is Severity.CRITICAL]
+    missing = sum(1 for f in critical if f.status is Status.MISSING)
+    partial = sum(1 for f in critical if f.status is Status.PARTIAL)
+    flags = report.summary.red_flags
+    flag_note = f"; {_count(flags, 'red flag')} to resolve" if flags else ""
+    if missing:
+        partial_note = f", {partial} only partly met" if partial else ""
+        return (
+            f"{_count(missing, 'critical element')} missing{partial_note}{flag_note}; "
+            "not ready to submit.",
+            "blocking",
+        )
+    if partial:
+        return (
+            f"No critical element missing, but {_count(partial, 'critical element')} only "
+            f"partly met{flag_note}; revise before submitting.",
+            "caution",
+        )
+    if flags:
+        return (
+            f"Every critical element found, but {_count(flags, 'red flag')} contradict the "
+            "requirements; resolve them before submitting.",
+            "caution",
+        )
+    return "Every critical element found and no red flags; confirm the evidence below.", "clear"
+
+
+def _verdict_view(report: Report, findings: list[dict]) -> dict:
+    counts = {
+        status: {
+            severity: sum(
+                1 for f in report.findings if f.status is status and f.severity is severity
+            )
+            for severity in Severity
+        }
+        for status in Status
+    }
+    reading, tone = _overall_reading(report)
+    critical_missing = [
+        view
+        for view, f in zip(findings, report.findings, strict=True)
+        if f.status is Status.MISSING and f.severity is Severity.CRITICAL
+    ]
+    red_flags = [
+        {**flag, "finding_id": view["id"], "element": view["element"], "title": view["title"]}
+        for view in findings
+        for flag in view["red_flags"]
+    ]
+    return {
+        "reading": reading,
+        "tone": tone,
+        "rows": [
+            {
+                "status": status.value,
+                "label": STATUS_LABELS[status],
+                "cells": [counts[status][severity] for severity in Severity],
+                "total": sum(counts[status].values()),
+            }
+            for status in Status
+        ],
+        "severities": [SEVERITY_LABELS[s] for s in Severity],
+        "column_totals": [sum(counts[st][sv] for st in Status) for sv in Severity],
+        "total": len(report.findings),
+        "critical_missing": critical_missing,
+        "red_flags": red_flags,
+    }
+
+
+def _health_view(document: Document) -> dict:
+    header_footer = sum(1 for p in document.passages if p.kind is PassageKind.HEADER_FOOTER)
+    items = []
+    if document.ocr_pages:
+        items.append(
+            {
+                "label": "Pages read by OCR",
+                "value": _page_list(document.ocr_pages),
+                "concern": True,
+                "note": "OCR text can misspell words, so a cue there may have been missed.",
+            }
+        )
+    if document.blank_pages:
+        items.append(
+            {
+                "label": "Pages with no text",
+                "value": _page_list(document.blank_pages),
+                "concern": True,
+                "note": "Nothing on these pages was analysed; check them by eye.",
+            }
+        )
+    if document.tracked_changes:
+        items.append(
+            {
+                "label": "Unaccepted tracked changes",
+                "value": "yes",
+                "concern": True,
+                "note": "Read as if every change were accepted; the final text may differ.",
+            }
+        )
+    items.append(
+        {
+            "label": "Header/footer passages set aside",
+            "value": str(header_footer),
+            "concern": False,
+            "note": "Running headers, footers and page numbers are never counted as evidence.",
+        }
+    )
+    if not document.passages:
+        items.append(
+            {
+                "label": "Text extracted",
+                "value": "none",
+                "concern": True,
+                "note": "No text was read, so every element will show as missing.",
+            }
+        )
+    concerns = bool(document.warnings) or any(item["concern"] for item in items)
+    return {
+        "rows": items,
+        "warnings": list(document.warnings),
+        "concerns": concerns,
+        "summary": (
+            "Extraction problems: a 'missing' element may be caused by text the tool could not "
+            "read, not by the directive itself."
+            if concerns
+            else "The text was read without problems."
+        ),
+    }
+
+
+def _extraction_caveat(document: Document) -> str:
+    """Said beside every gap when extraction may have lost text, so it is not taken as final."""
+    causes = []
+    if document.ocr_pages:
+        causes.append(f"read by OCR (pages {_page_list(document.ocr_pages)})")
+    if document.blank_pages:
+        causes.append(f"without text (pages {_page_list(document.blank_pages)})")
+    if document.warnings:
+        causes.append(f"flagged by {_count(len(document.warnings), 'extraction warning')}")
+    if not document.passages:
+        causes.append("not read at all")
+    if not causes:
+        return ""
+    return (
+        f"Part of this document was {'; '.join(causes)}: the wording may be there but unread. "
+        "Check those pages before relying on this gap."
+    )
+
+
+def _page_list(pages: Iterable[int]) -> str:
+    """Pages as compact ranges: 1-3, 7."""
+    ranges: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if ranges and page == ranges[-1][1] + 1:
+            ranges[-1][1] = page
+        else:
+            ranges.append([page, page])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
+
+
+def _checklist_sections(report: Report, findings: list[dict]) -> list[dict]:
+    """Findings grouped by checklist (report order) then by group (first appearance order)."""
+    known = {ref.id: ref for ref in report.checklists}
+    order = [ref.id for ref in report.checklists]
+    order += [f.checklist for f in report.findings if f.checklist not in known]
+    sections = []
+    for checklist_id in dict.fromkeys(order):
+        groups: dict[str, list[dict]] = {}
+        for view, finding in zip(findings, report.findings, strict=True):
+            if finding.checklist == checklist_id:
+                groups.setdefault(finding.group or "Other", []).append(view)
+        if not groups:
+            continue
+        ref = known.get(checklist_id)
+        sections.append(
+            {
+                "id": checklist_id,
+                "anchor": "cl-" + _slug(checklist_id),
+                "title": ref.title if ref else checklist_id,
+                "version": ref.version if ref else "",
+                "groups": [
+                    {"name": name, "anchor": f"grp-{_slug(checklist_id)}-{i}", "findings": views}
+                    for i, (name, views) in enumerate(groups.items(), 1)
+                ],
+            }
+        )
+    return sections
+
+
+def _finding_view(
+    finding: Finding,
+    anchor: str,
+    spans: _SpanIndex,
+    decisions: Decisions | None,
+    caveat: str,
+) -> dict:
+    return {
+        "id": anchor,
+        "element": finding.element,
+        "checklist": finding.checklist,
+        "title": finding.title,
+        "group": finding.group,
+        "status": finding.status.value,
+        "status_label": STATUS_LABELS[finding.status],
+        "severity": finding.severity.value,
+        "severity_label": SEVERITY_LABELS[finding.severity],
+        "confidence": f"{round(finding.confidence * 100)}%",
+        "requirement": finding.requirement,
+        "reason": finding.reason,
+        "guidance": finding.guidance if finding.status is not Status.FOUND else "",
+        "looked_for": list(finding.looked_for) if finding.status is not Status.FOUND else [],
+        "evidence": [
+            _quote_view(e, spans.add(e.start, e.end, "evidence", anchor, e.quote))
+            for e in finding.evidence
+        ],
+        "near_miss": _near_miss_view(finding, anchor, spans),
+        "red_flags": [
+            _red_flag_view(r, spans.add(r.start, r.end, "flag", anchor, r.quote))
+            for r in finding.red_flags
+        ],
+        "imported": decisions.get(finding.checklist, finding.element) if decisions else None,
+        "caveat": caveat if finding.status is not Status.FOUND else "",
+    }
+
+
+def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> dict | None:
+    """The nearest passage for a gap, unless it merely repeats a quote already shown."""
+    near = finding.near_miss
+    if near is None or finding.status is Status.FOUND:
+        return None
+    if any(near.quote == e.quote for e in finding.evidence):
+        return None
+    return _quote_view(near, spans.add(near.start, near.end, "near", anchor, near.quote))
+
+
+def _quote_view(evidence: Evidence, span_anchor: str) -> dict:
+    return {
+        "segments": _split_highlights(evidence.quote, evidence.highlights),
+        "page": evidence.page,
+        "section": evidence.section,
+        "score": f"{evidence.score:.2f}",
+        "explanation": evidence.explanation,
+        "span": span_anchor,
+    }
+
+
+def _red_flag_view(flag: RedFlag, span_anchor: str) -> dict:
+    return {
+        "quote": flag.quote,
+        "page": flag.page,
+        "section": flag.section,
+        "reason": flag.reason,
+        "span": span_anchor,
+    }
+
+
+def _split_highlights(text: str, highlights: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Split text into (segment, is_match) pieces; bad or overlapping offsets are tolerated."""
+    merged: list[list[int]] = []
+    for start, end in sorted(highlights):
+        start, end = max(0, start), min(len(text), end)
+        if start >= end:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    segments: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in merged:
+        if start > position:
+            segments.append((text[position:start], False))
+        segments.append((text[start:end], True))
+        position = end
+    if position < len(text) or not segments:
+        segments.append((text[position:], False))
+    return segments
+
+
+# ---------------------------------------------------------------- document view
+
+
+class _Anchors:
+    """HTML ids that are valid, readable (`el-le-model-policy--LE-NCIC-2HR`) and unique."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def make(self, prefix: str, *parts: str) -> str:
+        base = prefix + "-" + "--".join(_slug(p) for p in parts)
+        anchor, n = base, 1
+        while anchor in self._used:
+            n += 1
+            anchor = f"{base}-{n}"
+        self._used.add(anchor)
+        return anchor
+
+
+def _slug(text: str) -> str:
+    return _SLUG_UNSAFE.sub("_", text).strip("_") or "x"
+
+
+@dataclass(slots=True)
+class _Span:
+    start: int
+    end: int
+    kind: str
+    anchor: str
+    findings: list[str]
+
+
+class _SpanIndex:
+    """Quoted spans of Document.text, deduplicated, each with one anchor to jump to."""
+
+    def __init__(self, document: Document) -> None:
+        self._text = document.text
+        self._spans: dict[tuple[int, int, str], _Span] = {}
+
+    def add(self, start: int, end: int, kind: str, finding_id: str, quote: str) -> str:
+        """Register a span; returns its anchor, or "" when the quote cannot be located.
+
+        Offsets that do not hold the quote (a bug upstream) fall back to the quote's first
+        occurrence, so a link never highlights text other than what the card shows.
+        """
+        if not quote.strip():
+            return ""
+        if " ".join(self._text[max(start, 0) : max(end, 0)].split()) != " ".join(quote.split()):
+            start = self._text.find(quote)
+            if start < 0:
+                return ""
+            end = start + len(quote)
+        key = (start, end, kind)
+        span = self._spans.get(key)
+        if span is None:
+            span = _Span(start, end, kind, f"span-{len(self._spans) + 1}", [])
+            self._spans[key] = span
+        if finding_id not in span.findings:
+            span.findings.append(finding_id)
+        return span.anchor
+
+    def spans(self) -> list[_Span]:
+        return sorted(self._spans.values(), key=lambda s: (s.start, -s.end))
+
+
+# Where several highlights overlap, the strongest kind colours the text.
+_KIND_RANK = {"flag": 3, "evidence": 2, "near": 1}
+
+
+def _document_view(document: Document, spans: _SpanIndex, by_id: Mapping[str, Finding]) -> dict:
+    """Passages with page labels, cut into segments at every highlight boundary."""
+    passages = document.passages
+    starts = [p.start for p in passages]
+    per_passage: dict[int, list[_Span]] = {}
+    for span in spans.spans():
+        first = max(0, bisect.bisect_right(starts, span.start) - 1)
+        last = bisect.bisect_left(starts, span.end)
+        for index in range(first, last):
+            passage = passages[index]
+            if span.start < passage.end and span.end > passage.start:
+                per_passage.setdefault(index, []).append(span)
+
+    views = []
+    previous_page: int | None = None
+    previous_kind: PassageKind | None = None
+    for index, passage in enumerate(passages):
+        here = per_passage.get(index, [])
+        segments = _passage_segments(passage.text, passage.start, here, by_id)
+        # Back links sit after the passage, not mid-sentence, once per element.
+        back = {
+            finding_id: {"id": finding_id, "element": by_id[finding_id].element}
+            for span in here
+            if span.end <= passage.end or index == len(passages) - 1
+            for finding_id in span.findings
+        }
+        new_page = passage.page is not None and passage.page != previous_page
+        # A run of running headers/footers is labelled once, not on every line.
+        first_of_run = new_page or passage.kind is not previous_kind
+        views.append(
+            {
+                "page": passage.page,
+                "new_page": new_page,
+                "kind": passage.kind.value,
+                "kind_note": KIND_LABELS.get(passage.kind, "") if first_of_run else "",
+                "section": passage.section_label,
+                "segments": segments,
+                "back": list(back.values()),
+            }
+        )
+        previous_kind = passage.kind
+        if passage.page is not None:
+            previous_page = passage.page
+    pages = sorted({p.page for p in passages if p.page is not None})
+    return {"passages": views, "pages": pages}
+
+
+def _passage_segments(
+    text: str, offset: int, spans: list[_Span], by_id: Mapping[str, Finding]
+) -> list[dict]:
+    bounds = {0, len(text)}
+    for span in spans:
+        bounds.add(min(max(span.start - offset, 0), len(text)))
+        bounds.add(min(max(span.end - offset, 0), len(text)))
+    cuts = sorted(bounds)
+    segments = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if a == b:
+            continue
+        covering = [s for s in spans if s.start - offset < b and s.end - offset > a]
+        segment: dict[str, Any] = {"text": text[a:b], "kind": "", "anchors": []}
+        if covering:
+            segment["kind"] = max(covering, key=lambda s: _KIND_RANK[s.kind]).kind
+            segment["anchors"] = [s.anchor for s in covering if s.start - offset == a]
+            segment["title"] = "; ".join(
+                dict.fromkeys(by_id[fid].element for s in covering for fid in s.findings)
+            )
+        segments.append(segment)
+    return segments
+
+
+# ---------------------------------------------------------------- triage index
+
+
+def _report_href(path: str) -> str:
+    """A relative link that a crafted file name cannot turn into `javascript:` or similar."""
+    if not path:
+        return ""
+    return quote(path.replace("\\", "/"), safe="/")
+
+
+def _triage_row_view(rank: int, row: TriageRow) -> dict:
+    return {
+        "rank": rank,
+        "ok": row.ok,
+        "name": _file_name(row.path),
+        "path": row.path if row.path != _file_name(row.path) else "",
+        "error": row.error,
+        "sha256": row.sha256,
+        "agency_type": row.agency_type or ("unknown" if row.ok else ""),
+        "checklists": ", ".join(row.checklists),
+        "pages": "" if row.pages is None else row.pages,
+        "found": row.found,
+        "partial": row.partial,
+        "missing": row.missing,
+        "critical_missing": row.critical_missing,
+        "red_flags": row.red_flags,
+        "low_confidence": row.low_confidence,
+        "html_href": _report_href(row.html_report),
+        "json_href": _report_href(row.json_report),
+    }

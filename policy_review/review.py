@@ -1,0 +1,104 @@
+"""review(): a Document in, a Report out — choosing the checklists from the text when not told."""
+
+from __future__ import annotations
+
+from policy_review import __version__
+from policy_review.checklist import Checklist, available_checklists
+from policy_review.errors import ChecklistError
+from policy_review.match import detect_count, match_checklist, prepare
+from policy_review.model import ChecklistRef, Document, Report
+
+LAW_ENFORCEMENT = "law-enforcement"
+PSAP = "psap"
+PSAP_DIRECTIVE_SHARE = 0.12
+"""Share of evidence sentences naming call-takers / dispatch / 911 centres above which the text
+is a PSAP directive (measured: PSAP directives 12-24%, police policies 2-10%)."""
+LE_ALSO_SHARE = 0.30
+"""In a PSAP directive, police roles in at least this share of sentences make it a combined
+directive that also gets the law-enforcement checklist."""
+AUDIENCE_NAMES = {
+    "law-enforcement": "law-enforcement policy",
+    "psap": "PSAP/communications directive",
+}
+
+
+def review(document: Document, checklists: tuple[Checklist, ...] | None = None) -> Report:
+    """Judge `document` against `checklists`, or against those its text calls for (None)."""
+    if checklists:
+        indexes = prepare(document, tuple(checklists))
+        chosen = list(checklists)
+        reason = "Checklists chosen by the user: " + ", ".join(c.id for c in checklists) + "."
+        auto = False
+    else:
+        candidates = _candidates()
+        indexes = prepare(document, candidates)
+        chosen, reason = _choose_from(candidates, indexes)
+        auto = True
+    findings = tuple(f for c in chosen for f in match_checklist(indexes[c.id]))
+    refs = tuple(ChecklistRef(c.id, c.version, c.title, auto_selected=auto) for c in chosen)
+    return Report(
+        document=document,
+        checklists=refs,
+        selection_reason=reason,
+        findings=findings,
+        tool_version=__version__,
+    )
+
+
+def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
+    """The bundled checklists the text calls for, and why (what `review(document)` would apply)."""
+    candidates = _candidates()
+    return _choose_from(candidates, prepare(document, candidates))
+
+
+def _choose_from(candidates: tuple[Checklist, ...], indexes: dict) -> tuple[list[Checklist], str]:
+    counts = {c.id: detect_count(indexes[c.id]) for c in candidates}
+    total = len(next(iter(indexes.values())).parsed.sentences) if indexes else 0
+    return _choose(candidates, counts, total)
+
+
+def _candidates() -> tuple[Checklist, ...]:
+    candidates = available_checklists()
+    if not candidates:
+        raise ChecklistError("no bundled checklists found")
+    return candidates
+
+
+def _choose(
+    candidates: tuple[Checklist, ...], counts: dict[str, int], total: int
+) -> tuple[list[Checklist], str]:
+    """Pick the audience(s) from how much of the text names each one; say why in one sentence.
+
+    Police directives mention dispatchers and dispatch directives mention officers, so raw counts
+    mislead: a document is a PSAP directive when call-handling roles fill a real share of its
+    sentences, and it is also a police policy when police roles fill a larger share still.
+    """
+    sentences: dict[str, int] = {}
+    qualifies: dict[str, bool] = {}
+    for checklist in candidates:
+        count = counts[checklist.id]
+        audience = checklist.audience
+        sentences[audience] = max(sentences.get(audience, 0), count)
+        qualifies[audience] = qualifies.get(audience, False) or (
+            count >= checklist.detect.min_sentences
+        )
+    share = {a: n / total if total else 0.0 for a, n in sentences.items()}
+    psap = qualifies.get(PSAP) and share.get(PSAP, 0.0) >= PSAP_DIRECTIVE_SHARE
+    if psap:
+        selected = [PSAP]
+        if qualifies.get(LAW_ENFORCEMENT) and share.get(LAW_ENFORCEMENT, 0.0) >= LE_ALSO_SHARE:
+            selected.insert(0, LAW_ENFORCEMENT)
+    else:
+        selected = [LAW_ENFORCEMENT] if LAW_ENFORCEMENT in sentences else sorted(sentences)[:1]
+    evidence = "; ".join(
+        f"{AUDIENCE_NAMES.get(a, a)} terms in {n} of {total} sentences"
+        for a, n in sorted(sentences.items(), key=lambda kv: (-kv[1], kv[0]))
+    )
+    if len(selected) > 1:
+        verdict = "both a law-enforcement policy and a PSAP/communications directive"
+    elif not any(qualifies.get(a) for a in selected):
+        verdict = f"weak signal, treated as a {AUDIENCE_NAMES.get(selected[0], selected[0])}"
+    else:
+        verdict = f"a {AUDIENCE_NAMES.get(selected[0], selected[0])}"
+    chosen = [c for c in candidates if c.audience in selected]
+    return chosen, f"Read as {verdict} ({evidence})."

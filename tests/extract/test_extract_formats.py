@@ -1,0 +1,175 @@
+"""HTML, plain text and Markdown, legacy formats through LibreOffice, and type sniffing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from extract_fixtures import running_header_pdf, simple_docx
+
+from policy_review.errors import UnreadableInputError
+from policy_review.extract import load_document, sniff_format
+from policy_review.model import PassageKind
+
+HTML = """<!DOCTYPE html><html><head><title>T</title><style>p{color:red}</style>
+<script>var secret = "script text";</script></head><body>
+<nav>Home | Policies | Contact</nav>
+<h1>Missing Persons</h1>
+<h2>IV. Procedures</h2>
+<p>Officers shall accept   every report &amp; act <b>without</b> delay.</p>
+<ol><li>Enter the child into NCIC.</li><li>Notify the supervisor.</li></ol>
+<p>A <span>missing child</span><span style="display:none"><b>X</b> Pop-up: a person
+under 18.</span> must be reported.</p>
+<table><tr><td>I.</td><td>Purpose of the order</td></tr>
+<tr><td>Age</td><td>Under 13</td></tr></table>
+<p>Officers shall search the home<br>and the yard.<br><br>Then notify the<br>supervisor.</p>
+<footer>Copyright City of Anytown</footer>
+</body></html>"""
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_html_headings_paragraphs_lists_and_cells(tmp_path):
+    document = load_document(_write(tmp_path, "manual.html", HTML.encode()))
+    by_text = {p.text: p for p in document.passages}
+    assert document.format == "html" and document.page_count is None
+    assert by_text["Missing Persons"].kind is PassageKind.HEADING
+    assert by_text["Officers shall accept every report & act without delay."].section == (
+        "Missing Persons",
+        "IV. Procedures",
+    )
+    assert by_text["1. Enter the child into NCIC."].kind is PassageKind.LIST_ITEM
+    assert "2. Notify the supervisor." in by_text
+    assert "I. Purpose of the order" in by_text  # a number cell joins the cell it numbers
+    assert by_text["Under 13"].kind is PassageKind.TABLE_CELL
+    assert by_text["Copyright City of Anytown"].kind is PassageKind.HEADER_FOOTER
+    assert "Officers shall search the home and the yard." in by_text  # <br> wraps a line
+    assert "Then notify the supervisor." in by_text  # <br><br> separates paragraphs
+    # a hidden pop-up is kept, after the sentence it would otherwise break
+    sentence = by_text["A missing child must be reported."]
+    popup = document.passages[document.passages.index(sentence) + 1]
+    assert popup.text == "X Pop-up: a person under 18."
+    assert popup.section == sentence.section
+    for absent in ("script text", "color:red", "Home | Policies"):
+        assert absent not in document.text
+
+
+def test_text_paragraphs_headings_and_markdown(tmp_path):
+    text = (
+        "# Missing Children\n\nPURPOSE\nThis order sets out what officers do.\n\n"
+        "1. Accept every report without\ndelay and never impose a waiting\nperiod.\n"
+        "2. Notify the supervi-\nsor.\n\n## Records\n\n- Keep the report.\n"
+    )
+    document = load_document(_write(tmp_path, "order.md", text.encode()))
+    by_text = {p.text: p for p in document.passages}
+    assert document.format == "text"
+    assert by_text["Missing Children"].kind is PassageKind.HEADING
+    assert by_text["PURPOSE"].kind is PassageKind.HEADING
+    assert by_text["This order sets out what officers do."].section == (
+        "Missing Children",
+        "PURPOSE",
+    )
+    assert "1. Accept every report without delay and never impose a waiting period." in by_text
+    assert "2. Notify the supervisor." in by_text
+    assert by_text["Keep the report."].kind is PassageKind.LIST_ITEM
+    assert by_text["Keep the report."].section == ("Missing Children", "Records")
+
+
+@pytest.mark.parametrize(
+    "encoded, warned",
+    [
+        ("Officers’ duty — café".encode(), False),
+        ("\ufeffOfficers’ duty — café".encode("utf-16-le"), False),
+        ("Officers’ duty — café".encode("utf-16"), False),
+        ("Officers’ duty — café".encode("cp1252"), True),
+        ("Officers' duty - café".encode("latin-1"), True),
+    ],
+    ids=["utf8", "utf16le-bom", "utf16", "cp1252", "latin1"],
+)
+def test_text_encodings(tmp_path, encoded, warned):
+    document = load_document(_write(tmp_path, "note.txt", encoded))
+    assert "duty" in document.text and "café" in document.text
+    assert bool(document.warnings) is warned
+
+
+def test_hard_wrapped_text_without_blank_lines(tmp_path):
+    text = (
+        "PURPOSE\nThis order tells officers what to do when a child is reported missing and\n"
+        "how to search.\nOfficers shall accept every report at once and shall never make the\n"
+        "caller wait.\n"
+    )
+    document = load_document(_write(tmp_path, "wrapped.txt", text.encode()))
+    assert [p.text for p in document.passages] == [
+        "PURPOSE",
+        "This order tells officers what to do when a child is reported missing and how to search.",
+        "Officers shall accept every report at once and shall never make the caller wait.",
+    ]
+
+
+def test_ligatures_and_invisible_characters_are_normalised(tmp_path):
+    text = "The oﬃcer shall ﬁle the re\u00adport\u200b on the ﬂoor\u00a0today."
+    document = load_document(_write(tmp_path, "lig.txt", text.encode()))
+    assert document.text == "The officer shall file the report on the floor today."
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: running_header_pdf(p / "x.docx"), "pdf"),
+        (lambda p: simple_docx(p / "x.pdf", ["Word text"]), "docx"),
+        (lambda p: _write(p, "x.docx", b"Plain words in a file named docx.\n"), "text"),
+        (lambda p: _write(p, "x.txt", b"<html><body><p>hi</p></body></html>"), "html"),
+        (lambda p: _write(p, "x.txt", b"{\\rtf1\\ansi hello}"), "rtf"),
+        (lambda p: _write(p, "x.txt", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512), "doc"),
+        (lambda p: _write(p, "x.txt", bytes(range(256)) * 8), None),
+    ],
+    ids=["pdf-named-docx", "docx-named-pdf", "text-named-docx", "html", "rtf", "ole", "binary"],
+)
+def test_sniffing_uses_bytes_not_names(tmp_path, make, expected):
+    assert sniff_format(make(tmp_path)) == expected
+
+
+def test_pdf_named_docx_extracts_as_pdf(tmp_path):
+    document = load_document(running_header_pdf(tmp_path / "order.docx"))
+    assert document.format == "pdf" and document.page_count == 3
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
+def test_rtf_is_converted_in_a_private_folder(tmp_path):
+    rtf = b"{\\rtf1\\ansi\\pard I. PURPOSE\\par This policy covers missing children.\\par}"
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    path = _write(folder, "order.rtf", rtf)
+    document = load_document(path)
+    assert document.format == "rtf"
+    passage = next(p for p in document.passages if "covers missing children" in p.text)
+    assert passage.section == ("I. PURPOSE",)
+    assert sorted(x.name for x in folder.iterdir()) == ["order.rtf"]  # nothing written beside it
+
+
+def test_legacy_without_libreoffice_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    path = _write(tmp_path, "old.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 512)
+    with pytest.raises(UnreadableInputError, match="LibreOffice"):
+        load_document(path)
+
+
+def test_table_of_contents_is_kept_apart_from_structure(tmp_path):
+    text = (
+        "Table of Contents\n\n"
+        "I. Purpose .......... 1\n\nII. Procedures .......... 2\n\nIII. Records .......... 4\n\n"
+        "I. PURPOSE\n\nThis order sets out what officers do.\n\n"
+        "II. PROCEDURES\n\nOfficers shall accept every report.\n"
+    )
+    document = load_document(_write(tmp_path, "toc.txt", text.encode()))
+    kinds = {p.text: p.kind for p in document.passages}
+    assert kinds["Table of Contents"] is PassageKind.TOC
+    assert kinds["II. Procedures .......... 2"] is PassageKind.TOC
+    assert kinds["I. PURPOSE"] is PassageKind.HEADING
+    report = next(p for p in document.passages if p.text.startswith("Officers shall"))
+    assert report.section == ("II. PROCEDURES",)
+    assert all(p.kind is not PassageKind.TOC for p in document.evidence_passages)

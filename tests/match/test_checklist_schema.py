@@ -1,0 +1,110 @@
+"""The checklist loader: strict schema, every problem reported at once, documented example works."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policy_review.checklist import available_checklists, load_checklist, parse_checklist
+from policy_review.errors import ChecklistError
+from policy_review.model import PassageKind, build_document
+from policy_review.review import review
+from tests.conftest import REPO_ROOT
+
+SCHEMA_DOC = REPO_ROOT / "checklists" / "SCHEMA.md"
+
+
+def _worked_example() -> dict:
+    """The last YAML block of SCHEMA.md: the complete example checklist authors copy from."""
+    blocks = re.findall(r"```yaml\n(.*?)```", SCHEMA_DOC.read_text(encoding="utf-8"), re.S)
+    return yaml.safe_load(blocks[-1])
+
+
+def _one_sentence_doc(text: str):
+    trail = ("IV. Procedures",)
+    blocks = [
+        ("IV. Procedures", 1, trail, PassageKind.HEADING),
+        (text, 1, trail, PassageKind.PARAGRAPH),
+    ]
+    return build_document(
+        source="t.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+
+
+def test_every_bundled_checklist_loads_with_a_version() -> None:
+    checklists = available_checklists()
+    assert "le-model-policy" in {c.id for c in checklists}
+    for checklist in checklists:
+        assert checklist.version and checklist.elements
+
+
+def test_unknown_reference_is_a_clear_error() -> None:
+    with pytest.raises(ChecklistError, match="unknown checklist 'nope'"):
+        load_checklist("nope")
+
+
+def test_load_by_path(tmp_path: Path) -> None:
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(_worked_example()), encoding="utf-8")
+    assert load_checklist(path).id == "example-mini"
+
+
+def test_all_problems_are_reported_at_once_with_file_and_element(tmp_path: Path) -> None:
+    data = _worked_example()
+    data["colour"] = "blue"
+    element = data["elements"][0]
+    element["severity"] = "urgent"
+    element["cues"][0]["all"] = ["ncic", "no_such_concept"]
+    element["cues"][0]["subcheck"]["time_limit"]["max_hours"] = -1
+    element["red_flags"][0]["scope"] = "chapter"
+    data["concepts"]["broken"] = ["/([unclosed/"]
+    data["elements"].append(dict(element, cues=[{"id": "x", "all": ["ncic"], "weight": 3}]))
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(ChecklistError) as caught:
+        load_checklist(path)
+    message = str(caught.value)
+    for expected in (
+        "unknown key 'colour'",
+        "severity 'urgent'",
+        "cue entry-timed: all: unknown concept 'no_such_concept'",
+        "max_hours must be a positive number",
+        "scope 'chapter'",
+        "bad regular expression",
+        "cue x: unknown key 'weight'",
+        "duplicate id 'LE-NCIC-2HR'",
+    ):
+        assert expected in message
+    assert str(path) in message and "element LE-NCIC-2HR" in message
+
+
+def test_include_cycles_and_unknown_includes_are_caught() -> None:
+    data = _worked_example()
+    data["concepts"]["a"] = {"include": ["b"]}
+    data["concepts"]["b"] = {"include": ["a", "ghost"]}
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(data, "cycle.yaml")
+    assert "include cycle" in str(caught.value) and "'ghost'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "status", "flagged"),
+    [
+        ("Officers shall enter the missing child into NCIC within two (2) hours.", "found", False),
+        ("Officers shall enter the missing child into LEADS immediately.", "partial", False),
+        (
+            "Officers shall enter the missing child record into NCIC within 24 hours.",
+            "partial",
+            True,
+        ),
+        ("Officers may enter the missing child into NCIC.", "partial", True),
+    ],
+)
+def test_worked_example_behaves_as_documented(text: str, status: str, flagged: bool) -> None:
+    checklist = parse_checklist(_worked_example(), "SCHEMA.md")
+    finding = review(_one_sentence_doc(text), (checklist,)).findings[0]
+    assert finding.status.value == status
+    assert bool(finding.red_flags) is flagged

@@ -1,0 +1,23 @@
+"""Every element of the shared spec is implemented, under its exact id, in its checklist."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from policy_review.checklist import load_checklist
+from tests.conftest import REPO_ROOT, SPEC_DIR
+
+SPEC = yaml.safe_load((SPEC_DIR / "elements.yaml").read_text(encoding="utf-8"))
+CHECKLIST_IDS = tuple(SPEC["checklists"])
+
+
+@pytest.mark.parametrize("checklist_id", CHECKLIST_IDS)
+def test_spec_elements_are_implemented(checklist_id: str) -> None:
+    if not (REPO_ROOT / "checklists" / f"{checklist_id}.yaml").is_file():
+        pytest.skip(f"checklists/{checklist_id}.yaml not written yet")
+    checklist = load_checklist(checklist_id)
+    implemented = {e.id: e for e in checklist.elements}
+    for spec in (e for e in SPEC["elements"] if e["checklist"] == checklist_id):
+        assert spec["id"] in implemented, f"{spec['id']} missing from {checklist_id}"
+        assert implemented[spec["id"]].severity.value == spec["severity"], spec["id"]

@@ -1,0 +1,60 @@
+"""The command line at its edges: documented commands, usage errors, unreadable input."""
+
+import re
+
+import pytest
+
+from policy_review import __version__
+from policy_review.cli import build_parser, main
+from tests.conftest import REPO_ROOT
+
+
+def _subcommands() -> set[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return set(action.choices)
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`policy-review (\w+)", readme))
+    assert _subcommands() <= documented
+
+
+def test_readme_quick_start_is_two_commands():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quick start", 1)[1]
+    block = section.split("```", 2)[1]
+    commands = [line for line in block.splitlines()[1:] if line.strip()]
+    assert len(commands) == 2
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["no-such-command"],
+        ["analyze"],
+        ["analyze", "x.pdf", "--format", "pdf"],
+        ["extract", "x.pdf", "--max-pages", "0"],
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("policy-review: error:")
+
+
+def test_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
+    assert main(["analyze", str(tmp_path / "nope.pdf")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "nope.pdf" in err

@@ -23,7 +23,7 @@ from policy_review.model import Severity
 from policy_review.resources import bundled_dir
 
 LEVELS = ("found", "partial")
-SCOPES = ("sentence", "window", "passage", "section")
+SCOPES = ("sentence", "window", "list", "passage", "section")
 AUDIENCES = ("law-enforcement", "psap")
 OVER_LIMIT_ACTIONS = ("partial", "red_flag")
 AGE_BELOW_ACTIONS = ("partial", "ignore")
@@ -598,6 +598,10 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     )
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python."""
+
+
 @lru_cache(maxsize=32)
 def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
     """Parse once per file version; the key includes mtime and size so edits are picked up."""
@@ -606,7 +610,7 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
     except (OSError, UnicodeDecodeError) as exc:
         raise ChecklistError(f"cannot read checklist {path}: {exc}") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         raise ChecklistError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
     return parse_checklist(data, path)

@@ -10,12 +10,11 @@ from pathlib import Path
 
 from policy_review import __version__
 from policy_review.errors import PolicyReviewError
+from policy_review.extract.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
 EXIT_OK = 0
 EXIT_USAGE = 2
 
-DEFAULT_MAX_PAGES = 1000
-DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_BATCH_TIMEOUT_S = 120.0
 
 

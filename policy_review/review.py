@@ -5,7 +5,7 @@ from __future__ import annotations
 from policy_review import __version__
 from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
-from policy_review.match import detect_count, match_checklist, prepare
+from policy_review.match import detect_count, match_checklist, parse
 from policy_review.model import ChecklistRef, Document, Report
 
 LAW_ENFORCEMENT = "law-enforcement"
@@ -25,16 +25,16 @@ AUDIENCE_NAMES = {
 def review(document: Document, checklists: tuple[Checklist, ...] | None = None) -> Report:
     """Judge `document` against `checklists`, or against those its text calls for (None)."""
     if checklists:
-        indexes = prepare(document, tuple(checklists))
+        parsed = parse(document, tuple(checklists))
         chosen = list(checklists)
         reason = "Checklists chosen by the user: " + ", ".join(c.id for c in checklists) + "."
         auto = False
     else:
         candidates = _candidates()
-        indexes = prepare(document, candidates)
-        chosen, reason = _choose_from(candidates, indexes)
+        parsed = parse(document, candidates)
+        chosen, reason = _choose_from(candidates, parsed)
         auto = True
-    findings = tuple(f for c in chosen for f in match_checklist(indexes[c.id]))
+    findings = tuple(f for c in chosen for f in match_checklist(parsed, c))
     refs = tuple(ChecklistRef(c.id, c.version, c.title, auto_selected=auto) for c in chosen)
     return Report(
         document=document,
@@ -48,13 +48,12 @@ def review(document: Document, checklists: tuple[Checklist, ...] | None = None) 
 def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
     """The bundled checklists the text calls for, and why (what `review(document)` would apply)."""
     candidates = _candidates()
-    return _choose_from(candidates, prepare(document, candidates))
+    return _choose_from(candidates, parse(document, candidates))
 
 
-def _choose_from(candidates: tuple[Checklist, ...], indexes: dict) -> tuple[list[Checklist], str]:
-    counts = {c.id: detect_count(indexes[c.id]) for c in candidates}
-    total = len(next(iter(indexes.values())).parsed.sentences) if indexes else 0
-    return _choose(candidates, counts, total)
+def _choose_from(candidates: tuple[Checklist, ...], parsed) -> tuple[list[Checklist], str]:
+    counts = {c.id: detect_count(parsed, c) for c in candidates}
+    return _choose(candidates, counts, len(parsed.sentences))
 
 
 def _candidates() -> tuple[Checklist, ...]:

@@ -29,4 +29,5 @@ class SourceFile:
 
     @property
     def name(self) -> str:
-        return str(self.path)
+        """The path as printable text: undecodable bytes in a file name become U+FFFD."""
+        return str(self.path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")

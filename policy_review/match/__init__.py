@@ -1,34 +1,58 @@
 """Matcher: checklist concepts -> spaCy matchers (compiled once) -> findings per element.
 
-`prepare(document, checklists)` parses the document once and indexes each checklist's concepts;
-`detect_count` says how strongly a checklist's `detect` concepts occur (automatic choice), and
-`match_checklist` returns one finding per element, in checklist order.
+`parse(document, checklists)` does the per-document work once (sentences, lemmas, OCR-fuzzy
+norms); `detect_count` says how strongly a checklist's `detect` concepts occur (automatic
+choice, using a small matcher of those concepts only), and `match_checklist` returns one
+finding per element, in checklist order.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from policy_review.checklist import Checklist
-from policy_review.match.compile import compiled
+from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
-from policy_review.match.index import ConceptIndex, index_concepts, parse_document
+from policy_review.match.index import ParsedDocument, index_concepts, parse_document
 from policy_review.model import Document, Finding
 
-__all__ = ["detect_count", "match_checklist", "prepare"]
+__all__ = ["detect_count", "match_checklist", "parse"]
 
 
-def prepare(document: Document, checklists: tuple[Checklist, ...]) -> dict[str, ConceptIndex]:
-    """One parse of the document, one concept index per checklist (keyed by checklist id)."""
-    compiled_lists = [compiled(c) for c in checklists]
-    fuzzy = frozenset().union(*(c.fuzzy_words for c in compiled_lists))
-    parsed = parse_document(document, fuzzy)
-    return {c.checklist.id: index_concepts(parsed, c) for c in compiled_lists}
+def parse(document: Document, checklists: tuple[Checklist, ...]) -> ParsedDocument:
+    """Parse once for all the checklists that may be applied (their OCR-fuzzy words included)."""
+    fuzzy = frozenset().union(*(fuzzy_words(c) for c in checklists))
+    return parse_document(document, fuzzy)
 
 
-def detect_count(index: ConceptIndex) -> int:
+_DETECTORS: dict[tuple[str, str, str], tuple[Checklist, Checklist]] = {}
+
+
+def _detector(checklist: Checklist) -> Checklist:
+    """The checklist reduced to its detection concepts (and what they include), no elements."""
+    cached = _DETECTORS.get(checklist.key)
+    if cached is not None and cached[0] is checklist:
+        return cached[1]
+    wanted: set[str] = set()
+    stack = list(checklist.detect.concepts)
+    while stack:
+        name = stack.pop()
+        if name not in wanted:
+            wanted.add(name)
+            stack.extend(checklist.concepts[name].include)
+    concepts = {name: c for name, c in checklist.concepts.items() if name in wanted}
+    detector = replace(checklist, concepts=concepts, elements=(), path=checklist.path + "#detect")
+    _DETECTORS[checklist.key] = (checklist, detector)
+    return detector
+
+
+def detect_count(parsed: ParsedDocument, checklist: Checklist) -> int:
     """Evidence sentences that mention any of the checklist's `detect` concepts."""
-    concepts = index.compiled.checklist.detect.concepts
+    index = index_concepts(parsed, compiled(_detector(checklist)))
+    concepts = checklist.detect.concepts
     return sum(1 for hits in index.hits if any(c in hits for c in concepts))
 
 
-def match_checklist(index: ConceptIndex) -> tuple[Finding, ...]:
-    return tuple(evaluate_element(index, e) for e in index.compiled.checklist.elements)
+def match_checklist(parsed: ParsedDocument, checklist: Checklist) -> tuple[Finding, ...]:
+    index = index_concepts(parsed, compiled(checklist))
+    return tuple(evaluate_element(index, e) for e in checklist.elements)

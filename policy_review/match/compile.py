@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from policy_review.checklist import Checklist, Concept
-from policy_review.match.nlp import LEMMA_COMPONENT, get_nlp, lemma_of
+from policy_review.match.nlp import get_nlp, lemma_of
 
 EXACT_PREFIX = "="
 FUZZY_PREFIX = "~"
@@ -60,6 +60,8 @@ def _is_regex(term: str) -> bool:
 def _split_term(term: str) -> list[str]:
     """Split like the tokenizer, but keep the '=', '~' and '*' markers attached to their word."""
     nlp = get_nlp()
+    if not any(marker in term for marker in (EXACT_PREFIX, FUZZY_PREFIX, PREFIX_WILDCARD)):
+        return [t.text for t in nlp.make_doc(term)]  # the common case: one tokenizer call
     words: list[str] = []
     for chunk in term.split():
         marker_front = chunk[0] if chunk[0] in (EXACT_PREFIX, FUZZY_PREFIX) else ""
@@ -116,6 +118,26 @@ def _term_regex(words: list[str]) -> tuple[re.Pattern[str], str]:
     return re.compile(body), anchor
 
 
+_LEADING_GROUP_RE = re.compile(r"^(?:\\b)?\(((?:[a-z][a-z' -]*\|)*[a-z][a-z' -]*)\)")
+_LEADING_WORD_RE = re.compile(r"^(?:\\b)?([a-z]{2,})(?![a-z]*[?*+{|])")
+
+
+def _leading_words(pattern: str) -> tuple[str, ...]:
+    """Words one of which every match of `pattern` starts with, when the pattern says so plainly
+    (`\\bwait...`, `\\b(treat|consider) ...`): the regex is then tried only where such a word
+    starts, instead of scanning the whole text. Empty when the start is not plain words."""
+    depth = 0
+    for char in re.sub(r"\\.|\[[^\]]*\]", "", pattern):  # escapes and classes are not structure
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "|" and depth == 0:  # a top-level alternative may start anywhere
+            return ()
+    group = _LEADING_GROUP_RE.match(pattern)
+    if group:
+        return tuple(dict.fromkeys(alt.split()[0] for alt in group.group(1).split("|")))
+    word = _LEADING_WORD_RE.match(pattern)
+    return (word.group(1),) if word else ()
+
+
 def _expansions(concepts: dict[str, Concept]) -> dict[str, frozenset[str]]:
     """For each concept, itself plus every concept that includes it directly or transitively."""
     includers: dict[str, set[str]] = {name: set() for name in concepts}
@@ -137,7 +159,6 @@ def _expansions(concepts: dict[str, Concept]) -> dict[str, frozenset[str]]:
 
 def compile_checklist(checklist: Checklist) -> CompiledChecklist:
     nlp = get_nlp()
-    lemmatize = nlp.get_pipe(LEMMA_COMPONENT)
     by_attr = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER", "NORM")}
     regexes: list[tuple[re.Pattern[str], str]] = []
     anchored: dict[str, list[tuple[re.Pattern[str], str]]] = {}
@@ -147,7 +168,12 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
         phrases: dict[str, list[Doc]] = {"LEMMA": [], "LOWER": [], "NORM": []}
         for term in concept.terms:
             if _is_regex(term):
-                regexes.append((re.compile(term[1:-1], re.IGNORECASE), concept.name))
+                pattern = re.compile(term[1:-1], re.IGNORECASE)
+                anchors = _leading_words(term[1:-1])
+                for anchor in anchors:
+                    anchored.setdefault(anchor, []).append((pattern, concept.name))
+                if not anchors:
+                    regexes.append((pattern, concept.name))
                 continue
             words = _split_term(term)
             kinds = {_kind(w) for w in words}
@@ -161,7 +187,8 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
             ):
                 attr = kinds.pop()
                 if attr == "LEMMA":
-                    doc = lemmatize(Doc(nlp.vocab, words=[w.lower() for w in words]))
+                    lowered = [w.lower() for w in words]
+                    doc = Doc(nlp.vocab, words=lowered, lemmas=[lemma_of(w) for w in lowered])
                 else:
                     doc = Doc(nlp.vocab, words=[_bare(w) for w in words])
                 if attr == "NORM":
@@ -187,6 +214,19 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
         fuzzy_words=frozenset(fuzzy_words),
         expands=_expansions(dict(checklist.concepts)),
     )
+
+
+def fuzzy_words(checklist: Checklist) -> frozenset[str]:
+    """The `~word` vocabulary of a checklist, without compiling it (cheap, for parsing)."""
+    found = set()
+    for concept in checklist.concepts.values():
+        for term in concept.terms:
+            if _is_regex(term):
+                continue
+            words = term.split()
+            if len(words) == 1 and _kind(words[0]) == "NORM" and not words[0].endswith("*"):
+                found.add(_bare(words[0]))
+    return frozenset(found)
 
 
 _CACHE: dict[tuple[str, str, str], CompiledChecklist] = {}

@@ -222,7 +222,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
                     )
                 )
                 continue
-            level = sub.level
+            level = "partial" if cue.level == "partial" else sub.level  # `partial` caps it
             notes.append(sub.explanation)
         flag_reasons = []
         if sub is not None and sub.red_flag:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
+from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
@@ -27,9 +28,13 @@ HEADING_FULL_EVIDENCE_MIN_WORDS = 8
 extractor took for a heading, and counts fully."""
 CONTEXT_LOOKBACK_SENTENCES = 4
 """How many earlier sentences of the same block can supply a cue's `context` (list lead-ins)."""
+LEAD_IN_MAX_SENTENCES = 8
+"""A `list` unit: a lead-in ("...:") and up to this many following list-item sentences."""
 TOPIC_KEY = ("\x00document topic",)
 """Pseudo-section holding the title block and running headers (see `_topic_text`)."""
 TOPIC_MAX_PASSAGES = 8
+LIST_LABEL_RE = re.compile(r"^\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s")
+"""A passage starting "(d) ", "4. " or "b) " is a list item, whatever kind the extractor gave it."""
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
@@ -256,13 +261,14 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pending: int | None = None
     for sent in doc.sents:
-        words = [t for t in sent if not t.is_punct and not t.is_space]
-        if not words:
-            continue
         start = sent.start_char if pending is None else pending
-        if len(words) <= LABEL_MAX_WORDS and len(sent.text) <= LABEL_MAX_CHARS:
-            pending = start
-            continue
+        if sent.end_char - sent.start_char <= LABEL_MAX_CHARS:  # cheap test first: short only
+            words = [t for t in sent if not t.is_punct and not t.is_space]
+            if not words:
+                continue
+            if len(words) <= LABEL_MAX_WORDS:
+                pending = start
+                continue
         spans.append((start, sent.end_char))
         pending = None
     if pending is not None:
@@ -274,11 +280,12 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
 
 
 def _blocks(document: Document) -> list[int]:
-    """Block number per passage: a new block starts at every heading."""
+    """Block number per passage: a new block starts at every short heading (a long 'heading'
+    is usually a numbered list item the extractor promoted, which belongs to the block above)."""
     block = 0
     numbers = []
     for passage in document.passages:
-        if passage.kind is PassageKind.HEADING:
+        if _is_title(passage):
             block += 1
         numbers.append(block)
     return numbers
@@ -290,7 +297,7 @@ def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[in
     previous_non_item: list[int] = []
     for i in indexes:
         passage = document.passages[i]
-        if passage.kind is PassageKind.LIST_ITEM:
+        if passage.kind is PassageKind.LIST_ITEM or LIST_LABEL_RE.match(passage.text):
             for s in passage_sentences[i]:
                 lead_in[s] = previous_non_item
         elif passage_sentences[i]:
@@ -329,6 +336,13 @@ class ConceptIndex:
                 else:
                     units.append((s.index,))
             return units
+        if scope == "list":
+            return [
+                (s.index, *self._list_after(s))
+                if self.parsed.text_of(s).rstrip().endswith(":")
+                else (s.index,)
+                for s in sentences
+            ]
         if scope == "passage":
             return [tuple(ids) for ids in self.parsed.passage_sentences.values() if ids]
         units: list[tuple[int, ...]] = []
@@ -343,6 +357,20 @@ class ConceptIndex:
         if current:
             units.append(tuple(current))
         return units
+
+    def _list_after(self, lead_in: Sentence) -> list[int]:
+        """The list a lead-in sentence ("... as follows:") introduces: the following list-item
+        sentences of its block, so a window sees the whole list (up to a limit)."""
+        sentences = self.parsed.sentences
+        passages = self.parsed.document.passages
+        items: list[int] = []
+        for s in sentences[lead_in.index + 1 : lead_in.index + 1 + LEAD_IN_MAX_SENTENCES]:
+            if s.block != lead_in.block:
+                break
+            if items and passages[s.passage].kind is not PassageKind.LIST_ITEM:
+                break
+            items.append(s.index)
+        return items
 
     def unit_index(self, scope: str) -> dict[str, set[int]]:
         """concept -> ids of the units (of this scope) that contain it."""
@@ -407,10 +435,13 @@ def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist):
     word list for `prefix*` terms and one regex scan of the joined text per regex term."""
     strings = get_nlp().vocab.strings
     for key, doc in docs.items():
+        offsets = None
         for matcher in compiled.matchers:
             for match_id, start, end in matcher(doc):
-                last = doc[end - 1]
-                yield key, strings[match_id], doc[start].idx, last.idx + len(last)
+                if offsets is None:  # token (start, length) without building Token objects
+                    offsets = doc.to_array([IDX, LENGTH]).tolist()
+                last = offsets[end - 1]
+                yield key, strings[match_id], offsets[start][0], last[0] + last[1]
     found_spans = []
     if compiled.prefixes or compiled.anchored:
         lowered = text_set.lowered

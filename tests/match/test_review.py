@@ -189,3 +189,39 @@ def test_list_of_related_chapter_titles_is_not_evidence(le) -> None:
     findings = {f.element: f for f in review(_doc(items), (le,)).findings}
     assert findings["LE-SUP-MEDIA-FAMILY"].status is Status.MISSING
     assert findings["LE-FR-SCENE-EVIDENCE"].status is Status.MISSING
+
+
+GENERIC_MANUAL = {
+    "Vehicle Pursuits": [
+        "Officers shall terminate a pursuit when the risk to the public outweighs the need to "
+        "apprehend.",
+        "The supervisor shall monitor the pursuit and may order it terminated.",
+        "Officers shall notify dispatch immediately of the pursuit location.",
+    ],
+    "Evidence": [
+        "All evidence shall be secured and entered into the property system within 24 hours.",
+        "Officers shall complete a supplemental report.",
+    ],
+    "Domestic Violence": [
+        "Officers shall interview the victim and witnesses separately.",
+        "A supervisor shall respond to the scene when an arrest is made.",
+        "Records of prior calls at the address will be reviewed.",
+    ],
+    "Warrants": ["Warrants shall be entered into NCIC within 72 hours of receipt."],
+    "Juvenile Arrests": [
+        "Juveniles taken into custody shall be released to a parent or guardian.",
+        "Juveniles 13 years of age or younger shall not be fingerprinted without approval.",
+    ],
+}
+
+
+def test_generic_police_manual_text_satisfies_no_element(le) -> None:
+    """Duties about pursuits, evidence or arrests must not pass for missing-child provisions."""
+    items = []
+    for heading, sentences in GENERIC_MANUAL.items():
+        items.append((heading, PassageKind.HEADING))
+        items += [(sentence, PassageKind.PARAGRAPH) for sentence in sentences]
+    present = [
+        f.element for f in review(_doc(items), (le,)).findings if f.status is not Status.MISSING
+    ]
+    assert present == []

@@ -197,3 +197,75 @@ def test_coverage(checklist, text: str, expected: str) -> None:
 )
 def test_age_limit(checklist, text: str, expected: str) -> None:
     assert _status(checklist, "AGE", text) == expected
+
+
+def _dispatch_checklist(**top) -> dict:
+    return {
+        **{k: v for k, v in MINI.items() if k not in ("elements", "concepts")},
+        **top,
+        "detect": {"concepts": ["dispatch"], "min_sentences": 1},
+        "concepts": {
+            "dispatch": ["dispatch"],
+            "child": ["missing child", "missing children"],
+            "soon": ["/within \\d+ minutes/"],
+        },
+        "elements": [
+            {
+                "id": "DISPATCH",
+                "title": "Dispatch",
+                "severity": "critical",
+                "group": "calls",
+                "requirement": "A unit is dispatched for a missing child.",
+                "rationale": "r",
+                "guidance": "g",
+                "cues": [
+                    {
+                        "id": "weak-but-timed",
+                        "level": "partial",
+                        "all": ["dispatch"],
+                        "context": ["child"],
+                        "subcheck": {"time_limit": {"max_hours": 1}},
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def _title_doc():
+    blocks = [
+        ("Missing Children Procedures", 1, (), PassageKind.PARAGRAPH),
+        ("V. Units", 1, ("V. Units",), PassageKind.HEADING),
+        (
+            "Filler sentence one. Filler two. Filler three. Filler four. Filler five.",
+            1,
+            ("V. Units",),
+            PassageKind.PARAGRAPH,
+        ),
+        ("A patrol unit is dispatched within 5 minutes.", 1, ("V. Units",), PassageKind.PARAGRAPH),
+    ]
+    return build_document(
+        source="t.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+
+
+@pytest.mark.parametrize(("title_context", "expected"), [(True, "partial"), (False, "missing")])
+def test_title_context_is_opt_in_and_partial_caps_the_subcheck(title_context, expected) -> None:
+    checklist = parse_checklist(_dispatch_checklist(title_context=title_context), "t.yaml")
+    assert review(_title_doc(), (checklist,)).findings[0].status.value == expected
+
+
+def test_list_labels_do_not_use_up_the_look_back(checklist) -> None:
+    blocks = [
+        ("Review of missing child calls:", 1, ("QA",), PassageKind.PARAGRAPH),
+        ("1.", 1, ("QA",), PassageKind.LIST_ITEM),
+        ("2.", 1, ("QA",), PassageKind.LIST_ITEM),
+        ("3.", 1, ("QA",), PassageKind.LIST_ITEM),
+        ("4. The child is thirteen years of age or younger.", 1, ("QA",), PassageKind.LIST_ITEM),
+    ]
+    document = build_document(
+        source="t.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+    finding = next(f for f in review(document, (checklist,)).findings if f.element == "AGE")
+    assert finding.status.value == "found"
+    assert finding.evidence[0].quote.startswith("4. The child")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from itertools import islice
@@ -313,7 +314,6 @@ def _line_segments(textpage, text: str, first: int, last: int, page_top: float, 
         cleaned = clean_text(text[offset:end])
         if not cleaned:
             continue
-        _, char_bottom, _, char_top = textpage.get_charbox(char, loose=True)
         segments.append(
             Line(
                 cleaned,
@@ -321,11 +321,32 @@ def _line_segments(textpage, text: str, first: int, last: int, page_top: float, 
                 bottom=line_bottom,
                 left=piece_left,
                 right=_gap_left_of(cuts, index, gaps, right),
-                size=round(char_top - char_bottom, 1),
+                size=_type_size(
+                    textpage, char, cuts[index + 1][2] - 1 if index + 1 < len(cuts) else last_char
+                ),
                 bold=_is_bold(raw, char),
             )
         )
     return segments
+
+
+def _type_size(textpage, first_char: int, last_char: int) -> float:
+    """Type size in points of a run of characters: font size times the text matrix's scale.
+
+    Loose glyph boxes are no measure: some fonts give each glyph (and a bold face) its own box
+    height, which made one paragraph's lines look like changes of type size. Some PDFs draw at
+    "size 1" scaled by the matrix, so the font size alone is no measure either.
+    """
+    raw = textpage.raw
+    matrix = pdfium_c.FS_MATRIX()
+    for char in range(first_char, last_char + 1):
+        if chr(pdfium_c.FPDFText_GetUnicode(raw, char)).isspace():
+            continue
+        size = pdfium_c.FPDFText_GetFontSize(raw, char)
+        if pdfium_c.FPDFText_GetMatrix(raw, char, matrix):
+            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+        return round(size, 1)
+    return 0.0
 
 
 def _starts_after_gap(textpage, char: int, first_char: int, last_char: int) -> bool:

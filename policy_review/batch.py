@@ -510,6 +510,8 @@ def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> 
         critical_missing=len(summary.critical_missing),
         red_flags=summary.red_flags,
         low_confidence=sum(1 for f in report.findings if f.confidence < LOW_CONFIDENCE),
+        ocr_pages=len(report.document.ocr_pages),
+        extraction_warnings=len(report.document.warnings),
         html_report=html_name,
         json_report=json_name,
     )

@@ -130,14 +130,15 @@ def _write(text: str, output: str, *, protect: Path) -> str | None:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from policy_review.extract import load_document
+
+    # Read the document before importing the matcher and renderer: a bad file fails in a blink.
+    document = load_document(args.path, limits=_limits(args))
+
     from policy_review.render import load_decisions, render_html, render_json
     from policy_review.review import review
 
     checklists = _checklists(args)
     decisions = load_decisions(args.decisions) if args.decisions else None
-    document = load_document(args.path, limits=_limits(args))
-    for warning in document.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     report = review(document, checklists)
     if args.format == "json":
         text = render_json(report)
@@ -145,6 +146,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         text = render_html(report, template_dir=args.template_dir, decisions=decisions)
     output = args.output or f"{args.path.stem}.report.{args.format}"
     written = _write(text, output, protect=args.path)
+    # Warnings only once the report exists, so a failure is still exactly one line.
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if written:
         summary = report.summary
         print(
@@ -187,7 +191,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     )
     result = run_batch(args.directory, args.output, options)
     print(
-        f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed; "
+        f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed, "
+        f"{len(result.ignored)} not documents; "
         f"triage queue: {result.index_path}",
         file=sys.stderr,
     )

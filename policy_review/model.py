@@ -326,6 +326,8 @@ class TriageRow:
     critical_missing: int = 0
     red_flags: int = 0
     low_confidence: int = 0
+    ocr_pages: int = 0
+    extraction_warnings: int = 0
     html_report: str = ""
     json_report: str = ""
 

@@ -767,6 +767,17 @@ def _report_href(path: str) -> str:
     return quote(path.replace("\\", "/"), safe="/")
 
 
+def _extraction_note(row: TriageRow) -> str:
+    """How well the file was read, so a reviewer can tell extraction gaps from policy gaps."""
+    parts = []
+    if row.ocr_pages:
+        parts.append(f"{row.ocr_pages} page{'s' if row.ocr_pages != 1 else ''} OCRed")
+    if row.extraction_warnings:
+        count = row.extraction_warnings
+        parts.append(f"{count} warning{'s' if count != 1 else ''}")
+    return ", ".join(parts) if parts else ("clean" if row.ok else "")
+
+
 def _triage_row_view(rank: int, row: TriageRow) -> dict:
     return {
         "rank": rank,
@@ -784,6 +795,7 @@ def _triage_row_view(rank: int, row: TriageRow) -> dict:
         "critical_missing": row.critical_missing,
         "red_flags": row.red_flags,
         "low_confidence": row.low_confidence,
+        "extraction": _extraction_note(row),
         "html_href": _report_href(row.html_report),
         "json_href": _report_href(row.json_report),
     }

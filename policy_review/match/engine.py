@@ -127,6 +127,8 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
 
 def _conditions_met(index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int) -> bool:
     unit = index.units(rule.scope)[unit_id]
+    if rule.none and not index.lead_in_concepts(unit).isdisjoint(rule.none):
+        return False  # a list item is excluded by what its lead-in says, like its own words
     if rule.context:
         available = index.context_concepts(unit)
         if not all(c in available for c in rule.context):
@@ -207,7 +209,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         sub: SubResult | None = None
         focus = _focus(index, view, hits, cue.all or cue.any)
         if cue.subcheck is not None:
-            sub = run_subcheck(cue.subcheck, view.text, hits, focus)
+            sub = run_subcheck(cue.subcheck, view.text, hits, focus, _labels(index))
             spans.extend(sub.highlights)
             if sub.level is None:
                 work.near.append(
@@ -252,13 +254,18 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         if cue.boost and any(c in section_hits for c in cue.boost):
             score += SECTION_BOOST
             notes.append(f"under a matching heading (+{SECTION_BOOST:.2f})")
+        labels = index.compiled.checklist.concepts
         matched = ", ".join(
-            f"{c} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
+            f"{labels[c].label} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
             for c in sorted(concepts)
             if c in hits
         )
         detail = "; ".join(([f"matched {matched}"] if matched else []) + notes)
         work.hits.append(_Hit(level, score, cue, detail, view, tuple(spans), view.sentences[0]))
+
+
+def _labels(index: ConceptIndex) -> dict[str, str]:
+    return {name: concept.label for name, concept in index.compiled.checklist.concepts.items()}
 
 
 def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:
@@ -329,12 +336,14 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
                 continue
-            missing = [c for c in cue.all if c not in present]
+            labels = index.compiled.checklist.concepts
+            missing = [labels[c].label for c in cue.all if c not in present]
             detail = f"has {met} of {len(wanted)} required concept groups"
             if missing:
                 detail += f"; lacks {', '.join(missing)}"
             if no_context:
-                detail += f"; not in the context of {', '.join(no_context)}"
+                context = ", ".join(labels[c].label for c in no_context)
+                detail += f"; not in the context of {context}"
             work.near.append(_Hit("", score, cue, detail, None, (), unit[0]))
 
 

@@ -292,16 +292,31 @@ def _blocks(document: Document) -> list[int]:
 
 
 def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[int, list[int]]):
-    """For sentences in a run of list items, the last sentence before the run (its lead-in)."""
+    """For sentences in a run of list items, the last sentence before the run (its lead-in), and
+    the last item of the run ending in ':' (the lead-in of a nested list: "B. ... the following
+    criteria must be met:" -> "1. The child is under 16")."""
     lead_in: dict[int, list[int]] = {}
     previous_non_item: list[int] = []
+    nested: tuple[int, list[int]] | None = None  # (depth of the colon item's trail, its sentence)
+    previous = -1  # the last passage of the colon item's run
     for i in indexes:
         passage = document.passages[i]
-        if passage.kind is PassageKind.LIST_ITEM or LIST_LABEL_RE.match(passage.text):
+        list_like = not _is_title(passage) and LIST_LABEL_RE.match(passage.text)
+        if passage.kind is PassageKind.LIST_ITEM or list_like:
+            # a nested item sits deeper in the trail, or straight after its colon item
+            under = nested is not None and (len(passage.section) > nested[0] or previous == i - 1)
             for s in passage_sentences[i]:
-                lead_in[s] = previous_non_item
+                lead_in[s] = previous_non_item + (nested[1] if under else [])
+            if passage.text.rstrip().endswith(":") and passage_sentences[i]:
+                nested = (len(passage.section), passage_sentences[i][-1:])
+                previous = i
+            elif under:
+                previous = i
+            else:
+                nested = None
         elif passage_sentences[i]:
             previous_non_item = passage_sentences[i][-1:]
+            nested = None
     return lead_in
 
 
@@ -386,6 +401,14 @@ class ConceptIndex:
     def unit_concepts(self, unit: tuple[int, ...]) -> set[str]:
         found: set[str] = set()
         for s in unit:
+            found.update(self.hits[s])
+        return found
+
+    def lead_in_concepts(self, unit: tuple[int, ...]) -> set[str]:
+        """Concepts in the lead-in of the list the unit's first sentence belongs to: a list item
+        continues its lead-in's sentence ("to request an AMBER Alert: 1. the child is under 16")."""
+        found: set[str] = set()
+        for s in self.parsed.lead_in.get(unit[0], ()):
             found.update(self.hits[s])
         return found
 

@@ -7,6 +7,7 @@ number and duration grammar, never checklist phrases.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from policy_review.checklist import Actor, AgeLimit, Coverage, SubCheck, TimeLimit
@@ -116,19 +117,31 @@ def run_subcheck(
     text: str,
     hits: dict[str, list[Span]],
     focus: tuple[Span, ...] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> SubResult:
     """Apply one sub-check to a unit's text (spans in `hits` are offsets into `text`).
 
     `focus` are the sentences that carry the cue's subject: a too-long or conditional limit
     there is a red flag, while one in a neighbouring sentence may be about something else.
     """
+    name = _Labeller(labels or {})
     if isinstance(subcheck, TimeLimit):
-        return _time_limit(subcheck, text, hits, focus or ((0, len(text)),))
+        return _time_limit(subcheck, text, hits, focus or ((0, len(text)),), name)
     if isinstance(subcheck, AgeLimit):
-        return _age_limit(subcheck, text, hits)
+        return _age_limit(subcheck, text, hits, name)
     if isinstance(subcheck, Actor):
-        return _actor(subcheck, text, hits)
+        return _actor(subcheck, text, hits, name)
     return _coverage(subcheck, hits)
+
+
+class _Labeller:
+    """Concept name -> its human label, for explanations a reviewer reads."""
+
+    def __init__(self, labels: Mapping[str, str]) -> None:
+        self.labels = labels
+
+    def __call__(self, concept: str | None) -> str:
+        return self.labels.get(concept or "", concept or "")
 
 
 def _hours(value: float) -> str:
@@ -145,7 +158,7 @@ def inside(span: Span, focus: tuple[Span, ...]) -> bool:
 
 
 def _time_limit(
-    check: TimeLimit, text: str, hits: dict[str, list[Span]], focus: tuple[Span, ...]
+    check: TimeLimit, text: str, hits: dict[str, list[Span]], focus: tuple[Span, ...], name
 ) -> SubResult:
     deadlines = find_deadlines(text)
     within = [d for d in deadlines if d[0] <= check.max_hours]
@@ -155,7 +168,7 @@ def _time_limit(
     if conditional:
         return SubResult(
             "partial",
-            f"time limit made conditional ({check.conditional}) instead of a {limit} limit",
+            f"time limit made conditional ({name(check.conditional)}) instead of a {limit} limit",
             check.reason or f"Deadline is conditional or deferred rather than within {limit}.",
             tuple(conditional),
         )
@@ -164,7 +177,10 @@ def _time_limit(
         return SubResult("found", f"stated limit '{words}' is within {limit}", None, (span,))
     if check.also_found and check.also_found in hits:
         return SubResult(
-            "found", f"limit stated as {check.also_found}", None, tuple(hits[check.also_found])
+            "found",
+            f"limit stated as {name(check.also_found)}",
+            None,
+            tuple(hits[check.also_found]),
         )
     if over:
         hours, words, span = over[0]
@@ -175,7 +191,7 @@ def _time_limit(
     if check.vague and check.vague in hits:
         return SubResult(
             "partial",
-            f"only a vague time limit ({check.vague}), no {limit} limit",
+            f"only a vague time limit ({name(check.vague)}), no {limit} limit",
             None,
             tuple(hits[check.vague]),
         )
@@ -184,11 +200,11 @@ def _time_limit(
     return SubResult(None, f"no time limit within {limit}")
 
 
-def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]]) -> SubResult:
+def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]], name) -> SubResult:
     if check.broader and check.broader in hits:
         return SubResult(
             "found",
-            f"a broader rule covers every child ({check.broader})",
+            f"a broader rule applies ({name(check.broader)})",
             None,
             tuple(hits[check.broader]),
         )
@@ -209,7 +225,7 @@ def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]]) -> SubRe
     return SubResult("partial", explanation, None, (span,))
 
 
-def _actor(check: Actor, text: str, hits: dict[str, list[Span]]) -> SubResult:
+def _actor(check: Actor, text: str, hits: dict[str, list[Span]], name) -> SubResult:
     actions = hits.get(check.action, [])
     roles = hits.get(check.roles, [])
     if actions and roles:

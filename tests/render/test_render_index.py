@@ -54,3 +54,10 @@ def test_index_keeps_the_ranking_and_shows_counts_links_and_errors():
 def test_empty_index_renders():
     html = render_index_html([], generated_at="2026-11-30")
     assert "No documents were found." in html and "Policy review triage queue" in html
+
+
+def test_index_says_how_well_each_file_was_read():
+    scanned = TriageRow(path="scan.pdf", ok=True, ocr_pages=3, extraction_warnings=1)
+    html = render_index_html([scanned, ROWS[0]], generated_at="2026-11-30")
+    assert 'data-extraction="3 pages OCRed, 1 warning"' in html
+    assert 'data-extraction="clean"' in html

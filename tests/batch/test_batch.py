@@ -72,7 +72,9 @@ def test_batch_command_writes_reports_and_ranked_indexes(submissions, tmp_path, 
     out = tmp_path / "out"
     assert main(["batch", str(submissions), "-o", str(out), "--jobs", "2"]) == 0
     summary = capsys.readouterr().err.strip().splitlines()
-    assert summary == [f"4 analysed, 0 unchanged, 1 failed, 1 not documents; triage queue: {out / 'index.html'}"]
+    assert summary == [
+        f"4 analysed, 0 unchanged, 1 failed, 1 not documents; triage queue: {out / 'index.html'}"
+    ]
 
     rows = _index_rows(out)
     assert {row["path"] for row in rows} == {

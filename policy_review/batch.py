@@ -16,11 +16,10 @@ import os
 import re
 import signal
 import stat
-import sys
 import time
 import warnings
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import wait
 from pathlib import Path
@@ -53,8 +52,6 @@ WORKER_ADDRESS_SPACE_BYTES = 4 * 2**30
 MAX_REASON_CHARS = 300
 MAX_NAME_CHARS = 150
 HASH_CHUNK_BYTES = 2**20
-PROGRESS_BAR_WIDTH = 24
-PROGRESS_NAME_CHARS = 40
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Spreadsheets execute cells that start like a formula; file names are untrusted, so quote them."""
 
@@ -78,7 +75,18 @@ class BatchOptions:
     force: bool = False
     timeout_s: float = DEFAULT_TIMEOUT_S
     template_dir: Path | None = None
-    progress: bool = False
+    on_progress: Callable[[BatchProgress], None] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BatchProgress:
+    """Where a running batch is; handed to `BatchOptions.on_progress` (the CLI draws it)."""
+
+    done: int
+    total: int
+    failed: int
+    current: str
+    elapsed_s: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +318,15 @@ def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: P
     pending = deque(sorted(tasks, key=lambda task: -task.size))
     rows: list[TriageRow] = []
     workers: list[_Worker] = []
-    progress = _Progress(len(tasks), enabled=options.progress)
+    started = time.monotonic()
+    failed = 0
+
+    def report(current: str) -> None:
+        if options.on_progress is not None:
+            elapsed = time.monotonic() - started
+            options.on_progress(BatchProgress(len(rows), len(tasks), failed, current, elapsed))
+
+    report("loading checklists…")
     try:
         _warm_up(checklists, options)
         workers = [_Worker(context, checklists, options, out_dir) for _ in range(jobs)]
@@ -325,11 +341,11 @@ def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: P
                 row = worker.collect(options.timeout_s)
                 if row is not None:
                     rows.append(row)
-                    progress.advance(row)
+                    failed += not row.ok
+                    report(row.path)
     finally:
         for worker in workers:
             worker.stop()
-        progress.close()
     return rows
 
 
@@ -607,43 +623,3 @@ def _write_indexes(out_dir: Path, rows: Sequence[TriageRow], template_dir: Path 
     index_path = out_dir / "index.html"
     _write_atomic(index_path, render_index_html(rows, template_dir=template_dir))
     return index_path
-
-
-# --- progress -------------------------------------------------------------------------------
-
-
-class _Progress:
-    """A one-line progress bar on stderr, redrawn in place; silent when disabled."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self._total = total
-        self._enabled = enabled
-        self._done = 0
-        self._failed = 0
-        self._started = time.monotonic()
-        self._draw("loading checklists…")
-
-    def advance(self, row: TriageRow) -> None:
-        self._done += 1
-        self._failed += not row.ok
-        self._draw(row.path)
-
-    def close(self) -> None:
-        if self._enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    def _draw(self, current: str) -> None:
-        if not self._enabled:
-            return
-        filled = PROGRESS_BAR_WIDTH * self._done // max(self._total, 1)
-        bar = "#" * filled + "-" * (PROGRESS_BAR_WIDTH - filled)
-        elapsed = time.monotonic() - self._started
-        line = f"[{bar}] {self._done}/{self._total} {elapsed:4.0f}s"
-        if self._failed:
-            line += f" ({self._failed} failed)"
-        if len(current) > PROGRESS_NAME_CHARS:
-            current = "…" + current[-(PROGRESS_NAME_CHARS - 1) :]
-        line += f" {current}"
-        sys.stderr.write("\r\033[K" + line)
-        sys.stderr.flush()

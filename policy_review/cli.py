@@ -175,6 +175,24 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PROGRESS_BAR_WIDTH = 24
+PROGRESS_NAME_CHARS = 40
+
+
+def _draw_progress(progress) -> None:
+    """One progress line on stderr, redrawn in place."""
+    filled = PROGRESS_BAR_WIDTH * progress.done // max(progress.total, 1)
+    bar = "#" * filled + "-" * (PROGRESS_BAR_WIDTH - filled)
+    line = f"[{bar}] {progress.done}/{progress.total} {progress.elapsed_s:4.0f}s"
+    if progress.failed:
+        line += f" ({progress.failed} failed)"
+    current = progress.current
+    if len(current) > PROGRESS_NAME_CHARS:
+        current = "…" + current[-(PROGRESS_NAME_CHARS - 1) :]
+    sys.stderr.write(f"\r\033[K{line} {current}")
+    sys.stderr.flush()
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from policy_review.batch import BatchOptions, run_batch
 
@@ -187,9 +205,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         timeout_s=args.timeout,
         template_dir=args.template_dir,
-        progress=not args.quiet and sys.stderr.isatty(),
+        on_progress=None if args.quiet or not sys.stderr.isatty() else _draw_progress,
     )
-    result = run_batch(args.directory, args.output, options)
+    try:
+        result = run_batch(args.directory, args.output, options)
+    finally:
+        if options.on_progress is not None:
+            print(file=sys.stderr)
     print(
         f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed, "
         f"{len(result.ignored)} not documents; "

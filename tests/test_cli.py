@@ -1,6 +1,7 @@
 """The command line at its edges: documented commands, usage errors, unreadable input."""
 
 import re
+import sys
 
 import pytest
 
@@ -58,3 +59,17 @@ def test_missing_file_is_one_line_and_exit_2(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "nope.pdf" in err
+
+
+def test_batch_draws_progress_on_a_terminal_only(tmp_path, capsys, monkeypatch):
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    (submissions / "policy.txt").write_text(
+        "Missing children. Officers shall enter the child into NCIC within two hours.\n",
+        encoding="utf-8",
+    )
+    assert main(["batch", str(submissions), "-o", str(tmp_path / "quiet"), "--jobs", "1"]) == 0
+    assert "\r" not in capsys.readouterr().err
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["batch", str(submissions), "-o", str(tmp_path / "tty"), "--jobs", "1"]) == 0
+    assert "[########################] 1/1" in capsys.readouterr().err

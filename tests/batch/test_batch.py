@@ -194,12 +194,12 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(tmp_path):
     assert row["path"] == "'=HYPERLINK(1).txt"
 
 
-def test_progress_bar_is_drawn_only_when_asked(submissions, tmp_path, capsys):
-    run_batch(submissions, tmp_path / "quiet", BatchOptions(jobs=2))
+def test_progress_is_reported_to_the_caller_and_nothing_printed(submissions, tmp_path, capsys):
+    seen = []
+    run_batch(submissions, tmp_path / "out", BatchOptions(jobs=2, on_progress=seen.append))
     assert capsys.readouterr().err == ""
-    run_batch(submissions, tmp_path / "loud", BatchOptions(jobs=2, progress=True))
-    drawn = capsys.readouterr().err
-    assert "\r" in drawn and "5/5" in drawn and "(1 failed)" in drawn
+    assert [p.done for p in seen] == [0, 1, 2, 3, 4, 5]
+    assert seen[-1].total == 5 and seen[-1].failed == 1
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,15 @@ from pathlib import Path
 
 from policy_review.extract.structure import Line, Page, lines_to_page
 
-OCR_DPI = 300
+# 250 dpi keeps body text (x-height about 20 px) well inside Tesseract's accurate range and is
+# about 20% faster than 300 dpi here; measured the same word accuracy on the scanned sample.
+OCR_DPI = 250
+# Tesseract re-reads low-confidence lines as inverted (white on black) text by default; directives
+# are dark on light, so that second pass only costs time.
+OCR_CONFIG = ("-c", "tessedit_do_invert=0")
 POINTS_PER_INCH = 72
 OCR_TIMEOUT_S = 120
-MAX_OCR_PIXELS = 40_000_000  # about a 14 x 14 inch page at 300 dpi
+MAX_OCR_PIXELS = 40_000_000  # about a 17 x 17 inch page at 250 dpi
 OCR_LANGUAGE = "eng"
 WORD_LEVEL = "5"
 # Tesseract reads the roman numerals "I." and "II." as "|." or "Il."
@@ -49,7 +54,7 @@ def ocr_page(page, number: int) -> Page | str:
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         try:
             completed = subprocess.run(
-                [binary, str(image_path), "stdout", "-l", OCR_LANGUAGE, "tsv"],
+                [binary, str(image_path), "stdout", "-l", OCR_LANGUAGE, *OCR_CONFIG, "tsv"],
                 capture_output=True,
                 env=env,
                 timeout=OCR_TIMEOUT_S,

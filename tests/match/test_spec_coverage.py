@@ -6,16 +6,16 @@ import pytest
 import yaml
 
 from policy_review.checklist import load_checklist
-from tests.conftest import REPO_ROOT, SPEC_DIR
+from tests.conftest import SPEC_DIR
 
+if not (SPEC_DIR / "elements.yaml").is_file():
+    pytest.skip(f"element catalogue not found at {SPEC_DIR}", allow_module_level=True)
 SPEC = yaml.safe_load((SPEC_DIR / "elements.yaml").read_text(encoding="utf-8"))
 CHECKLIST_IDS = tuple(SPEC["checklists"])
 
 
 @pytest.mark.parametrize("checklist_id", CHECKLIST_IDS)
 def test_spec_elements_are_implemented(checklist_id: str) -> None:
-    if not (REPO_ROOT / "checklists" / f"{checklist_id}.yaml").is_file():
-        pytest.skip(f"checklists/{checklist_id}.yaml not written yet")
     checklist = load_checklist(checklist_id)
     implemented = {e.id: e for e in checklist.elements}
     for spec in (e for e in SPEC["elements"] if e["checklist"] == checklist_id):

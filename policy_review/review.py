@@ -5,7 +5,7 @@ from __future__ import annotations
 from policy_review import __version__
 from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
-from policy_review.match import detect_count, match_checklist, parse
+from policy_review.match import detect, match_checklist, parse
 from policy_review.model import ChecklistRef, Document, Report
 
 LAW_ENFORCEMENT = "law-enforcement"
@@ -16,6 +16,12 @@ is a PSAP directive (measured: PSAP directives 12-24%, police policies 2-10%).""
 LE_ALSO_SHARE = 0.30
 """In a PSAP directive, police roles in at least this share of sentences make it a combined
 directive that also gets the law-enforcement checklist."""
+COMBINED_PART_SHARE = 0.25
+COMBINED_PART_SECTIONS = 3
+"""A police policy is also a PSAP directive when a whole part of it is the communications
+center's own procedure: at least this share of its sentences sit under headings naming the
+center, spread over at least this many sections (measured: a combined sheriff's order 34% over 7
+sections; police policies with one communications section 0-7% in 1-2 sections)."""
 AUDIENCE_NAMES = {
     "law-enforcement": "law-enforcement policy",
     "psap": "PSAP/communications directive",
@@ -52,8 +58,14 @@ def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
 
 
 def _choose_from(candidates: tuple[Checklist, ...], parsed) -> tuple[list[Checklist], str]:
-    counts = {c.id: detect_count(parsed, c) for c in candidates}
-    return _choose(candidates, counts, len(parsed.sentences))
+    signals = {c.id: detect(parsed, c) for c in candidates}
+    counts = {checklist_id: signal.sentences for checklist_id, signal in signals.items()}
+    parts: dict[str, tuple[int, int]] = {}
+    for checklist in candidates:
+        signal = signals[checklist.id]
+        part = (signal.part_sentences, signal.part_sections)
+        parts[checklist.audience] = max(parts.get(checklist.audience, (0, 0)), part)
+    return _choose(candidates, counts, len(parsed.sentences), parts)
 
 
 def _candidates() -> tuple[Checklist, ...]:
@@ -64,13 +76,18 @@ def _candidates() -> tuple[Checklist, ...]:
 
 
 def _choose(
-    candidates: tuple[Checklist, ...], counts: dict[str, int], total: int
+    candidates: tuple[Checklist, ...],
+    counts: dict[str, int],
+    total: int,
+    parts: dict[str, tuple[int, int]],
 ) -> tuple[list[Checklist], str]:
     """Pick the audience(s) from how much of the text names each one; say why in one sentence.
 
     Police directives mention dispatchers and dispatch directives mention officers, so raw counts
     mislead: a document is a PSAP directive when call-handling roles fill a real share of its
-    sentences, and it is also a police policy when police roles fill a larger share still.
+    sentences, and it is also a police policy when police roles fill a larger share still. A
+    police policy is also a PSAP directive when `parts` (audience -> sentences and sections under
+    headings naming it) shows a whole part given to the communications center.
     """
     sentences: dict[str, int] = {}
     qualifies: dict[str, bool] = {}
@@ -89,10 +106,26 @@ def _choose(
             selected.insert(0, LAW_ENFORCEMENT)
     else:
         selected = [LAW_ENFORCEMENT] if LAW_ENFORCEMENT in sentences else sorted(sentences)[:1]
+    part_sentences, part_sections = parts.get(PSAP, (0, 0))
+    combined = (
+        selected == [LAW_ENFORCEMENT]
+        and qualifies.get(LAW_ENFORCEMENT)
+        and qualifies.get(PSAP)
+        and total
+        and part_sentences / total >= COMBINED_PART_SHARE
+        and part_sections >= COMBINED_PART_SECTIONS
+    )
+    if combined:
+        selected.append(PSAP)
     evidence = "; ".join(
         f"{AUDIENCE_NAMES.get(a, a)} terms in {n} of {total} sentences"
         for a, n in sorted(sentences.items(), key=lambda kv: (-kv[1], kv[0]))
     )
+    if combined:
+        evidence += (
+            f"; {part_sentences} sentences in {part_sections} sections under headings naming"
+            " the communications center"
+        )
     if len(selected) > 1:
         verdict = "both a law-enforcement policy and a PSAP/communications directive"
     elif not any(qualifies.get(a) for a in selected):

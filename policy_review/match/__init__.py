@@ -1,14 +1,14 @@
 """Matcher: checklist concepts -> spaCy matchers (compiled once) -> findings per element.
 
 `parse(document, checklists)` does the per-document work once (sentences, lemmas, OCR-fuzzy
-norms); `detect_count` says how strongly a checklist's `detect` concepts occur (automatic
-choice, using a small matcher of those concepts only), and `match_checklist` returns one
+norms); `detect` says how strongly a checklist's `detect` concepts occur (automatic choice,
+using a small matcher of those concepts only), and `match_checklist` returns one
 finding per element, in checklist order.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
@@ -16,7 +16,7 @@ from policy_review.match.engine import evaluate_element
 from policy_review.match.index import ParsedDocument, index_concepts, parse_document
 from policy_review.model import Document, Finding
 
-__all__ = ["detect_count", "match_checklist", "parse"]
+__all__ = ["DetectSignals", "detect", "match_checklist", "parse"]
 
 
 def parse(document: Document, checklists: tuple[Checklist, ...]) -> ParsedDocument:
@@ -46,11 +46,30 @@ def _detector(checklist: Checklist) -> Checklist:
     return detector
 
 
-def detect_count(parsed: ParsedDocument, checklist: Checklist) -> int:
-    """Evidence sentences that mention any of the checklist's `detect` concepts."""
+@dataclass(frozen=True, slots=True)
+class DetectSignals:
+    """How strongly a checklist's `detect` concepts occur: evidence sentences naming them, and
+    the sentences (and distinct sections) under headings that name them. A police policy with
+    one "Communications" section differs from a combined policy with a whole part on the
+    communications center's own procedures."""
+
+    sentences: int
+    part_sentences: int
+    part_sections: int
+
+
+def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
     index = index_concepts(parsed, compiled(_detector(checklist)))
     concepts = checklist.detect.concepts
-    return sum(1 for hits in index.hits if any(c in hits for c in concepts))
+    named = {
+        section for section, hits in index.section_hits.items() if any(c in hits for c in concepts)
+    }
+    under = [s for s in parsed.sentences if s.section in named]
+    return DetectSignals(
+        sentences=sum(1 for hits in index.hits if any(c in hits for c in concepts)),
+        part_sentences=len(under),
+        part_sections=len({s.section for s in under}),
+    )
 
 
 def match_checklist(parsed: ParsedDocument, checklist: Checklist) -> tuple[Finding, ...]:

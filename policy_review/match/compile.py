@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from threading import Lock
 
 from spacy.matcher import PhraseMatcher
@@ -57,11 +58,26 @@ def _is_regex(term: str) -> bool:
     return len(term) > 2 and term.startswith("/") and term.endswith("/")
 
 
+_PLAIN_TERM_RE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+)*")
+"""Letters and single spaces only: the tokenizer splits such a term at its spaces (unless a word
+is one of its special cases, like "cannot"), so the common case skips a tokenizer call per term
+(cold start compiles thousands of terms)."""
+
+
+@lru_cache(maxsize=1)
+def _special_cases() -> frozenset[str]:
+    return frozenset(get_nlp().tokenizer.rules or ())
+
+
 def _split_term(term: str) -> list[str]:
     """Split like the tokenizer, but keep the '=', '~' and '*' markers attached to their word."""
+    if _PLAIN_TERM_RE.fullmatch(term):
+        words = term.split(" ")
+        if _special_cases().isdisjoint(words):
+            return words
     nlp = get_nlp()
     if not any(marker in term for marker in (EXACT_PREFIX, FUZZY_PREFIX, PREFIX_WILDCARD)):
-        return [t.text for t in nlp.make_doc(term)]  # the common case: one tokenizer call
+        return [t.text for t in nlp.make_doc(term)]  # one tokenizer call
     words: list[str] = []
     for chunk in term.split():
         marker_front = chunk[0] if chunk[0] in (EXACT_PREFIX, FUZZY_PREFIX) else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from policy_review.checklist import Coverage, Cue, Element, RedFlagRule
@@ -26,6 +27,12 @@ NEAR_MISS_NO_CONTEXT_FACTOR = 0.70
 MAX_EVIDENCE = 3
 MAX_QUOTE_CHARS = 600
 LEVEL_RANK = {"found": 2, "partial": 1}
+MODAL_REACH_CHARS = 80
+PURPOSE_CLAUSE_RE = re.compile(r"\b(?:so\s+that|in\s+order\s+that)\b[^.;:,]*$", re.IGNORECASE)
+RESTRICTED_MODAL_RE = re.compile(
+    r"^[^.;:,]*?\bonly\s+(?:after|when|if|once|upon|until|with)\b", re.IGNORECASE
+)
+"""English grammar, not checklist phrases: where a permissive modal is no permission."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +239,12 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         in_focus = {
             c
             for c in (modality.negation, modality.permissive, modality.mandatory)
-            if c and any(inside(span, focus) for span in hits.get(c, ()))
+            if c
+            and any(
+                inside(span, focus)
+                and not (c == modality.permissive and _not_permission(view.text, span))
+                for span in hits.get(c, ())
+            )
         }
         if cue.duty and modality.negation in in_focus:
             flag_reasons.append("The duty is stated in the negative (not required / need not).")
@@ -264,20 +276,34 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         work.hits.append(_Hit(level, score, cue, detail, view, tuple(spans), view.sentences[0]))
 
 
+def _not_permission(text: str, span: Span) -> bool:
+    """A 'may'/'can' that grants no option: in a purpose clause ("so that the entry can begin")
+    or narrowed by 'only' ("may close the case only after seeing the child")."""
+    before = text[max(0, span[0] - MODAL_REACH_CHARS) : span[0]]
+    after = text[span[1] : span[1] + MODAL_REACH_CHARS]
+    return bool(PURPOSE_CLAUSE_RE.search(before) or RESTRICTED_MODAL_RE.match(after))
+
+
 def _labels(index: ConceptIndex) -> dict[str, str]:
     return {name: concept.label for name, concept in index.compiled.checklist.concepts.items()}
 
 
 def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:
-    """Sentence spans (view coordinates) that hold the cue's subject concepts."""
-    spans = [span for c in concepts for span in hits.get(c, ())]
-    focus = []
+    """Sentence spans (view coordinates) that hold the cue's subject concepts, within the passage
+    of the sentence holding most of them: in a window that runs into the next list item, that
+    item's own deadline ("D. Within 30 days, verify the entry") is about another step."""
+    found: list[tuple[int, int, int]] = []  # (passage, start, end) per subject sentence
+    richest, anchor = 0, None
     for position, base in enumerate(view.bases):
         sentence = index.parsed.sentences[view.sentences[position]]
         end = base + sentence.end - sentence.start
-        if any(base <= a < end for a, _ in spans):
-            focus.append((base, end))
-    return tuple(focus) or ((0, len(view.text)),)
+        present = sum(1 for c in concepts if any(base <= a < end for a, _ in hits.get(c, ())))
+        if present:
+            found.append((sentence.passage, base, end))
+            if present > richest:
+                richest, anchor = present, sentence.passage
+    focus = tuple((start, end) for passage, start, end in found if passage == anchor)
+    return focus or ((0, len(view.text)),)
 
 
 def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]) -> None:

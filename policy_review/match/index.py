@@ -405,11 +405,14 @@ class ConceptIndex:
         return found
 
     def lead_in_concepts(self, unit: tuple[int, ...]) -> set[str]:
-        """Concepts in the lead-in of the list the unit's first sentence belongs to: a list item
-        continues its lead-in's sentence ("to request an AMBER Alert: 1. the child is under 16")."""
+        """Concepts in the lead-in ending in ':' of the list the unit's first sentence belongs to:
+        such an item continues its lead-in's sentence ("to request an AMBER Alert: 1. the child
+        is under 16"). A lead-in without the colon may be any earlier paragraph."""
         found: set[str] = set()
-        for s in self.parsed.lead_in.get(unit[0], ()):
-            found.update(self.hits[s])
+        parsed = self.parsed
+        for s in parsed.lead_in.get(unit[0], ()):
+            if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":"):
+                found.update(self.hits[s])
         return found
 
     def context_concepts(self, unit: tuple[int, ...]) -> set[str]:

@@ -64,6 +64,9 @@ AGE_PATTERNS = (
     (re.compile(rf"\bnot\s+(?:yet\s+)?(?:reached|attained)\s+(?:the\s+)?age\s+(?:of\s+)?{_AGE_NUMBER}\b",
                 re.I), -1),
 )  # fmt: skip
+NEGATION_REACH_CHARS = 80
+NEGATED_LEAD_RE = re.compile(r"\b(?:not|never|no|without|n't)\b[^.;:]*$", re.IGNORECASE)
+"""A negation earlier in the same clause (no '.', ';' or ':' between)."""
 _PASSIVE_AGENT_RE = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?$", re.IGNORECASE)
 
 
@@ -157,6 +160,12 @@ def inside(span: Span, focus: tuple[Span, ...]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in focus)
 
 
+def _negated(text: str, start: int) -> bool:
+    """Whether the words just before `start`, in the same clause, negate it: "entry does not wait
+    for the written report" and "without waiting for approval" rule a deferral out."""
+    return bool(NEGATED_LEAD_RE.search(text[max(0, start - NEGATION_REACH_CHARS) : start]))
+
+
 def _time_limit(
     check: TimeLimit, text: str, hits: dict[str, list[Span]], focus: tuple[Span, ...], name
 ) -> SubResult:
@@ -164,7 +173,11 @@ def _time_limit(
     within = [d for d in deadlines if d[0] <= check.max_hours]
     over = [d for d in deadlines if d[0] > check.max_hours and inside(d[2], focus)]
     limit = _hours(check.max_hours)
-    conditional = [s for s in hits.get(check.conditional or "", ()) if inside(s, focus)]
+    conditional = [
+        s
+        for s in hits.get(check.conditional or "", ())
+        if inside(s, focus) and not _negated(text, s[0])
+    ]
     if conditional:
         return SubResult(
             "partial",

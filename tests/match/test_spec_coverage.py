@@ -18,6 +18,10 @@ CHECKLIST_IDS = tuple(SPEC["checklists"])
 def test_spec_elements_are_implemented(checklist_id: str) -> None:
     checklist = load_checklist(checklist_id)
     implemented = {e.id: e for e in checklist.elements}
-    for spec in (e for e in SPEC["elements"] if e["checklist"] == checklist_id):
+    wanted = [e for e in SPEC["elements"] if e["checklist"] == checklist_id]
+    for spec in wanted:
         assert spec["id"] in implemented, f"{spec['id']} missing from {checklist_id}"
         assert implemented[spec["id"]].severity.value == spec["severity"], spec["id"]
+    assert [e.id for e in checklist.elements][: len(wanted)] == [e["id"] for e in wanted]
+    for element in checklist.elements:
+        assert element.guidance and element.rationale and element.cues, element.id

@@ -510,7 +510,7 @@ def main(argv: list[str]) -> int:
             ocr_per_page,
             "s",
             "ocr_s_per_page",
-            f"{ocr_pages}/{SCANNED_PAGES} pages OCRed at {SCAN_DPI} dpi, OMP_THREAD_LIMIT=1",
+            f"{ocr_pages}/{SCANNED_PAGES} pages, {SCAN_DPI}-dpi scans, OMP_THREAD_LIMIT=1",
         ),
     ]
     if batch["errors"]:

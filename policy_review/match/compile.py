@@ -38,6 +38,7 @@ class CompiledChecklist:
     prefixes: dict[str, tuple[str, ...]]  # single-word `word*` terms: prefix -> concepts
     fuzzy_words: frozenset[str]
     expands: dict[str, frozenset[str]]
+    labels: dict[str, str]  # concept name -> the label a reviewer reads in explanations
     prefix_cache: dict[str, tuple] = field(default_factory=dict)  # word -> (concepts, mixed terms)
 
     def word_matches(self, word: str) -> tuple:
@@ -229,11 +230,19 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
         prefixes={prefix: tuple(dict.fromkeys(names)) for prefix, names in prefixes.items()},
         fuzzy_words=frozenset(fuzzy_words),
         expands=_expansions(dict(checklist.concepts)),
+        labels={name: concept.label for name, concept in checklist.concepts.items()},
     )
 
 
+_FUZZY_CACHE: dict[tuple[str, str, str], tuple[Checklist, frozenset[str]]] = {}
+
+
 def fuzzy_words(checklist: Checklist) -> frozenset[str]:
-    """The `~word` vocabulary of a checklist, without compiling it (cheap, for parsing)."""
+    """The `~word` vocabulary of a checklist, without compiling it (cheap, for parsing); kept per
+    checklist id, version and file like the compiled matchers, since every parse asks for it."""
+    cached = _FUZZY_CACHE.get(checklist.key)
+    if cached is not None and cached[0] is checklist:
+        return cached[1]
     found = set()
     for concept in checklist.concepts.values():
         for term in concept.terms:
@@ -242,7 +251,9 @@ def fuzzy_words(checklist: Checklist) -> frozenset[str]:
             words = term.split()
             if len(words) == 1 and _kind(words[0]) == "NORM" and not words[0].endswith("*"):
                 found.add(_bare(words[0]))
-    return frozenset(found)
+    result = frozenset(found)
+    _FUZZY_CACHE[checklist.key] = (checklist, result)
+    return result
 
 
 _CACHE: dict[tuple[str, str, str], CompiledChecklist] = {}

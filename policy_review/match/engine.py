@@ -51,38 +51,49 @@ class _Hit:
     level: str
     score: float
     cue: Cue
-    detail: str
+    detail: str | None  # None: a plain hit, whose matched words are read only if it is shown
     view: _View | None  # None for a near miss whose unit is rebuilt only if it is shown
-    spans: tuple[Span, ...]
+    spans: tuple[Span, ...] | None
     position: int  # first sentence index, for document order
+    notes: tuple[str, ...] = ()  # a plain hit's notes, for its detail
 
     def evidence(self, index: ConceptIndex) -> Evidence:
-        evidence = _quote(index, self.view, list(self.spans))
-        return _explain(evidence, self.cue, self.score, self.detail, self.level)
+        spans, detail = self.spans, self.detail
+        if detail is None:
+            concepts = _cue_concepts(self.cue)
+            hits = _view_hits(index, self.view, concepts)
+            spans = tuple(span for c in concepts for span in hits.get(c, ()))
+            detail = _detail(index, self.view, concepts, hits, list(self.notes))
+        evidence = _quote(index, self.view, list(spans))
+        return _explain(evidence, self.cue, self.score, detail, self.level)
 
 
 def _view(index: ConceptIndex, sentences: tuple[int, ...]) -> _View:
-    parsed = index.parsed
-    texts, bases, offset = [], [], 0
-    for s in sentences:
-        text = parsed.text_of(parsed.sentences[s])
-        bases.append(offset)
-        texts.append(text)
-        offset += len(text) + 1
-    return _View(tuple(sentences), " ".join(texts), tuple(bases))
+    view = index.views.get(sentences)
+    if view is None:
+        parsed = index.parsed
+        texts, bases, offset = [], [], 0
+        for s in sentences:
+            text = parsed.text_of(parsed.sentences[s])
+            bases.append(offset)
+            texts.append(text)
+            offset += len(text) + 1
+        view = index.views[sentences] = _View(sentences, " ".join(texts), tuple(bases))
+    return view
 
 
 def _view_hits(index: ConceptIndex, view: _View, concepts) -> dict[str, list[Span]]:
-    """Spans of `concepts` (None = all) in view coordinates."""
+    """Spans of `concepts` in view coordinates, each concept's in text order (the key order
+    means nothing: a cue names few concepts, a sentence may hold many)."""
     out: dict[str, list[Span]] = {}
+    sentences = index.parsed.sentences
     for s, base in zip(view.sentences, view.bases, strict=True):
-        origin = index.parsed.sentences[s].start
-        for concept, spans in index.hits[s].items():
-            if concepts is not None and concept not in concepts:
-                continue
-            out.setdefault(concept, []).extend(
-                (a - origin + base, b - origin + base) for a, b in spans
-            )
+        found = index.hits[s]
+        shift = base - sentences[s].start
+        for concept in concepts:
+            spans = found.get(concept)
+            if spans is not None:
+                out.setdefault(concept, []).extend((a + shift, b + shift) for a, b in spans)
     return out
 
 
@@ -136,10 +147,8 @@ def _conditions_met(index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int) 
     unit = index.units(rule.scope)[unit_id]
     if rule.none and not index.lead_in_concepts(unit).isdisjoint(rule.none):
         return False  # a list item is excluded by what its lead-in says, like its own words
-    if rule.context:
-        available = index.context_concepts(unit)
-        if not all(c in available for c in rule.context):
-            return False
+    if rule.context and index.lacks_context(unit, rule.context):
+        return False
     if rule.section:
         section = index.parsed.sentences[unit[0]].section
         if not any(c in index.section_hits.get(section, {}) for c in rule.section):
@@ -203,20 +212,31 @@ def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
 
 def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     modality = index.compiled.checklist.modality
+    modal = {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
     for unit_id in _candidates(index, cue):
         if not _conditions_met(index, cue, unit_id):
             continue
-        view = _view(index, index.units(cue.scope)[unit_id])
+        unit = index.units(cue.scope)[unit_id]
+        view = _view(index, unit)
+        if cue.subcheck is None and not (
+            cue.duty and not modal.isdisjoint(index.unit_concepts(unit))
+        ):
+            # a plain hit: nothing in the unit can change its level, so where its words are is
+            # worked out only if it is shown (most hits never are)
+            notes: list[str] = []
+            level, score = _score(index, cue, view, cue.level, notes)
+            work.hits.append(_Hit(level, score, cue, None, view, None, unit[0], tuple(notes)))
+            continue
         hits = _view_hits(index, view, needed)
         level = cue.level
-        notes: list[str] = []
+        notes = []
         spans = [span for c in concepts for span in hits.get(c, ())]
         sub: SubResult | None = None
         focus = _focus(index, view, hits, cue.all or cue.any)
         if cue.subcheck is not None:
-            sub = run_subcheck(cue.subcheck, view.text, hits, focus, _labels(index))
+            sub = run_subcheck(cue.subcheck, view.text, hits, focus, index.compiled.labels)
             spans.extend(sub.highlights)
             if sub.level is None:
                 work.near.append(
@@ -256,24 +276,36 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             notes.append("permissive wording ('may') makes it optional")
             flag_reasons.append("Permissive wording ('may') makes this step optional.")
         _flag_unit(index, work, view, spans, flag_reasons)
-        if level == "found" and all(index.parsed.sentences[s].title_only for s in view.sentences):
-            level = "partial"
-            notes.append("only a heading names this topic")
-        score = FOUND_BASE_SCORE if level == "found" else PARTIAL_BASE_SCORE
-        notes.append(f"base {score:.2f}")
-        section = index.parsed.sentences[view.sentences[0]].section
-        section_hits = index.section_hits.get(section, {})
-        if cue.boost and any(c in section_hits for c in cue.boost):
-            score += SECTION_BOOST
-            notes.append(f"under a matching heading (+{SECTION_BOOST:.2f})")
-        labels = index.compiled.checklist.concepts
-        matched = ", ".join(
-            f"{labels[c].label} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
-            for c in sorted(concepts)
-            if c in hits
-        )
-        detail = "; ".join(([f"matched {matched}"] if matched else []) + notes)
+        level, score = _score(index, cue, view, level, notes)
+        detail = _detail(index, view, concepts, hits, notes)
         work.hits.append(_Hit(level, score, cue, detail, view, tuple(spans), view.sentences[0]))
+
+
+def _score(
+    index: ConceptIndex, cue: Cue, view: _View, level: str, notes: list[str]
+) -> tuple[str, float]:
+    """Final level and score of a hit; says why in `notes`."""
+    if level == "found" and all(index.parsed.sentences[s].title_only for s in view.sentences):
+        level = "partial"
+        notes.append("only a heading names this topic")
+    score = FOUND_BASE_SCORE if level == "found" else PARTIAL_BASE_SCORE
+    notes.append(f"base {score:.2f}")
+    section = index.parsed.sentences[view.sentences[0]].section
+    section_hits = index.section_hits.get(section, {})
+    if cue.boost and any(c in section_hits for c in cue.boost):
+        score += SECTION_BOOST
+        notes.append(f"under a matching heading (+{SECTION_BOOST:.2f})")
+    return level, score
+
+
+def _detail(index: ConceptIndex, view: _View, concepts, hits, notes: list[str]) -> str:
+    labels = index.compiled.labels
+    matched = ", ".join(
+        f"{labels[c]} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
+        for c in sorted(concepts)
+        if c in hits
+    )
+    return "; ".join(([f"matched {matched}"] if matched else []) + notes)
 
 
 def _not_permission(text: str, span: Span) -> bool:
@@ -284,20 +316,19 @@ def _not_permission(text: str, span: Span) -> bool:
     return bool(PURPOSE_CLAUSE_RE.search(before) or RESTRICTED_MODAL_RE.match(after))
 
 
-def _labels(index: ConceptIndex) -> dict[str, str]:
-    return {name: concept.label for name, concept in index.compiled.checklist.concepts.items()}
-
-
 def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:
     """Sentence spans (view coordinates) that hold the cue's subject concepts, within the passage
     of the sentence holding most of them: in a window that runs into the next list item, that
     item's own deadline ("D. Within 30 days, verify the entry") is about another step."""
     found: list[tuple[int, int, int]] = []  # (passage, start, end) per subject sentence
     richest, anchor = 0, None
+    subject = [c for c in concepts if c in hits]  # in the view; per sentence, its own hits say
     for position, base in enumerate(view.bases):
-        sentence = index.parsed.sentences[view.sentences[position]]
+        s = view.sentences[position]
+        sentence = index.parsed.sentences[s]
         end = base + sentence.end - sentence.start
-        present = sum(1 for c in concepts if any(base <= a < end for a, _ in hits.get(c, ())))
+        sentence_hits = index.hits[s]
+        present = sum(1 for c in subject if sentence_hits.get(c))
         if present:
             found.append((sentence.passage, base, end))
             if present > richest:
@@ -357,7 +388,7 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
             score = met / len(wanted)
             if cue.none and any(c in present for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
-            no_context = [c for c in cue.context if c not in index.context_concepts(unit)]
+            no_context = index.lacks_context(unit, cue.context)
             if no_context:
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
@@ -396,8 +427,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         _evaluate_cue(index, cue, work)
     for rule in element.red_flags:
         _evaluate_red_flag(index, rule, work)
-    labels = {name: concept.label for name, concept in index.compiled.checklist.concepts.items()}
-    looked_for = tuple(describe_cue(cue, labels) for cue in element.cues)
+    looked_for = tuple(describe_cue(cue, index.compiled.labels) for cue in element.cues)
     best_rank = max((LEVEL_RANK[h.level] for h in work.hits), default=0)
     status = {2: Status.FOUND, 1: Status.PARTIAL, 0: Status.MISSING}[best_rank]
     red_flags = _distinct_flags(work.flags.values())

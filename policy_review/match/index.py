@@ -82,6 +82,7 @@ class ParsedDocument:
     passage_texts: TextSet
     section_texts: TextSet
     lead_in: dict[int, list[int]]  # sentence -> sentences of the lead-in before its list
+    offsets: dict = field(default_factory=dict)  # doc key -> token (start, length), filled lazily
 
     def text_of(self, sentence: Sentence) -> str:
         return self.document.passages[sentence.passage].text[sentence.start : sentence.end]
@@ -110,7 +111,7 @@ class TextSet:
     offsets: tuple[int, ...]
     joined: str
     lowered: str
-    words: tuple[tuple[str, int, int], ...]  # (lowercase word, start, end) in `joined`
+    word_starts: dict[str, list[int]]  # lowercase word -> its start offsets in `joined`, in order
 
     @classmethod
     def of(cls, texts: dict) -> TextSet:
@@ -124,8 +125,10 @@ class TextSet:
         lowered = joined.lower()
         if len(lowered) != len(joined):  # rare Unicode case changes length: keep offsets exact
             lowered = joined
-        words = tuple((m.group(), m.start(), m.end()) for m in WORD_RE.finditer(lowered))
-        return cls(keys, values, tuple(offsets), joined, lowered, words)
+        word_starts: dict[str, list[int]] = defaultdict(list)
+        for match in WORD_RE.finditer(lowered):
+            word_starts[match.group()].append(match.start())
+        return cls(keys, values, tuple(offsets), joined, lowered, dict(word_starts))
 
     def locate(self, start: int, end: int) -> tuple[object, int, int] | None:
         """(key, start, end) relative to one text; None when the span crosses two texts."""
@@ -142,7 +145,7 @@ def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str
         return
     choices = sorted(fuzzy_words)
     verdicts: dict[str, str] = {}
-    for word in {w for w, _, _ in text_set.words}:
+    for word in text_set.word_starts:
         if len(word) < MIN_FUZZY_WORD_LEN or word in fuzzy_words or not word.isalpha():
             continue
         best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
@@ -152,8 +155,9 @@ def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str
         return
     touched = {
         located[0]
-        for word, start, end in text_set.words
-        if word in verdicts and (located := text_set.locate(start, end))
+        for word in verdicts
+        for start in text_set.word_starts[word]
+        if (located := text_set.locate(start, start + len(word)))
     }
     for key in touched:
         for token in docs[key]:
@@ -330,6 +334,11 @@ class ConceptIndex:
     section_hits: dict[tuple[str, ...], dict[str, list[Span]]]
     _by_scope: dict[str, dict[str, set[int]]] = field(default_factory=dict)
     _units: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
+    # Cues of many elements look at the same units: what is read from a unit is kept per unit.
+    _unit_concepts: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
+    _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
+    _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
+    views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
 
     # ------------------------------------------------------------------ units per scope
     def units(self, scope: str) -> list[tuple[int, ...]]:
@@ -398,35 +407,50 @@ class ConceptIndex:
             self._by_scope[scope] = inverted
         return self._by_scope[scope]
 
-    def unit_concepts(self, unit: tuple[int, ...]) -> set[str]:
-        found: set[str] = set()
-        for s in unit:
-            found.update(self.hits[s])
+    def unit_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
+        found = self._unit_concepts.get(unit)
+        if found is None:
+            found = self._unit_concepts[unit] = frozenset().union(*(self.hits[s] for s in unit))
         return found
 
-    def lead_in_concepts(self, unit: tuple[int, ...]) -> set[str]:
+    def lead_in_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
         """Concepts in the lead-in ending in ':' of the list the unit's first sentence belongs to:
         such an item continues its lead-in's sentence ("to request an AMBER Alert: 1. the child
         is under 16"). A lead-in without the colon may be any earlier paragraph."""
-        found: set[str] = set()
-        parsed = self.parsed
-        for s in parsed.lead_in.get(unit[0], ()):
-            if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":"):
-                found.update(self.hits[s])
+        found = self._lead_in_concepts.get(unit[0])
+        if found is None:
+            parsed = self.parsed
+            found = self._lead_in_concepts[unit[0]] = frozenset().union(
+                *(
+                    self.hits[s]
+                    for s in parsed.lead_in.get(unit[0], ())
+                    if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":")
+                )
+            )
         return found
 
-    def context_concepts(self, unit: tuple[int, ...]) -> set[str]:
-        """Concepts in the unit, its section trail, the sentences just before it, or its lead-in."""
-        first = self.parsed.sentences[unit[0]]
-        found = self.unit_concepts(unit)
-        found.update(self.section_hits.get(first.section, {}))
-        for s in range(max(0, first.index - CONTEXT_LOOKBACK_SENTENCES), first.index):
-            if self.parsed.sentences[s].block == first.block:
-                found.update(self.hits[s])
-        for s in self.parsed.lead_in.get(first.index, ()):
-            found.update(self.hits[s])
+    def lacks_context(self, unit: tuple[int, ...], concepts) -> list[str]:
+        """Those of `concepts` found neither in the unit, its section trail, the sentences just
+        before it, nor its lead-in."""
+        own, around = self.unit_concepts(unit), self.surroundings(unit[0])
+        return [c for c in concepts if c not in own and c not in around]
+
+    def surroundings(self, first: int) -> frozenset[str]:
+        """The context of a unit beginning at sentence `first`, apart from the unit's own
+        concepts: the same for every scope's unit starting there, so it is gathered once."""
+        found = self._surroundings.get(first)
+        if found is not None:
+            return found
+        sentence = self.parsed.sentences[first]
+        around = set(self.section_hits.get(sentence.section, {}))
+        for s in range(max(0, first - CONTEXT_LOOKBACK_SENTENCES), first):
+            if self.parsed.sentences[s].block == sentence.block:
+                around.update(self.hits[s])
+        for s in self.parsed.lead_in.get(first, ()):
+            around.update(self.hits[s])
         if self.compiled.checklist.title_context:
-            found.update(self.section_hits.get(TOPIC_KEY, {}))
+            around.update(self.section_hits.get(TOPIC_KEY, {}))
+        found = self._surroundings[first] = frozenset(around)
         return found
 
 
@@ -434,7 +458,7 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
     """Run the checklist's matchers over every passage and section trail once."""
     sentences = parsed.sentences
     hits: list[dict[str, list[Span]]] = [defaultdict(list) for _ in sentences]
-    matches = _match_texts(parsed.docs, parsed.passage_texts, compiled)
+    matches = _match_texts(parsed.docs, parsed.passage_texts, compiled, parsed.offsets)
     for passage_index, concept, start, end in matches:
         ids = parsed.passage_sentences[passage_index]
         starts = parsed.sentence_starts[passage_index]
@@ -449,36 +473,41 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
     section_hits: dict[tuple[str, ...], dict[str, list[Span]]] = {
         section: defaultdict(list) for section in parsed.section_docs
     }
-    matches = _match_texts(parsed.section_docs, parsed.section_texts, compiled)
+    matches = _match_texts(parsed.section_docs, parsed.section_texts, compiled, parsed.offsets)
     for section, concept, start, end in matches:
         for name in compiled.expands[concept]:
             section_hits[section][name].append((start, end))
     return ConceptIndex(parsed, compiled, hits, section_hits)
 
 
-def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist):
-    """(key, concept, start, end) for every match: phrase matchers per doc, then one pass of the
-    word list for `prefix*` terms and one regex scan of the joined text per regex term."""
+def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, offsets_cache: dict):
+    """(key, concept, start, end) for every match: phrase matchers per doc, then `prefix*` and
+    mixed terms tried once per distinct word (at each of its places), and one regex scan of the
+    joined text per regex term. Token offsets are cached in `offsets_cache` across checklists."""
     strings = get_nlp().vocab.strings
     for key, doc in docs.items():
-        offsets = None
+        offsets = offsets_cache.get(key)
         for matcher in compiled.matchers:
             for match_id, start, end in matcher(doc):
                 if offsets is None:  # token (start, length) without building Token objects
-                    offsets = doc.to_array([IDX, LENGTH]).tolist()
+                    offsets = offsets_cache[key] = doc.to_array([IDX, LENGTH]).tolist()
                 last = offsets[end - 1]
                 yield key, strings[match_id], offsets[start][0], last[0] + last[1]
     found_spans = []
     if compiled.prefixes or compiled.anchored:
         lowered = text_set.lowered
-        for word, start, end in text_set.words:
+        for word, starts in text_set.word_starts.items():
             concepts, anchored = compiled.word_matches(word)
-            for concept in concepts:
-                found_spans.append((concept, start, end))
-            for pattern, concept in anchored:
-                match = pattern.match(lowered, start)
-                if match and match.end() > start:
-                    found_spans.append((concept, start, match.end()))
+            if not concepts and not anchored:
+                continue
+            for start in starts:
+                for concept in concepts:
+                    found_spans.append((concept, start, start + len(word)))
+                for pattern, concept in anchored:
+                    match = pattern.match(lowered, start)
+                    if match and match.end() > start:
+                        found_spans.append((concept, start, match.end()))
+        found_spans.sort(key=_span_start)  # stable: text order, as a scan of the words gives
     for pattern, concept in compiled.regexes:
         for match in pattern.finditer(text_set.lowered):
             if match.end() > match.start():
@@ -487,3 +516,7 @@ def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist):
         located = text_set.locate(start, end)
         if located is not None:
             yield located[0], concept, located[1], located[2]
+
+
+def _span_start(found: tuple[str, int, int]) -> int:
+    return found[1]

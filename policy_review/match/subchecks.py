@@ -14,12 +14,19 @@ from policy_review.checklist import Actor, AgeLimit, Coverage, SubCheck, TimeLim
 
 Span = tuple[int, int]
 
+_UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+          "eighteen", "nineteen")  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+         "eighty": 80, "ninety": 90}  # fmt: skip
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
-    "twenty-one": 21, "twenty-four": 24, "thirty": 30, "forty-eight": 48, "seventy-two": 72,
-    "ninety": 90, "a": 1, "an": 1, "one-half": 0.5, "half an": 0.5,
+    **{word: value for value, word in enumerate(_UNITS, 1)},
+    **_TENS,
+    # "forty-eight", "seventy two"
+    **{f"{ten}{sep}{unit}": value + index
+       for ten, value in _TENS.items() for index, unit in enumerate(_UNITS[:9], 1)
+       for sep in ("-", " ")},
+    "a": 1, "an": 1, "one-half": 0.5, "half an": 0.5,
 }  # fmt: skip
 HOURS_PER_UNIT = {
     "minute": 1 / 60, "min": 1 / 60, "hour": 1, "hr": 1, "shift": 12, "day": 24,
@@ -64,6 +71,9 @@ AGE_PATTERNS = (
     (re.compile(rf"\bnot\s+(?:yet\s+)?(?:reached|attained)\s+(?:the\s+)?age\s+(?:of\s+)?{_AGE_NUMBER}\b",
                 re.I), -1),
 )  # fmt: skip
+AGE_WORDS_RE = re.compile(r"younger|under|less|below|reached|attained", re.IGNORECASE)
+"""Every AGE_PATTERNS match holds one of these words: one scan rules most texts out before the
+four patterns run (the age sub-check reads every unit that mentions a child)."""
 NEGATION_REACH_CHARS = 80
 NEGATED_LEAD_RE = re.compile(r"\b(?:not|never|no|without|n't)\b[^.;:]*$", re.IGNORECASE)
 """A negation earlier in the same clause (no '.', ';' or ':' between)."""
@@ -105,6 +115,8 @@ def find_deadlines(text: str) -> list[tuple[float, str, Span]]:
 def find_max_age(text: str) -> tuple[int, Span] | None:
     """The highest 'N or younger' / 'under N' age stated in `text`, as an inclusive maximum."""
     best: tuple[int, Span] | None = None
+    if not AGE_WORDS_RE.search(text):
+        return best
     for pattern, offset in AGE_PATTERNS:
         for match in pattern.finditer(text):
             raw = match["age"].lower()

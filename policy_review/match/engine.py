@@ -319,9 +319,11 @@ def _not_permission(text: str, span: Span) -> bool:
 def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:
     """Sentence spans (view coordinates) that hold the cue's subject concepts, within the passage
     of the sentence holding most of them: in a window that runs into the next list item, that
-    item's own deadline ("D. Within 30 days, verify the entry") is about another step."""
+    item's own deadline ("D. Within 30 days, verify the entry") is about another step. On a tie
+    a body sentence beats a heading: the heading only names the step, while the body's deferral
+    or condition ("once the lieutenant approves") is what the subcheck must read."""
     found: list[tuple[int, int, int]] = []  # (passage, start, end) per subject sentence
-    richest, anchor = 0, None
+    richest, anchor = (0, False), None
     subject = [c for c in concepts if c in hits]  # in the view; per sentence, its own hits say
     for position, base in enumerate(view.bases):
         s = view.sentences[position]
@@ -331,8 +333,9 @@ def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]
         present = sum(1 for c in subject if sentence_hits.get(c))
         if present:
             found.append((sentence.passage, base, end))
-            if present > richest:
-                richest, anchor = present, sentence.passage
+            rank = (present, not sentence.title_only)
+            if rank > richest:
+                richest, anchor = rank, sentence.passage
     focus = tuple((start, end) for passage, start, end in found if passage == anchor)
     return focus or ((0, len(view.text)),)
 

@@ -33,6 +33,17 @@ LEAD_IN_MAX_SENTENCES = 8
 TOPIC_KEY = ("\x00document topic",)
 """Pseudo-section holding the title block and running headers (see `_topic_text`)."""
 TOPIC_MAX_PASSAGES = 8
+HEADER_BLOCK_MAX_PASSAGES = 40
+HEADER_BLOCK_MAX_WORDS = 12
+"""A directive's header block (title lines and a Subject/Number/Effective table) is at most
+this many passages, each at most this many words; anything longer is body text."""
+HEADER_BLOCK_KINDS = frozenset({PassageKind.HEADING, PassageKind.PARAGRAPH, PassageKind.TABLE_CELL})
+NUMBERED_HEADING_RE = re.compile(
+    r"^\s*(?:(?:section|article|chapter)\s+\d+|[IVX]{1,5}\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S",
+    re.IGNORECASE,
+)
+"""The first numbered section heading ("I. PURPOSE", "1. Policy", "4.2 Scope", "Section 1 ...")
+ends the header block."""
 LIST_LABEL_RE = re.compile(r"^\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s")
 """A passage starting "(d) ", "4. " or "b) " is a list item, whatever kind the extractor gave it."""
 LABEL_MAX_WORDS = 1
@@ -247,7 +258,8 @@ def _reference_lists(document: Document) -> set[int]:
 
 def _topic_text(document: Document) -> str:
     """What the whole document is about: its title block (the passages before the first
-    heading, and that heading) and its running headers and footers."""
+    heading, and that heading), its header block (see `_header_block`) and its running headers
+    and footers."""
     parts: list[str] = []
     for passage in document.passages[:TOPIC_MAX_PASSAGES]:
         if passage.kind is PassageKind.HEADER_FOOTER:
@@ -255,8 +267,32 @@ def _topic_text(document: Document) -> str:
         parts.append(passage.text)
         if passage.kind is PassageKind.HEADING:
             break
+    parts.extend(text for text in _header_block(document) if text not in parts)
     running = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
     return " \n ".join(parts + sorted(running))
+
+
+def _header_block(document: Document) -> list[str]:
+    """The short passages (title headings, 'SUBJECT | Missing Juveniles' table cells) on page 1
+    before the first numbered section heading: many directives open with a header table after a
+    first heading, and that table names the topic. Empty when no numbered heading closes the
+    block, or when body text (a long passage, a list item) comes first, so body text never
+    becomes title."""
+    texts: list[str] = []
+    for passage in document.passages[:HEADER_BLOCK_MAX_PASSAGES]:
+        if passage.kind is PassageKind.HEADER_FOOTER:
+            continue
+        if passage.page not in (None, 1):
+            return []
+        if passage.kind is PassageKind.HEADING and NUMBERED_HEADING_RE.match(passage.text):
+            return texts
+        if (
+            passage.kind not in HEADER_BLOCK_KINDS
+            or len(passage.text.split()) > HEADER_BLOCK_MAX_WORDS
+        ):
+            return []
+        texts.append(passage.text)
+    return []
 
 
 def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ from policy_review import __version__
 from policy_review.checklist import available_checklists, load_checklist
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
+from policy_review.extract.source import DEFAULT_DOCUMENT_TIMEOUT_S, printable
 from policy_review.model import PassageKind, Report, TriageRow, build_document
 from policy_review.render import render_html, render_index_html, render_json
 from policy_review.review import review
@@ -36,7 +37,6 @@ from policy_review.review import review
 LOW_CONFIDENCE = 0.6
 """Findings below this confidence need a person to look; the triage queue counts them."""
 
-DEFAULT_TIMEOUT_S = 120.0
 MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA = "policy-review/batch-manifest@1"
 INDEX_SCHEMA = "policy-review/batch-index@1"
@@ -74,7 +74,7 @@ class BatchOptions:
     limits: ExtractLimits = field(default_factory=ExtractLimits)
     jobs: int = 0
     force: bool = False
-    timeout_s: float = DEFAULT_TIMEOUT_S
+    timeout_s: float = DEFAULT_DOCUMENT_TIMEOUT_S
     template_dir: Path | None = None
     on_progress: Callable[[BatchProgress], None] | None = None
 
@@ -238,7 +238,7 @@ def _find_documents(src_dir: Path, *, exclude: Path) -> tuple[list[tuple[Path, s
         )
         for name in sorted(files):
             path = root_path / name
-            relative = _displayable(path.relative_to(src_dir).as_posix())
+            relative = printable(path.relative_to(src_dir).as_posix())
             if name.startswith(IGNORED_NAME_PREFIXES) or not _is_regular_file(path):
                 continue
             if _is_document(path):
@@ -246,12 +246,6 @@ def _find_documents(src_dir: Path, *, exclude: Path) -> tuple[list[tuple[Path, s
             else:
                 ignored.append(relative)
     return found, ignored
-
-
-def _displayable(text: str) -> str:
-    """File names that are not valid UTF-8 reach Python as lone surrogates, which no UTF-8
-    report can hold; show the undecodable bytes as U+FFFD instead."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _is_regular_file(path: Path) -> bool:
@@ -538,7 +532,7 @@ def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> 
 
 
 def _error_row(relative: str, sha256: str, reason: str) -> TriageRow:
-    line = " ".join(_displayable(reason).split()) or "unknown error"
+    line = " ".join(printable(reason).split()) or "unknown error"
     if len(line) > MAX_REASON_CHARS:
         line = line[: MAX_REASON_CHARS - 1] + "…"
     return TriageRow(path=relative, ok=False, error=line, sha256=sha256)

@@ -11,12 +11,14 @@ from pathlib import Path
 
 from policy_review import __version__
 from policy_review.errors import PolicyReviewError
-from policy_review.extract.source import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+from policy_review.extract.source import (
+    DEFAULT_DOCUMENT_TIMEOUT_S,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_PAGES,
+)
 
 EXIT_OK = 0
 EXIT_USAGE = 2
-
-DEFAULT_BATCH_TIMEOUT_S = 120.0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,8 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument(
         "--timeout",
         type=float,
-        default=DEFAULT_BATCH_TIMEOUT_S,
-        help=f"seconds allowed per document (default {DEFAULT_BATCH_TIMEOUT_S:g})",
+        default=DEFAULT_DOCUMENT_TIMEOUT_S,
+        help=f"seconds allowed per document (default {DEFAULT_DOCUMENT_TIMEOUT_S:g})",
     )
     _add_analysis(batch)
 

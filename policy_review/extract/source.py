@@ -7,6 +7,13 @@ from pathlib import Path
 
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_MAX_BYTES = 100 * 2**20
+DEFAULT_DOCUMENT_TIMEOUT_S = 120.0  # batch: a document still running after this becomes an error
+
+
+def printable(text: str) -> str:
+    """File names that are not valid UTF-8 reach Python as lone surrogates, which no UTF-8
+    report or message can hold; show the undecodable bytes as U+FFFD instead."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,5 +36,4 @@ class SourceFile:
 
     @property
     def name(self) -> str:
-        """The path as printable text: undecodable bytes in a file name become U+FFFD."""
-        return str(self.path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        return printable(str(self.path))

@@ -439,29 +439,20 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         near = _best_near_miss(index, work)
         confidence = MISSING_BASE_CONFIDENCE - NEAR_MISS_PENALTY * (near.score if near else 0.0)
         reason = _missing_reason(element, near)
-        return _finding(
-            index.compiled.checklist.id,
-            element,
-            status,
-            confidence,
-            reason,
-            (),
-            red_flags,
-            looked_for,
-            near,
+        evidence: tuple = ()
+    else:
+        chosen = _choose_evidence(index, [h for h in work.hits if LEVEL_RANK[h.level] == best_rank])
+        confidence = min(
+            MAX_CONFIDENCE,
+            chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
         )
-    chosen = _choose_evidence(index, [h for h in work.hits if LEVEL_RANK[h.level] == best_rank])
-    confidence = min(
-        MAX_CONFIDENCE,
-        chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
-    )
-    near = None
-    if status is Status.PARTIAL:
-        found_cues = tuple(c for c in element.cues if c.level == "found")
-        _near_misses(index, found_cues, work)
-        near = _best_near_miss(index, work)
-    reason = _present_reason(status, chosen[0])
-    evidence = tuple(chosen)
+        near = None
+        if status is Status.PARTIAL:
+            found_cues = tuple(c for c in element.cues if c.level == "found")
+            _near_misses(index, found_cues, work)
+            near = _best_near_miss(index, work)
+        reason = _present_reason(status, chosen[0])
+        evidence = tuple(chosen)
     return _finding(
         index.compiled.checklist.id,
         element,

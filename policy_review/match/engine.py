@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from policy_review.checklist import Coverage, Cue, Element, RedFlagRule
@@ -98,16 +99,13 @@ def _view_hits(index: ConceptIndex, view: _View, concepts) -> dict[str, list[Spa
 
 
 def _sentence_of(view: _View, offset: int) -> int:
-    position = 0
-    for i, base in enumerate(view.bases):
-        if base <= offset:
-            position = i
-    return position
+    return max(0, bisect_right(view.bases, offset) - 1)
 
 
 def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
     """Choose the sentences of the unit that carry the matched words, and build the evidence."""
-    marked = sorted({_sentence_of(view, a) for a, _ in spans}) or [0]
+    owners = [_sentence_of(view, a) for a, _ in spans]
+    marked = sorted(set(owners)) or [0]
     sentences = index.parsed.sentences
     body = [i for i in marked if not sentences[view.sentences[i]].title_only]
     marked = body or marked  # a heading is quoted only when nothing else carries the words
@@ -116,8 +114,7 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
         len(index.parsed.text_of(index.parsed.sentences[view.sentences[i]])) for i in chosen
     )
     if text_len > MAX_QUOTE_CHARS:
-        counts = {i: sum(1 for a, _ in spans if _sentence_of(view, a) == i) for i in marked}
-        chosen = [max(marked, key=lambda i: (counts[i], -i))]
+        chosen = [max(marked, key=lambda i: (owners.count(i), -i))]
     sub = _view(index, tuple(view.sentences[i] for i in chosen))
     shift = view.bases[chosen[0]]
     limit = shift + len(sub.text)

@@ -111,6 +111,7 @@ def _is_title(passage) -> bool:
 
 
 WORD_RE = re.compile(r"\w[\w'’-]*")
+RUN_RE = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +124,7 @@ class TextSet:
     joined: str
     lowered: str
     word_starts: dict[str, list[int]]  # lowercase word -> its start offsets in `joined`, in order
+    run_starts: dict[str, list[int]]  # each `\w+` run ("don", "t" of "don't") -> its start offsets
 
     @classmethod
     def of(cls, texts: dict) -> TextSet:
@@ -139,7 +141,13 @@ class TextSet:
         word_starts: dict[str, list[int]] = defaultdict(list)
         for match in WORD_RE.finditer(lowered):
             word_starts[match.group()].append(match.start())
-        return cls(keys, values, tuple(offsets), joined, lowered, dict(word_starts))
+        run_starts: dict[str, list[int]] = defaultdict(list)
+        for word, starts in word_starts.items():  # a word is `\w+` runs joined by - and '
+            for run in RUN_RE.finditer(word):
+                run_starts[run.group()].extend(start + run.start() for start in starts)
+        return cls(
+            keys, values, tuple(offsets), joined, lowered, dict(word_starts), dict(run_starts)
+        )
 
     def locate(self, start: int, end: int) -> tuple[object, int, int] | None:
         """(key, start, end) relative to one text; None when the span crosses two texts."""
@@ -544,14 +552,36 @@ def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, off
                     if match and match.end() > start:
                         found_spans.append((concept, start, match.end()))
         found_spans.sort(key=_span_start)  # stable: text order, as a scan of the words gives
-    for pattern, concept in compiled.regexes:
-        for match in pattern.finditer(text_set.lowered):
-            if match.end() > match.start():
-                found_spans.append((concept, match.start(), match.end()))
+    if compiled.regexes:
+        places: dict[int, list[int]] = defaultdict(list)  # anchored regex -> where it may start
+        for run, starts in text_set.run_starts.items():
+            for term_index in compiled.regexes_starting(run):
+                places[term_index].extend(starts)
+        for term_index, term in enumerate(compiled.regexes):
+            if term.prefixes:
+                matches = _matches_at(term.pattern, text_set.lowered, sorted(places[term_index]))
+            else:
+                matches = term.pattern.finditer(text_set.lowered)
+            for match in matches:
+                if match.end() > match.start():
+                    found_spans.append((term.concept, match.start(), match.end()))
     for concept, start, end in found_spans:
         located = text_set.locate(start, end)
         if located is not None:
             yield located[0], concept, located[1], located[2]
+
+
+def _matches_at(pattern: re.Pattern[str], text: str, positions: list[int]):
+    """What `pattern.finditer(text)` yields when every match must begin at one of the sorted
+    `positions`: a match at each, skipping those inside the previous match."""
+    resume = 0
+    for position in positions:
+        if position < resume:
+            continue
+        match = pattern.match(text, position)
+        if match:
+            yield match
+            resume = max(match.end(), position + 1)
 
 
 def _span_start(found: tuple[str, int, int]) -> int:

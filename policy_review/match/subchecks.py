@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from policy_review.checklist import Actor, AgeLimit, Coverage, SubCheck, TimeLimit
 
 Span = tuple[int, int]
+TEXT_CACHE_SIZE = 1024
+"""Units overlap and several cues read the same unit, so the text readers remember recent texts."""
 
 _UNITS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
@@ -95,7 +98,8 @@ def _number(text: str) -> float:
     return float(text) if text[0].isdigit() else float(NUMBER_WORDS[text])
 
 
-def find_deadlines(text: str) -> list[tuple[float, str, Span]]:
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
+def find_deadlines(text: str) -> tuple[tuple[float, str, Span], ...]:
     """Durations used as time limits in `text`: (hours, matched words, span)."""
     found = []
     for match in DURATION_RE.finditer(text):
@@ -109,9 +113,10 @@ def find_deadlines(text: str) -> list[tuple[float, str, Span]]:
         unit = match["unit"].lower().rstrip("s")
         hours = number * HOURS_PER_UNIT[unit]
         found.append((hours, match.group(0), match.span()))
-    return found
+    return tuple(found)
 
 
+@lru_cache(maxsize=TEXT_CACHE_SIZE)
 def find_max_age(text: str) -> tuple[int, Span] | None:
     """The highest 'N or younger' / 'under N' age stated in `text`, as an inclusive maximum."""
     best: tuple[int, Span] | None = None

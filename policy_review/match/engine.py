@@ -144,7 +144,7 @@ def _conditions_met(index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int) 
     unit = index.units(rule.scope)[unit_id]
     if rule.none and not index.lead_in_concepts(unit).isdisjoint(rule.none):
         return False  # a list item is excluded by what its lead-in says, like its own words
-    if rule.context and index.lacks_context(unit, rule.context):
+    if rule.context and index.lacks_context(rule.scope, unit_id, rule.context):
         return False
     if rule.section:
         section = index.parsed.sentences[unit[0]].section
@@ -218,7 +218,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         unit = index.units(cue.scope)[unit_id]
         view = _view(index, unit)
         if cue.subcheck is None and not (
-            cue.duty and not modal.isdisjoint(index.unit_concepts(unit))
+            cue.duty and any(index.holds(cue.scope, unit_id, c) for c in modal)
         ):
             # a plain hit: nothing in the unit can change its level, so where its words are is
             # worked out only if it is shown (most hits never are)
@@ -381,14 +381,14 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
             candidates |= by_concept.get(concept, set())
         for unit_id in candidates:
             unit = index.units(cue.scope)[unit_id]
-            present = index.unit_concepts(unit)
-            met = sum(1 for c in cue.all if c in present) + (
-                1 if cue.any and any(c in present for c in cue.any) else 0
+            present = [c for c in cue.all if index.holds(cue.scope, unit_id, c)]
+            met = len(present) + (
+                1 if cue.any and any(index.holds(cue.scope, unit_id, c) for c in cue.any) else 0
             )
             score = met / len(wanted)
-            if cue.none and any(c in present for c in cue.none):
+            if any(index.holds(cue.scope, unit_id, c) for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
-            no_context = index.lacks_context(unit, cue.context)
+            no_context = index.lacks_context(cue.scope, unit_id, cue.context)
             if no_context:
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere

@@ -124,7 +124,9 @@ class TextSet:
     joined: str
     lowered: str
     word_starts: dict[str, list[int]]  # lowercase word -> its start offsets in `joined`, in order
-    run_starts: dict[str, list[int]]  # each `\w+` run ("don", "t" of "don't") -> its start offsets
+    run_starts: dict[
+        str, list[int]
+    ]  # each `\w+` run ("don", "t" of "don't") -> its starts, unsorted
 
     @classmethod
     def of(cls, texts: dict) -> TextSet:
@@ -141,13 +143,20 @@ class TextSet:
         word_starts: dict[str, list[int]] = defaultdict(list)
         for match in WORD_RE.finditer(lowered):
             word_starts[match.group()].append(match.start())
-        run_starts: dict[str, list[int]] = defaultdict(list)
+        run_starts: dict[str, list[int]] = {}  # lists are shared or concatenated, never mutated
         for word, starts in word_starts.items():  # a word is `\w+` runs joined by - and '
-            for run in RUN_RE.finditer(word):
-                run_starts[run.group()].extend(start + run.start() for start in starts)
-        return cls(
-            keys, values, tuple(offsets), joined, lowered, dict(word_starts), dict(run_starts)
-        )
+            runs = (
+                [(word, starts)]
+                if word.isalnum()
+                else [
+                    (run.group(), [start + run.start() for start in starts])
+                    for run in RUN_RE.finditer(word)
+                ]
+            )
+            for run, places in runs:
+                earlier = run_starts.get(run)
+                run_starts[run] = places if earlier is None else earlier + places
+        return cls(keys, values, tuple(offsets), joined, lowered, dict(word_starts), run_starts)
 
     def locate(self, start: int, end: int) -> tuple[object, int, int] | None:
         """(key, start, end) relative to one text; None when the span crosses two texts."""
@@ -379,7 +388,6 @@ class ConceptIndex:
     _by_scope: dict[str, dict[str, set[int]]] = field(default_factory=dict)
     _units: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     # Cues of many elements look at the same units: what is read from a unit is kept per unit.
-    _unit_concepts: dict[tuple[int, ...], frozenset[str]] = field(default_factory=dict)
     _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
@@ -451,11 +459,10 @@ class ConceptIndex:
             self._by_scope[scope] = inverted
         return self._by_scope[scope]
 
-    def unit_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
-        found = self._unit_concepts.get(unit)
-        if found is None:
-            found = self._unit_concepts[unit] = frozenset().union(*(self.hits[s] for s in unit))
-        return found
+    def holds(self, scope: str, unit_id: int, concept: str) -> bool:
+        """Whether one of the unit's sentences has `concept` (read off the inverted index, not by
+        gathering every concept of every unit looked at)."""
+        return unit_id in self.unit_index(scope).get(concept, ())
 
     def lead_in_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
         """Concepts in the lead-in ending in ':' of the list the unit's first sentence belongs to:
@@ -473,11 +480,11 @@ class ConceptIndex:
             )
         return found
 
-    def lacks_context(self, unit: tuple[int, ...], concepts) -> list[str]:
+    def lacks_context(self, scope: str, unit_id: int, concepts) -> list[str]:
         """Those of `concepts` found neither in the unit, its section trail, the sentences just
         before it, nor its lead-in."""
-        own, around = self.unit_concepts(unit), self.surroundings(unit[0])
-        return [c for c in concepts if c not in own and c not in around]
+        around = self.surroundings(self.units(scope)[unit_id][0])
+        return [c for c in concepts if c not in around and not self.holds(scope, unit_id, c)]
 
     def surroundings(self, first: int) -> frozenset[str]:
         """The context of a unit beginning at sentence `first`, apart from the unit's own

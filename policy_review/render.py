@@ -209,7 +209,11 @@ def _template_key(template_dir: str | Path | None) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _environment(template_dir: str) -> jinja2.Environment:
-    """Compiled once per template folder; a user folder may override any bundled template."""
+    """Compiled once per template folder; a user folder may override any bundled template.
+
+    Templates are read once per process (no auto_reload): otherwise every render would stat
+    each template file again to see whether it changed.
+    """
     search = [template_dir] if template_dir else []
     search.append(str(bundled_dir("templates")))
     return jinja2.Environment(
@@ -218,6 +222,7 @@ def _environment(template_dir: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
 
 
@@ -250,6 +255,81 @@ def _asset_hash(env: jinja2.Environment, name: str) -> str:
 
 # ---------------------------------------------------------------- report view-model
 
+# The views a report repeats many times (findings, quotes, passages, segments) are slotted
+# dataclasses, not dicts: jinja2 reads `f.status` with getattr first, which on a dict raises
+# and catches an AttributeError for every lookup.
+
+
+@dataclass(frozen=True, slots=True)
+class _QuoteView:
+    """A quote as a card shows it: highlighted segments, where it is, the link into the text."""
+
+    segments: tuple[tuple[str, bool], ...]
+    page: int | None
+    section: str
+    where: str
+    score: str
+    explanation: str
+    span: str
+
+
+@dataclass(frozen=True, slots=True)
+class _RedFlagView:
+    quote: str
+    page: int | None
+    section: str
+    where: str
+    reason: str
+    span: str
+
+
+@dataclass(frozen=True, slots=True)
+class _FindingView:
+    """One element's card, with every label and quote ready to lay out."""
+
+    id: str
+    element: str
+    checklist: str
+    title: str
+    group: str
+    status: str
+    status_label: str
+    severity: str
+    severity_label: str
+    confidence: str
+    requirement: str
+    reason: str
+    guidance: str
+    looked_for: tuple[str, ...]
+    evidence: tuple[_QuoteView, ...]
+    near_miss: _QuoteView | None
+    red_flags: tuple[_RedFlagView, ...]
+    imported: Decision | None
+    caveat: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Segment:
+    """A piece of passage text; a highlighted one names its kind, anchors and elements."""
+
+    text: str
+    kind: str = ""
+    anchors: tuple[str, ...] = ()
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class _PassageView:
+    """One passage of the text as read, cut into segments at every highlight boundary."""
+
+    page: int | None
+    new_page: bool
+    kind: str
+    kind_note: str
+    section: str
+    segments: tuple[_Segment, ...]
+    back: tuple[_FindingView, ...]
+
 
 def _report_context(report: Report, decisions: Decisions | None, generated_at: str) -> dict:
     document = report.document
@@ -261,7 +341,7 @@ def _report_context(report: Report, decisions: Decisions | None, generated_at: s
         _finding_view(finding, anchor, spans, decisions, caveat)
         for finding, anchor in zip(report.findings, finding_ids, strict=True)
     ]
-    by_id = dict(zip(finding_ids, report.findings, strict=True))
+    by_id = {view.id: view for view in findings}
     return {
         "header": _header_view(report, generated_at),
         "verdict": _verdict_view(report, findings),
@@ -277,13 +357,13 @@ def _report_context(report: Report, decisions: Decisions | None, generated_at: s
             "tool_version": report.tool_version,
             "schema": DECISIONS_SCHEMA,
             "elements": [
-                {"id": view["id"], "checklist": f.checklist, "element": f.element}
-                for view, f in zip(findings, report.findings, strict=True)
+                {"id": view.id, "checklist": view.checklist, "element": view.element}
+                for view in findings
             ],
             "imported": {
-                view["id"]: {"decision": view["imported"].decision, "note": view["imported"].note}
+                view.id: {"decision": view.imported.decision, "note": view.imported.note}
                 for view in findings
-                if view["imported"] is not None
+                if view.imported is not None
             },
         },
     }
@@ -366,7 +446,7 @@ def _overall_reading(report: Report) -> tuple[str, str]:
     return "Every critical element found and no red flags; confirm the evidence below.", "clear"
 
 
-def _verdict_view(report: Report, findings: list[dict]) -> dict:
+def _verdict_view(report: Report, findings: list[_FindingView]) -> dict:
     counts = {
         status: {
             severity: sum(
@@ -382,11 +462,7 @@ def _verdict_view(report: Report, findings: list[dict]) -> dict:
         for view, f in zip(findings, report.findings, strict=True)
         if f.status is Status.MISSING and f.severity is Severity.CRITICAL
     ]
-    red_flags = [
-        {**flag, "finding_id": view["id"], "element": view["element"], "title": view["title"]}
-        for view in findings
-        for flag in view["red_flags"]
-    ]
+    red_flags = [(view, flag) for view in findings for flag in view.red_flags]
     return {
         "reading": reading,
         "tone": tone,
@@ -498,14 +574,14 @@ def _page_list(pages: Iterable[int]) -> str:
     return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in ranges)
 
 
-def _checklist_sections(report: Report, findings: list[dict]) -> list[dict]:
+def _checklist_sections(report: Report, findings: list[_FindingView]) -> list[dict]:
     """Findings grouped by checklist (report order) then by group (first appearance order)."""
     known = {ref.id: ref for ref in report.checklists}
     order = [ref.id for ref in report.checklists]
     order += [f.checklist for f in report.findings if f.checklist not in known]
     sections = []
     for checklist_id in dict.fromkeys(order):
-        groups: dict[str, list[dict]] = {}
+        groups: dict[str, list[_FindingView]] = {}
         for view, finding in zip(findings, report.findings, strict=True):
             if finding.checklist == checklist_id:
                 groups.setdefault(finding.group or "Other", []).append(view)
@@ -533,37 +609,38 @@ def _finding_view(
     spans: _SpanIndex,
     decisions: Decisions | None,
     caveat: str,
-) -> dict:
-    return {
-        "id": anchor,
-        "element": finding.element,
-        "checklist": finding.checklist,
-        "title": finding.title,
-        "group": finding.group,
-        "status": finding.status.value,
-        "status_label": STATUS_LABELS[finding.status],
-        "severity": finding.severity.value,
-        "severity_label": SEVERITY_LABELS[finding.severity],
-        "confidence": f"{round(finding.confidence * 100)}%",
-        "requirement": finding.requirement,
-        "reason": finding.reason,
-        "guidance": finding.guidance if finding.status is not Status.FOUND else "",
-        "looked_for": list(finding.looked_for) if finding.status is not Status.FOUND else [],
-        "evidence": [
+) -> _FindingView:
+    gap = finding.status is not Status.FOUND
+    return _FindingView(
+        id=anchor,
+        element=finding.element,
+        checklist=finding.checklist,
+        title=finding.title,
+        group=finding.group,
+        status=finding.status.value,
+        status_label=STATUS_LABELS[finding.status],
+        severity=finding.severity.value,
+        severity_label=SEVERITY_LABELS[finding.severity],
+        confidence=f"{round(finding.confidence * 100)}%",
+        requirement=finding.requirement,
+        reason=finding.reason,
+        guidance=finding.guidance if gap else "",
+        looked_for=finding.looked_for if gap else (),
+        evidence=tuple(
             _quote_view(e, spans.add(e.start, e.end, "evidence", anchor, e.quote))
             for e in finding.evidence
-        ],
-        "near_miss": _near_miss_view(finding, anchor, spans),
-        "red_flags": [
+        ),
+        near_miss=_near_miss_view(finding, anchor, spans),
+        red_flags=tuple(
             _red_flag_view(r, spans.add(r.start, r.end, "flag", anchor, r.quote))
             for r in finding.red_flags
-        ],
-        "imported": decisions.get(finding.checklist, finding.element) if decisions else None,
-        "caveat": caveat if finding.status is not Status.FOUND else "",
-    }
+        ),
+        imported=decisions.get(finding.checklist, finding.element) if decisions else None,
+        caveat=caveat if gap else "",
+    )
 
 
-def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> dict | None:
+def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> _QuoteView | None:
     """The nearest passage for a gap, unless it merely repeats a quote already shown."""
     near = finding.near_miss
     if near is None or finding.status is Status.FOUND:
@@ -573,28 +650,38 @@ def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> dict | 
     return _quote_view(near, spans.add(near.start, near.end, "near", anchor, near.quote))
 
 
-def _quote_view(evidence: Evidence, span_anchor: str) -> dict:
-    return {
-        "segments": _split_highlights(evidence.quote, evidence.highlights),
-        "page": evidence.page,
-        "section": evidence.section,
-        "score": f"{evidence.score:.2f}",
-        "explanation": evidence.explanation,
-        "span": span_anchor,
-    }
+def _where(page: int | None, section: str) -> str:
+    """Where a quote sits, as plain text the template escapes: `Page 3 · 4.2 Intake`."""
+    place = "No page" if page is None else f"Page {page}"
+    return f"{place} · {section}" if section else place
 
 
-def _red_flag_view(flag: RedFlag, span_anchor: str) -> dict:
-    return {
-        "quote": flag.quote,
-        "page": flag.page,
-        "section": flag.section,
-        "reason": flag.reason,
-        "span": span_anchor,
-    }
+def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:
+    return _QuoteView(
+        segments=_split_highlights(evidence.quote, evidence.highlights),
+        page=evidence.page,
+        section=evidence.section,
+        where=_where(evidence.page, evidence.section),
+        score=f"{evidence.score:.2f}",
+        explanation=evidence.explanation,
+        span=span_anchor,
+    )
 
 
-def _split_highlights(text: str, highlights: Iterable[tuple[int, int]]) -> list[tuple[str, bool]]:
+def _red_flag_view(flag: RedFlag, span_anchor: str) -> _RedFlagView:
+    return _RedFlagView(
+        quote=flag.quote,
+        page=flag.page,
+        section=flag.section,
+        where=_where(flag.page, flag.section),
+        reason=flag.reason,
+        span=span_anchor,
+    )
+
+
+def _split_highlights(
+    text: str, highlights: Iterable[tuple[int, int]]
+) -> tuple[tuple[str, bool], ...]:
     """Split text into (segment, is_match) pieces; bad or overlapping offsets are tolerated."""
     merged: list[list[int]] = []
     for start, end in sorted(highlights):
@@ -614,7 +701,7 @@ def _split_highlights(text: str, highlights: Iterable[tuple[int, int]]) -> list[
         position = end
     if position < len(text) or not segments:
         segments.append((text[position:], False))
-    return segments
+    return tuple(segments)
 
 
 # ---------------------------------------------------------------- document view
@@ -664,7 +751,8 @@ class _SpanIndex:
         """
         if not quote.strip():
             return ""
-        if " ".join(self._text[max(start, 0) : max(end, 0)].split()) != " ".join(quote.split()):
+        held = self._text[max(start, 0) : max(end, 0)]
+        if held != quote and " ".join(held.split()) != " ".join(quote.split()):
             start = self._text.find(quote)
             if start < 0:
                 return ""
@@ -686,7 +774,9 @@ class _SpanIndex:
 _KIND_RANK = {"flag": 3, "evidence": 2, "near": 1}
 
 
-def _document_view(document: Document, spans: _SpanIndex, by_id: Mapping[str, Finding]) -> dict:
+def _document_view(
+    document: Document, spans: _SpanIndex, by_id: Mapping[str, _FindingView]
+) -> dict:
     """Passages with page labels, cut into segments at every highlight boundary."""
     passages = document.passages
     starts = [p.start for p in passages]
@@ -704,10 +794,9 @@ def _document_view(document: Document, spans: _SpanIndex, by_id: Mapping[str, Fi
     previous_kind: PassageKind | None = None
     for index, passage in enumerate(passages):
         here = per_passage.get(index, [])
-        segments = _passage_segments(passage.text, passage.start, here, by_id)
         # Back links sit after the passage, not mid-sentence, once per element.
         back = {
-            finding_id: {"id": finding_id, "element": by_id[finding_id].element}
+            finding_id: by_id[finding_id]
             for span in here
             if span.end <= passage.end or index == len(passages) - 1
             for finding_id in span.findings
@@ -716,15 +805,15 @@ def _document_view(document: Document, spans: _SpanIndex, by_id: Mapping[str, Fi
         # A run of running headers/footers is labelled once, not on every line.
         first_of_run = new_page or passage.kind is not previous_kind
         views.append(
-            {
-                "page": passage.page,
-                "new_page": new_page,
-                "kind": passage.kind.value,
-                "kind_note": KIND_LABELS.get(passage.kind, "") if first_of_run else "",
-                "section": passage.section_label,
-                "segments": segments,
-                "back": list(back.values()),
-            }
+            _PassageView(
+                page=passage.page,
+                new_page=new_page,
+                kind=passage.kind.value,
+                kind_note=KIND_LABELS.get(passage.kind, "") if first_of_run else "",
+                section=passage.section_label,
+                segments=_passage_segments(passage.text, passage.start, here, by_id),
+                back=tuple(back.values()),
+            )
         )
         previous_kind = passage.kind
         if passage.page is not None:
@@ -734,8 +823,10 @@ def _document_view(document: Document, spans: _SpanIndex, by_id: Mapping[str, Fi
 
 
 def _passage_segments(
-    text: str, offset: int, spans: list[_Span], by_id: Mapping[str, Finding]
-) -> list[dict]:
+    text: str, offset: int, spans: list[_Span], by_id: Mapping[str, _FindingView]
+) -> tuple[_Segment, ...]:
+    if not spans:  # most passages: nothing quoted, one plain segment
+        return (_Segment(text),) if text else ()
     bounds = {0, len(text)}
     for span in spans:
         bounds.add(min(max(span.start - offset, 0), len(text)))
@@ -743,18 +834,20 @@ def _passage_segments(
     cuts = sorted(bounds)
     segments = []
     for a, b in zip(cuts, cuts[1:], strict=False):
-        if a == b:
-            continue
         covering = [s for s in spans if s.start - offset < b and s.end - offset > a]
-        segment: dict[str, Any] = {"text": text[a:b], "kind": "", "anchors": []}
-        if covering:
-            segment["kind"] = max(covering, key=lambda s: _KIND_RANK[s.kind]).kind
-            segment["anchors"] = [s.anchor for s in covering if s.start - offset == a]
-            segment["title"] = "; ".join(
-                dict.fromkeys(by_id[fid].element for s in covering for fid in s.findings)
+        if not covering:
+            segments.append(_Segment(text[a:b]))
+            continue
+        elements = dict.fromkeys(by_id[fid].element for s in covering for fid in s.findings)
+        segments.append(
+            _Segment(
+                text[a:b],
+                kind=max(covering, key=lambda s: _KIND_RANK[s.kind]).kind,
+                anchors=tuple(s.anchor for s in covering if s.start - offset == a),
+                title="; ".join(elements),
             )
-        segments.append(segment)
-    return segments
+        )
+    return tuple(segments)
 
 
 # ---------------------------------------------------------------- triage index

@@ -509,18 +509,19 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
     """Run the checklist's matchers over every passage and section trail once."""
     sentences = parsed.sentences
     hits: list[dict[str, list[Span]]] = [defaultdict(list) for _ in sentences]
+    passage_sentences, sentence_starts = parsed.passage_sentences, parsed.sentence_starts
+    expands = compiled.expands
     matches = _match_texts(parsed.docs, parsed.passage_texts, compiled, parsed.offsets)
     for passage_index, concept, start, end in matches:
-        ids = parsed.passage_sentences[passage_index]
-        starts = parsed.sentence_starts[passage_index]
-        position = bisect_right(starts, start) - 1
+        position = bisect_right(sentence_starts[passage_index], start) - 1
         if position < 0:
             continue
-        sentence = sentences[ids[position]]
+        sentence = sentences[passage_sentences[passage_index][position]]
         if end > sentence.end:  # a phrase running across a sentence break does not count
             continue
-        for name in compiled.expands[concept]:
-            hits[sentence.index][name].append((start, end))
+        found, span = hits[sentence.index], (start, end)
+        for name in expands[concept]:
+            found[name].append(span)
     section_hits: dict[tuple[str, ...], dict[str, list[Span]]] = {
         section: defaultdict(list) for section in parsed.section_docs
     }
@@ -533,8 +534,9 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
 
 def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, offsets_cache: dict):
     """(key, concept, start, end) for every match: phrase matchers per doc, then `prefix*` and
-    mixed terms tried once per distinct word (at each of its places), and one regex scan of the
-    joined text per regex term. Token offsets are cached in `offsets_cache` across checklists."""
+    mixed terms tried once per distinct word (at each of its places), then each regex term where
+    a word it can start with begins (a scan of the joined text when that is not known). Token
+    offsets are cached in `offsets_cache` across checklists."""
     strings = get_nlp().vocab.strings
     for key, doc in docs.items():
         offsets = offsets_cache.get(key)

@@ -8,7 +8,7 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import accumulate, islice
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -191,7 +191,10 @@ def _looks_scanned(page: pdfium.PdfPage, read: Page | None) -> bool:
     """No usable text but an image: a scan. Also a page-sized image under only a few words of
     text, which is a scan with a stamp or a partial OCR layer added on top. (Images are only
     looked at when the text is thin: walking page objects costs more than reading the text.)"""
-    if read is not None and sum(len(line.text.split()) for line in read.lines) >= STAMP_MAX_WORDS:
+    if read is not None and any(  # counting stops at the first lines that hold enough words
+        words >= STAMP_MAX_WORDS
+        for words in accumulate(len(line.text.split()) for line in read.lines)
+    ):
         return False
     coverage = _image_coverage(page)
     return coverage > 0 if read is None else coverage >= SCAN_COVERAGE
@@ -234,18 +237,19 @@ def _read_page(page: pdfium.PdfPage, number: int) -> tuple[Page | None, bool]:
         if next(islice(_ALNUM.finditer(text), MIN_TEXT_CHARS - 1, None), None) is None:
             return None, False
         left, bottom, right, top = page.get_bbox()
+        chars = _Characters(textpage)
         gaps = _gap_rectangles(textpage)
         rows: list[list[Line]] = []
         position = 0
         for raw in text.split("\r\n"):
-            start, end = position, position + len(raw)
-            position = end + 2
+            start = position
+            position += len(raw) + 2
             stripped = raw.strip()
             if not stripped:
                 continue
-            first = start + (len(raw) - len(raw.lstrip()))
-            last = start + len(raw.rstrip()) - 1
-            rows.append(_line_segments(textpage, stripped, first, last, top, gaps))
+            first = start + len(raw) - len(raw.lstrip())
+            last = first + len(stripped) - 1
+            rows.append(_line_segments(chars, stripped, first, last, top, gaps))
         height = top - bottom
         split_rows = sum(
             1
@@ -260,13 +264,91 @@ def _read_page(page: pdfium.PdfPage, number: int) -> tuple[Page | None, bool]:
         textpage.close()
 
 
+class _Characters:
+    """What a page's lines need to know about single characters, asked of pdfium's C API
+    directly: the Python wrappers allocate result structures on every call, and a page asks
+    a few questions for each of its lines. Lives as long as its text page."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self.textpage = textpage
+        self.raw = textpage.raw
+        count = textpage.count_chars()
+        # The text indexes of get_text_range() are character indexes unless pdfium left some
+        # characters (control or NUL codes) out of the text; the last one's text index tells.
+        self._same_indexes = (
+            count > 0
+            and pdfium_c.FPDFText_GetTextIndexFromCharIndex(self.raw, count - 1) == count - 1
+        )
+        self._box = pdfium_c.FS_RECTF()
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._font_name = ctypes.create_string_buffer(FONT_NAME_BUFFER)
+        self._bold_names: dict[bytes, bool] = {}
+
+    def char_index(self, text_index: int) -> int:
+        if self._same_indexes:
+            return text_index
+        return pdfium_c.FPDFText_GetCharIndexFromTextIndex(self.raw, text_index)
+
+    def text_index(self, char_index: int) -> int:
+        if self._same_indexes:
+            return char_index
+        return pdfium_c.FPDFText_GetTextIndexFromCharIndex(self.raw, char_index)
+
+    def line_box(self, first: int, last: int) -> tuple[float, float, float, float]:
+        """(left, bottom, right, top) of a line from the loose boxes of its first and last
+        characters. A loose box spans the font's ascent to descent, so its height tracks the
+        type size even when a PDF draws at "size 1" scaled by the text matrix."""
+        raw, box = self.raw, self._box
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, first, box):
+            raise pdfium.PdfiumError(f"no box for character {first}")
+        left, bottom, top = box.left, box.bottom, box.top
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, last, box):
+            raise pdfium.PdfiumError(f"no box for character {last}")
+        return left, min(bottom, box.bottom), box.right, max(top, box.top)
+
+    def type_size(self, first: int, last: int) -> float:
+        """Type size in points of a run of characters: font size times the text matrix's scale.
+
+        Loose glyph boxes are no measure: some fonts give each glyph (and a bold face) its own
+        box height, which made one paragraph's lines look like changes of type size. Some PDFs
+        draw at "size 1" scaled by the matrix, so the font size alone is no measure either.
+        """
+        raw, matrix = self.raw, self._matrix
+        for char in range(first, last + 1):
+            if chr(pdfium_c.FPDFText_GetUnicode(raw, char)).isspace():
+                continue
+            size = pdfium_c.FPDFText_GetFontSize(raw, char)
+            if pdfium_c.FPDFText_GetMatrix(raw, char, matrix):
+                size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
+            return round(size, 1)
+        return 0.0
+
+    def is_bold(self, index: int) -> bool:
+        """Bold by the font's weight, or by its name where the weight is not given."""
+        if pdfium_c.FPDFText_GetFontWeight(self.raw, index) >= BOLD_WEIGHT:
+            return True
+        buffer = self._font_name
+        length = pdfium_c.FPDFText_GetFontInfo(self.raw, index, buffer, FONT_NAME_BUFFER, None)
+        # pdfium leaves the buffer untouched when the name does not fit: read it as no name.
+        name = buffer.raw[: length - 1] if 0 < length <= FONT_NAME_BUFFER else b""
+        bold = self._bold_names.get(name)
+        if bold is None:
+            lowered = name.decode("latin-1").lower()
+            bold = self._bold_names[name] = any(hint in lowered for hint in BOLD_NAME_HINTS)
+        return bold
+
+
 def _gap_rectangles(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, float]]:
     """(row middle y, gap start x, gap end x) for each wide gap between text rectangles on one
     row: the only places where a line may hold side-by-side columns."""
-    boxes = sorted(
-        (textpage.get_rect(i) for i in range(textpage.count_rects())),
-        key=lambda box: -(box[1] + box[3]) / 2,
-    )
+    raw = textpage.raw
+    left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+    boxes = []
+    for index in range(textpage.count_rects()):
+        if not pdfium_c.FPDFText_GetRect(raw, index, left, top, right, bottom):
+            raise pdfium.PdfiumError(f"no text rectangle {index}")
+        boxes.append((left.value, bottom.value, right.value, top.value))
+    boxes.sort(key=lambda box: -(box[1] + box[3]) / 2)
     rows: list[list] = []
     for box in boxes:
         middle = (box[1] + box[3]) / 2
@@ -276,6 +358,8 @@ def _gap_rectangles(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, fl
             rows.append([middle, [box]])
     gaps = []
     for middle, row in rows:
+        if len(row) == 1:  # most rows: one line of text, no gap
+            continue
         row.sort(key=lambda box: box[0])
         for before, after in zip(row, row[1:], strict=False):
             if after[0] - before[2] >= COLUMN_MIN_GUTTER:
@@ -283,70 +367,63 @@ def _gap_rectangles(textpage: pdfium.PdfTextPage) -> list[tuple[float, float, fl
     return gaps
 
 
-def _line_segments(textpage, text: str, first: int, last: int, page_top: float, gaps):
+def _line_segments(chars: _Characters, text: str, first: int, last: int, page_top: float, gaps):
     """The line as one segment, or as several where a wide gap (a possible gutter) cuts it."""
-    raw = textpage.raw
-    first_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, first)
-    last_char = pdfium_c.FPDFText_GetCharIndexFromTextIndex(raw, last)
+    first_char = chars.char_index(first)
+    last_char = chars.char_index(last)
     if first_char < 0 or last_char < 0:
         cleaned = clean_text(text)
         return [Line(cleaned, 0.0, 0.0, 0.0, 0.0)] if cleaned else []
-    # The loose box spans the font's ascent to descent, so its height tracks the type size
-    # even when a PDF draws at "size 1" scaled by the text matrix.
-    left, bottom, _, top = textpage.get_charbox(first_char, loose=True)
-    _, last_bottom, right, last_top = textpage.get_charbox(last_char, loose=True)
-    line_top, line_bottom = page_top - max(top, last_top), page_top - min(bottom, last_bottom)
-    low, high = min(bottom, last_bottom), max(top, last_top)
+    box = chars.line_box(first_char, last_char)
+    left, low, right, high = box
+    pieces = (
+        _pieces(chars, text, first, first_char, last_char, box, gaps)
+        if gaps
+        else [(0, len(text), left, right, first_char, last_char)]
+    )
+    segments = []
+    for start, end, piece_left, piece_right, piece_first, piece_last in pieces:
+        cleaned = clean_text(text[start:end])
+        if cleaned:
+            segments.append(
+                Line(
+                    cleaned,
+                    top=page_top - high,
+                    bottom=page_top - low,
+                    left=piece_left,
+                    right=piece_right,
+                    size=chars.type_size(piece_first, piece_last),
+                    bold=chars.is_bold(piece_first),
+                )
+            )
+    return segments
+
+
+def _pieces(chars: _Characters, text: str, first: int, first_char: int, last_char: int, box, gaps):
+    """(start, end offset into the text, left x, right x, first char, last char) of each piece
+    of a line cut where a gap on the page starts text that follows a gutter on this line."""
+    left, low, right, high = box
     cuts = [(0, left, first_char)]  # (offset into text, left x, first char) of each piece
+    textpage = chars.textpage
     for middle, gap_left, gap_right in gaps:
         if not (low <= middle <= high and left < gap_left < right):
             continue
         char = textpage.get_index(gap_right + GAP_PROBE, middle, GAP_PROBE, (high - low) / 2)
         if char is None or not _starts_after_gap(textpage, char, first_char, last_char):
             continue  # the gap belongs to a neighbouring line
-        offset = pdfium_c.FPDFText_GetTextIndexFromCharIndex(raw, char) - first
+        offset = chars.text_index(char) - first
         if 0 < offset < len(text):
             cuts.append((offset, gap_right, char))
     cuts.sort()
-    segments = []
-    for index, (offset, piece_left, char) in enumerate(cuts):
-        end = cuts[index + 1][0] if index + 1 < len(cuts) else len(text)
-        cleaned = clean_text(text[offset:end])
-        if not cleaned:
-            continue
-        segments.append(
-            Line(
-                cleaned,
-                top=line_top,
-                bottom=line_bottom,
-                left=piece_left,
-                right=_gap_left_of(cuts, index, gaps, right),
-                size=_type_size(
-                    textpage, char, cuts[index + 1][2] - 1 if index + 1 < len(cuts) else last_char
-                ),
-                bold=_is_bold(raw, char),
-            )
-        )
-    return segments
-
-
-def _type_size(textpage, first_char: int, last_char: int) -> float:
-    """Type size in points of a run of characters: font size times the text matrix's scale.
-
-    Loose glyph boxes are no measure: some fonts give each glyph (and a bold face) its own box
-    height, which made one paragraph's lines look like changes of type size. Some PDFs draw at
-    "size 1" scaled by the matrix, so the font size alone is no measure either.
-    """
-    raw = textpage.raw
-    matrix = pdfium_c.FS_MATRIX()
-    for char in range(first_char, last_char + 1):
-        if chr(pdfium_c.FPDFText_GetUnicode(raw, char)).isspace():
-            continue
-        size = pdfium_c.FPDFText_GetFontSize(raw, char)
-        if pdfium_c.FPDFText_GetMatrix(raw, char, matrix):
-            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c))
-        return round(size, 1)
-    return 0.0
+    pieces = []
+    for index, (start, piece_left, char) in enumerate(cuts):
+        if index + 1 < len(cuts):
+            end, next_left, next_char = cuts[index + 1]
+            piece_right = _gap_left_of(next_left, gaps)
+            pieces.append((start, end, piece_left, piece_right, char, next_char - 1))
+        else:
+            pieces.append((start, len(text), piece_left, right, char, last_char))
+    return pieces
 
 
 def _starts_after_gap(textpage, char: int, first_char: int, last_char: int) -> bool:
@@ -364,18 +441,6 @@ def _starts_after_gap(textpage, char: int, first_char: int, last_char: int) -> b
     return gap >= COLUMN_MIN_GUTTER
 
 
-def _gap_left_of(cuts, index: int, gaps, line_right: float) -> float:
+def _gap_left_of(next_left: float, gaps) -> float:
     """Right edge of a piece: where the gap that starts the next piece begins."""
-    if index + 1 >= len(cuts):
-        return line_right
-    next_left = cuts[index + 1][1]
     return next((gap[1] for gap in gaps if gap[2] == next_left), next_left)
-
-
-def _is_bold(raw, char_index: int) -> bool:
-    if pdfium_c.FPDFText_GetFontWeight(raw, char_index) >= BOLD_WEIGHT:
-        return True
-    buffer = ctypes.create_string_buffer(FONT_NAME_BUFFER)
-    length = pdfium_c.FPDFText_GetFontInfo(raw, char_index, buffer, FONT_NAME_BUFFER, None)
-    name = buffer.raw[: max(0, min(length, FONT_NAME_BUFFER) - 1)].decode("latin-1").lower()
-    return any(hint in name for hint in BOLD_NAME_HINTS)

@@ -51,20 +51,29 @@ CHARACTER_FIXES = {
     **LIGATURES,
     **dict.fromkeys(PRIVATE_USE_BULLETS, "•"),
 }
-_FIX_TABLE = str.maketrans(CHARACTER_FIXES)
 # Control and format characters, and the rest of the private-use area (symbol-font glyphs).
-_INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2061-\u2064\ue000-\uf8ff]"
+_INVISIBLE_RANGES = (
+    "\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2061-\u2064\ue000-\uf8ff"
 )
+# One scan finds both: fixes are looked up first (the private-use bullets among them survive as
+# bullets), anything else found is invisible and dropped. Lines are mostly plain ASCII, and a
+# regex scan skips them far faster than a per-character translation table.
+_TO_FIX_OR_DROP = re.compile(f"[{re.escape(''.join(CHARACTER_FIXES))}{_INVISIBLE_RANGES}]")
 # pdfium joins a word hyphenated across a line end into one line, marking the hyphen U+FFFE.
 _LINE_END_HYPHEN = re.compile(r"(?<=[^\W\d_])\ufffe\s*(?=[^\W\d_]*[a-z])")
 
 
 def clean_text(text: str) -> str:
     """Ligatures, invisible characters and odd spaces normalised; whitespace collapsed."""
+    if text.isascii() and text.isprintable():  # most lines: nothing to fix or drop
+        return " ".join(text.split())
     if "\ufffe" in text:
         text = _LINE_END_HYPHEN.sub("", text).replace("\ufffe", "-")
-    return " ".join(_INVISIBLE.sub("", text.translate(_FIX_TABLE)).split())
+    return " ".join(_TO_FIX_OR_DROP.sub(_fixed, text).split())
+
+
+def _fixed(match: re.Match) -> str:
+    return CHARACTER_FIXES.get(match.group(), "")
 
 
 def strip_bullet(text: str) -> tuple[str, bool]:
@@ -129,10 +138,17 @@ _SECTION_WORD = re.compile(
 _SIMPLE = re.compile(r"^(\(?)([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})([.)])(?:\s+|$)")
 _ABBREVIATION_REST = re.compile(r"^[A-Za-z]\.")
 _BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)")
+# All four at once: most paragraphs and lines start with prose, and one failed match is cheaper
+# than four.
+_ANY_MARKER = re.compile(
+    f"{_DOTTED.pattern}|(?i:{_SECTION_WORD.pattern})|{_SIMPLE.pattern}|{_BOTH_PARENS.pattern}"
+)
 
 
 def parse_marker(text: str) -> Marker | None:
     """Read an outline number at the start of `text`; None when it starts with prose."""
+    if not _ANY_MARKER.match(text):
+        return None
     if match := _DOTTED.match(text):
         label = match.group(1)
         parts = label.split(".")
@@ -161,6 +177,17 @@ def parse_marker(text: str) -> Marker | None:
     styled = tuple(((prefix + kind, _suffix(match, paren)), value) for kind, value in readings)
     (style, value), *others = styled
     return Marker(style, value, label, rest, tuple(others))
+
+
+# A bullet or any outline number: one match rules out the prose that most lines start with.
+_ITEM_START = re.compile(f"{BULLET_RE.pattern}|{_ANY_MARKER.pattern}")
+
+
+def _opens_item(text: str) -> bool:
+    """Whether a bullet or an outline number starts `text`: a list item or numbered heading."""
+    return _ITEM_START.match(text) is not None and (
+        strip_bullet(text)[1] or parse_marker(text) is not None
+    )
 
 
 def _suffix(match: re.Match, paren: bool) -> str:
@@ -221,8 +248,10 @@ def heading_cue(text: str, *, emphasis: bool, numbered: bool) -> str | None:
     type emphasis, or a short label ending in a colon), so ordinary short sentences stay prose.
     """
     stripped = text.strip()
+    if len(stripped) > HEADING_MAX_CHARS:  # before splitting: most paragraphs are long prose
+        return None
     words = stripped.split()
-    if not words or len(words) > HEADING_MAX_WORDS or len(stripped) > HEADING_MAX_CHARS:
+    if not words or len(words) > HEADING_MAX_WORDS:
         return None
     if not stripped[0].isalnum() and stripped[0] not in "(\"'“":
         return None
@@ -233,7 +262,7 @@ def heading_cue(text: str, *, emphasis: bool, numbered: bool) -> str | None:
     if len(letters) < HEADING_MIN_LETTERS:
         return None
     caps = len(letters) >= CAPS_MIN_LETTERS and (
-        sum(1 for ch in letters if ch.isupper()) >= CAPS_RATIO * len(letters)
+        sum(map(str.isupper, letters)) >= CAPS_RATIO * len(letters)
     )
     if ends == "." and not caps and not stripped.endswith("etc."):
         return None
@@ -541,7 +570,7 @@ def outline(paras: list[Para]) -> list[Block]:
 class Line:
     """One text line on a page; coordinates in points with y growing downward from the top."""
 
-    text: str
+    text: str  # whitespace-normalised by clean_text: no newline, no leading or trailing space
     top: float
     bottom: float
     left: float
@@ -615,17 +644,13 @@ def _running_key(text: str) -> str:
 
 def _edge_runs(page: Page) -> tuple[list[int], list[int]]:
     """Indexes of the lines nearest the top edge (outermost first) and the bottom edge."""
-    order = sorted(range(len(page.lines)), key=lambda i: page.lines[i].top)
+    tops = [line.top for line in page.lines]
+    order = sorted(range(len(tops)), key=tops.__getitem__)
     top_zone = page.height * HF_ZONE
     bottom_zone = page.height * (1 - HF_ZONE)
     top = [i for i in order[:HF_EDGE_LINES] if page.lines[i].top <= top_zone]
     bottom = [i for i in reversed(order[-HF_EDGE_LINES:]) if page.lines[i].bottom >= bottom_zone]
     return top, bottom
-
-
-def _edge_lines(page: Page) -> list[int]:
-    top, bottom = _edge_runs(page)
-    return list(dict.fromkeys(top + bottom))
 
 
 TRAILING_PAGE_NUMBER = re.compile(r"^(.*\S)\s+(page\s+\d{1,4}\s+of\s+\d{1,4})$", re.IGNORECASE)
@@ -636,7 +661,9 @@ def split_page_numbers(page: Page) -> None:
     is split off so it can be set apart as page furniture."""
     lines: list[Line] = []
     for line in page.lines:
-        match = TRAILING_PAGE_NUMBER.match(line.text)
+        # Line texts are whitespace-normalised, so the number must be the last character: that
+        # test rules out nearly every line before the costlier regex.
+        match = TRAILING_PAGE_NUMBER.match(line.text) if line.text[-1:].isdigit() else None
         if match:
             lines.append(replace(line, text=match.group(1)))
             lines.append(replace(line, text=match.group(2), new_block=True))
@@ -645,27 +672,29 @@ def split_page_numbers(page: Page) -> None:
     page.lines = lines
 
 
-def find_running_lines(pages: list[Page]) -> set[tuple[int, int]]:
-    """(page index, line index) of running headers/footers and page numbers.
+def find_running_lines(pages: list[Page]) -> list[set[int]]:
+    """Line indexes of running headers/footers and page numbers, one set for each page.
 
     A line near a page edge is running when its text (digits ignored, so `Page 3 of 9` matches
     `Page 4 of 9`) recurs near the edge of enough pages; a bare page number near an edge, and
     `Page N of M` anywhere (forms embedded as pages carry their own), always are.
     """
-    edges = {pi: _edge_lines(page) for pi, page in enumerate(pages)}
+    edges = [_edge_runs(page) for page in pages]
     seen: Counter[str] = Counter()
-    for pi, indexes in edges.items():
-        seen.update({_running_key(pages[pi].lines[i].text) for i in indexes})
+    for page, (top, bottom) in zip(pages, edges, strict=True):
+        seen.update({_running_key(page.lines[i].text) for i in top + bottom})
     needed = max(HF_MIN_PAGES, HF_MIN_SHARE * len(pages))
-    running = {
-        (pi, li)
-        for pi, page in enumerate(pages)
-        for li, line in enumerate(page.lines)
-        if EXPLICIT_PAGE_NUMBER.match(line.text)
-    }
-    for pi, page in enumerate(pages):
+    running = [
+        {
+            li
+            for li, line in enumerate(page.lines)
+            # (a page number ends the line: testing that first spares most lines the regex)
+            if line.text[-1:].isdigit() and EXPLICIT_PAGE_NUMBER.match(line.text)
+        }
+        for page in pages
+    ]
+    for page, page_running, (top, bottom) in zip(pages, running, edges, strict=True):
         outer_top, outer_bottom = page.height * HF_OUTER, page.height * (1 - HF_OUTER)
-        top, bottom = _edge_runs(page)
         for run, at_top in ((top, True), (bottom, False)):
             # Running lines form one block from the edge inward: a repeated line further in
             # is body text that happens to recur (identical pages), not a header.
@@ -681,7 +710,7 @@ def find_running_lines(pages: list[Page]) -> set[tuple[int, int]]:
                     if outer:
                         continue  # a one-off line at the very edge (a stamp) may sit outside
                     break
-                running.add((pi, i))
+                page_running.add(i)
     return running
 
 
@@ -740,8 +769,8 @@ def order_columns(rows: list[list[Line]]) -> list[Line]:
     wide gaps): where consecutive rows share a gutter with prose on both sides, the left column
     is read before the right; every other row stays one line, in source order."""
     rows = [row for row in rows if row]
-    if not rows:
-        return []
+    if all(len(row) == 1 for row in rows):  # no row cut by a gap: no columns, nothing to merge
+        return [row[0] for row in rows]
     width = max(s.right for row in rows for s in row) - min(s.left for row in rows for s in row)
     lines: list[Line] = []
     index = 0
@@ -809,7 +838,7 @@ def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: floa
                           text_left: float) -> bool:  # fmt: skip
     if line.new_block or not prev.text or not line.text:
         return True
-    if strip_bullet(line.text)[1] or parse_marker(line.text) is not None:
+    if _opens_item(line.text):
         return True
     if line.top - prev.top > PARA_GAP_FACTOR * pitch or line.top < prev.top - pitch:
         return True
@@ -849,13 +878,13 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
     body_size = _body_size(pages)
     paras: list[Para] = []
     last_body: Para | None = None
-    for pi, page in enumerate(pages):
+    for page, page_running in zip(pages, running, strict=True):
         header_footer = [
             Para(line.text, page.number, PassageKind.HEADER_FOOTER)
             for li, line in enumerate(page.lines)
-            if (pi, li) in running
+            if li in page_running
         ]
-        body = [line for li, line in enumerate(page.lines) if (pi, li) not in running]
+        body = [line for li, line in enumerate(page.lines) if li not in page_running]
         body = _reading_order(body)
         pitch = _line_pitch(body)
         text_left = min((line.left for line in body), default=0.0)
@@ -865,7 +894,7 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
         page_lines: list[list[str]] = []
         placed: list[Table] = []
         for line in body:
-            table = next((t for t in page.tables if t.holds(line)), None)
+            table = next((t for t in page.tables if t.holds(line)), None) if page.tables else None
             if table is not None:  # the table's cells replace its lines, where it starts
                 if table not in placed:
                     placed.append(table)
@@ -901,7 +930,7 @@ def _continues(previous: Para, following: Para) -> bool:
         return False
     if previous.text.endswith(SENTENCE_END) or previous.emphasis or following.emphasis:
         return False
-    if parse_marker(following.text) or strip_bullet(following.text)[1]:
+    if _opens_item(following.text):
         return False
     first = following.text[:1]
     last_word = previous.text.rsplit(" ", 1)[-1].lower()

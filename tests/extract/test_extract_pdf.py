@@ -120,6 +120,24 @@ def test_two_columns_are_read_column_by_column(tmp_path, row_by_row):
     ]
 
 
+def test_characters_left_out_of_the_text_do_not_shift_the_column_split(tmp_path):
+    """pdfium leaves NUL character codes out of its text, so text and character indexes part
+    after them: lines further down must still be looked up, and cut, at the right characters."""
+    stamp = TextLine("Riverbend\x00\x00\x00 Police", 72, 80, 9)
+    heading = TextLine("II. DUTIES", 72, 120, 11, bold=True)
+    left = [TextLine(text, 72, 150 + 14 * i) for i, text in enumerate(LEFT_COLUMN)]
+    right = [TextLine(text, 320, 150 + 14 * i) for i, text in enumerate(RIGHT_COLUMN)]
+    rows = [x for pair in zip(left, right, strict=True) for x in pair]
+    page = PdfPage([stamp, heading, *rows])
+    document = load_document(write_pdf(tmp_path / "nul.pdf", [page]))
+    assert [p.text for p in document.passages] == [
+        "Riverbend Police",
+        "II. DUTIES",
+        " ".join(LEFT_COLUMN),
+        " ".join(RIGHT_COLUMN),
+    ]
+
+
 def test_ruled_table_cells_are_passages_in_row_order(tmp_path):
     document = load_document(ruled_table_pdf(tmp_path / "table.pdf"))
     assert [(p.kind.value, p.text) for p in document.passages] == [

@@ -381,12 +381,12 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
             candidates |= by_concept.get(concept, set())
         for unit_id in candidates:
             unit = index.units(cue.scope)[unit_id]
-            present = [c for c in cue.all if index.holds(cue.scope, unit_id, c)]
+            present = [c for c in cue.all if unit_id in by_concept.get(c, ())]
             met = len(present) + (
-                1 if cue.any and any(index.holds(cue.scope, unit_id, c) for c in cue.any) else 0
+                1 if any(unit_id in by_concept.get(c, ()) for c in cue.any) else 0
             )
             score = met / len(wanted)
-            if any(index.holds(cue.scope, unit_id, c) for c in cue.none):
+            if any(unit_id in by_concept.get(c, ()) for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
             no_context = index.lacks_context(cue.scope, unit_id, cue.context)
             if no_context:

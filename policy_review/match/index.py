@@ -484,7 +484,8 @@ class ConceptIndex:
         """Those of `concepts` found neither in the unit, its section trail, the sentences just
         before it, nor its lead-in."""
         around = self.surroundings(self.units(scope)[unit_id][0])
-        return [c for c in concepts if c not in around and not self.holds(scope, unit_id, c)]
+        by_concept = self.unit_index(scope)
+        return [c for c in concepts if c not in around and unit_id not in by_concept.get(c, ())]
 
     def surroundings(self, first: int) -> frozenset[str]:
         """The context of a unit beginning at sentence `first`, apart from the unit's own

@@ -47,6 +47,7 @@ class CompiledChecklist:
     checklist: Checklist
     matchers: tuple[PhraseMatcher, ...]
     regexes: tuple[RegexTerm, ...]
+    regex_starts: dict[str, tuple[int, ...]]  # word beginning -> indexes of regexes it may start
     anchored: dict[str, tuple[tuple[re.Pattern[str], str], ...]]  # first-word prefix -> mixed terms
     prefixes: dict[str, tuple[str, ...]]  # single-word `word*` terms: prefix -> concepts
     fuzzy_words: frozenset[str]
@@ -74,10 +75,11 @@ class CompiledChecklist:
         found = self.regex_cache.get(word)
         if found is None:
             folded = word.casefold()
+            starts = self.regex_starts
             found = self.regex_cache[word] = tuple(
-                i
-                for i, term in enumerate(self.regexes)
-                if any(folded.startswith(prefix) for prefix in term.prefixes)
+                sorted(
+                    {i for end in range(1, len(folded) + 1) for i in starts.get(folded[:end], ())}
+                )
             )
         return found
 
@@ -230,6 +232,14 @@ def _regex_prefixes(pattern: str) -> tuple[str, ...]:
     return () if "" in prefixes else tuple(sorted(prefixes))
 
 
+def _by_prefix(regexes: list[RegexTerm]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = {}
+    for index, term in enumerate(regexes):
+        for prefix in term.prefixes:
+            found.setdefault(prefix, []).append(index)
+    return {prefix: tuple(indexes) for prefix, indexes in found.items()}
+
+
 def _expansions(concepts: dict[str, Concept]) -> dict[str, frozenset[str]]:
     """For each concept, itself plus every concept that includes it directly or transitively."""
     includers: dict[str, set[str]] = {name: set() for name in concepts}
@@ -298,6 +308,7 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
         checklist=checklist,
         matchers=tuple(m for m in by_attr.values() if len(m)),
         regexes=tuple(regexes),
+        regex_starts=_by_prefix(regexes),
         anchored={anchor: tuple(items) for anchor, items in anchored.items()},
         prefixes={prefix: tuple(dict.fromkeys(names)) for prefix, names in prefixes.items()},
         fuzzy_words=frozenset(fuzzy_words),

@@ -53,19 +53,25 @@ class _Hit:
     score: float
     cue: Cue
     detail: str | None  # None: a plain hit, whose matched words are read only if it is shown
-    view: _View | None  # None for a near miss whose unit is rebuilt only if it is shown
-    spans: tuple[Span, ...] | None
-    position: int  # first sentence index, for document order
+    unit: tuple[int, ...]  # its sentences; their text is joined only if it is shown
+    spans: tuple[Span, ...] | None  # None: the words to highlight are looked up if it is shown
     notes: tuple[str, ...] = ()  # a plain hit's notes, for its detail
 
+    @property
+    def position(self) -> int:
+        """First sentence index, for document order."""
+        return self.unit[0]
+
     def evidence(self, index: ConceptIndex) -> Evidence:
+        view = _view(index, self.unit)
         spans, detail = self.spans, self.detail
-        if detail is None:
-            concepts = _cue_concepts(self.cue)
-            hits = _view_hits(index, self.view, concepts)
+        if detail is None or spans is None:
+            concepts = _cue_concepts(self.cue) if detail is None else _rule_concepts(self.cue)
+            hits = _view_hits(index, view, concepts)
             spans = tuple(span for c in concepts for span in hits.get(c, ()))
-            detail = _detail(index, self.view, concepts, hits, list(self.notes))
-        evidence = _quote(index, self.view, list(spans))
+            if detail is None:
+                detail = _detail(index, view, concepts, hits, list(self.notes))
+        evidence = _quote(index, view, list(spans))
         return _explain(evidence, self.cue, self.score, detail, self.level)
 
 
@@ -170,6 +176,11 @@ def _candidates(index: ConceptIndex, rule: Cue | RedFlagRule) -> list[int]:
     return sorted(ids)
 
 
+def _rule_concepts(rule: Cue | RedFlagRule) -> set[str]:
+    """The concepts whose words a quote highlights for a rule met only in part, or a red flag."""
+    return set(rule.all) | set(rule.any)
+
+
 def _cue_concepts(cue: Cue) -> set[str]:
     concepts = set(cue.all) | set(cue.any)
     if isinstance(cue.subcheck, Coverage):
@@ -216,16 +227,16 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         if not _conditions_met(index, cue, unit_id):
             continue
         unit = index.units(cue.scope)[unit_id]
-        view = _view(index, unit)
         if cue.subcheck is None and not (
             cue.duty and any(index.holds(cue.scope, unit_id, c) for c in modal)
         ):
-            # a plain hit: nothing in the unit can change its level, so where its words are is
-            # worked out only if it is shown (most hits never are)
+            # a plain hit: nothing in the unit can change its level, so its text and where its
+            # words are is worked out only if it is shown (most hits never are)
             notes: list[str] = []
-            level, score = _score(index, cue, view, cue.level, notes)
-            work.hits.append(_Hit(level, score, cue, None, view, None, unit[0], tuple(notes)))
+            level, score = _score(index, cue, unit, cue.level, notes)
+            work.hits.append(_Hit(level, score, cue, None, unit, None, tuple(notes)))
             continue
+        view = _view(index, unit)
         hits = _view_hits(index, view, needed)
         level = cue.level
         notes = []
@@ -237,15 +248,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             spans.extend(sub.highlights)
             if sub.level is None:
                 work.near.append(
-                    _Hit(
-                        "",
-                        NEAR_MISS_SUBCHECK_SCORE,
-                        cue,
-                        sub.explanation,
-                        view,
-                        tuple(spans),
-                        view.sentences[0],
-                    )
+                    _Hit("", NEAR_MISS_SUBCHECK_SCORE, cue, sub.explanation, unit, tuple(spans))
                 )
                 continue
             level = "partial" if cue.level == "partial" else sub.level  # `partial` caps it
@@ -273,21 +276,21 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             notes.append("permissive wording ('may') makes it optional")
             flag_reasons.append("Permissive wording ('may') makes this step optional.")
         _flag_unit(index, work, view, spans, flag_reasons)
-        level, score = _score(index, cue, view, level, notes)
+        level, score = _score(index, cue, unit, level, notes)
         detail = _detail(index, view, concepts, hits, notes)
-        work.hits.append(_Hit(level, score, cue, detail, view, tuple(spans), view.sentences[0]))
+        work.hits.append(_Hit(level, score, cue, detail, unit, tuple(spans)))
 
 
 def _score(
-    index: ConceptIndex, cue: Cue, view: _View, level: str, notes: list[str]
+    index: ConceptIndex, cue: Cue, unit: tuple[int, ...], level: str, notes: list[str]
 ) -> tuple[str, float]:
     """Final level and score of a hit; says why in `notes`."""
-    if level == "found" and all(index.parsed.sentences[s].title_only for s in view.sentences):
+    if level == "found" and all(index.parsed.sentences[s].title_only for s in unit):
         level = "partial"
         notes.append("only a heading names this topic")
     score = FOUND_BASE_SCORE if level == "found" else PARTIAL_BASE_SCORE
     notes.append(f"base {score:.2f}")
-    section = index.parsed.sentences[view.sentences[0]].section
+    section = index.parsed.sentences[unit[0]].section
     section_hits = index.section_hits.get(section, {})
     if cue.boost and any(c in section_hits for c in cue.boost):
         score += SECTION_BOOST
@@ -364,13 +367,15 @@ def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWor
         if not _conditions_met(index, rule, unit_id):
             continue
         view = _view(index, index.units(rule.scope)[unit_id])
-        hits = _view_hits(index, view, set(rule.all) | set(rule.any))
+        hits = _view_hits(index, view, _rule_concepts(rule))
         evidence = _quote(index, view, [s for spans in hits.values() for s in spans])
         _add_flag(work, evidence, rule.reason)
 
 
 def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork) -> None:
-    """Units holding some of a cue's concepts, scored by the share of its conditions they meet."""
+    """Per cue, the unit holding most of its concepts, scored by the share of its conditions it
+    meets (ties: the earliest); only that one can be the element's nearest text."""
+    labels = index.compiled.checklist.concepts
     for cue in cues:
         by_concept = index.unit_index(cue.scope)
         wanted = list(cue.all) + ([tuple(cue.any)] if cue.any else [])
@@ -379,12 +384,9 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
         candidates: set[int] = set()
         for concept in set(cue.all) | set(cue.any):
             candidates |= by_concept.get(concept, set())
+        best: tuple[float, int, int, list[str]] | None = None  # (-score, first sentence, ...)
         for unit_id in candidates:
-            unit = index.units(cue.scope)[unit_id]
-            present = [c for c in cue.all if unit_id in by_concept.get(c, ())]
-            met = len(present) + (
-                1 if any(unit_id in by_concept.get(c, ()) for c in cue.any) else 0
-            )
+            _, met = _groups_met(cue, by_concept, unit_id)
             score = met / len(wanted)
             if any(unit_id in by_concept.get(c, ()) for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
@@ -393,15 +395,30 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
                 continue
-            labels = index.compiled.checklist.concepts
-            missing = [labels[c].label for c in cue.all if c not in present]
-            detail = f"has {met} of {len(wanted)} required concept groups"
-            if missing:
-                detail += f"; lacks {', '.join(missing)}"
-            if no_context:
-                context = ", ".join(labels[c].label for c in no_context)
-                detail += f"; not in the context of {context}"
-            work.near.append(_Hit("", score, cue, detail, None, (), unit[0]))
+            rank = (-score, index.units(cue.scope)[unit_id][0], unit_id, no_context)
+            if best is None or rank[:2] < best[:2]:
+                best = rank
+        if best is None:
+            continue
+        negative_score, _, unit_id, no_context = best
+        present, met = _groups_met(cue, by_concept, unit_id)
+        detail = f"has {met} of {len(wanted)} required concept groups"
+        missing = [labels[c].label for c in cue.all if c not in present]
+        if missing:
+            detail += f"; lacks {', '.join(missing)}"
+        if no_context:
+            context = ", ".join(labels[c].label for c in no_context)
+            detail += f"; not in the context of {context}"
+        work.near.append(
+            _Hit("", -negative_score, cue, detail, index.units(cue.scope)[unit_id], None)
+        )
+
+
+def _groups_met(cue: Cue, by_concept, unit_id: int) -> tuple[list[str], int]:
+    """The cue's `all` concepts the unit holds, and how many of its concept groups (each `all`
+    concept, and `any` as one) it meets."""
+    present = [c for c in cue.all if unit_id in by_concept.get(c, ())]
+    return present, len(present) + any(unit_id in by_concept.get(c, ()) for c in cue.any)
 
 
 def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
@@ -492,20 +509,7 @@ def _best_near_miss(index: ConceptIndex, work: _ElementWork) -> Evidence | None:
     if not work.near:
         return None
     best = min(work.near, key=lambda n: (-n.score, n.position, n.cue.id))
-    if best.view is None:  # partial near miss: build the view of its unit now
-        unit = index.units(best.cue.scope)[_unit_of(index, best.cue.scope, best.position)]
-        view = _view(index, unit)
-        hits = _view_hits(index, view, set(best.cue.all) | set(best.cue.any))
-        spans = tuple(s for spans in hits.values() for s in spans)
-        best = _Hit("", best.score, best.cue, best.detail, view, spans, best.position)
     return best.evidence(index)
-
-
-def _unit_of(index: ConceptIndex, scope: str, first_sentence: int) -> int:
-    for unit_id, unit in enumerate(index.units(scope)):
-        if unit[0] == first_sentence:
-            return unit_id
-    raise LookupError(first_sentence)
 
 
 def _where(evidence: Evidence) -> str:

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LENGTH
@@ -450,14 +451,23 @@ class ConceptIndex:
 
     def unit_index(self, scope: str) -> dict[str, set[int]]:
         """concept -> ids of the units (of this scope) that contain it."""
-        if scope not in self._by_scope:
-            inverted: dict[str, set[int]] = defaultdict(set)
-            for unit_id, unit in enumerate(self.units(scope)):
-                for s in unit:
-                    for concept in self.hits[s]:
-                        inverted[concept].add(unit_id)
-            self._by_scope[scope] = inverted
-        return self._by_scope[scope]
+        found = self._by_scope.get(scope)
+        if found is None:
+            if scope == "sentence":  # unit i is sentence i
+                found = defaultdict(set)
+                for s, concepts in enumerate(self.hits):
+                    for concept in concepts:
+                        found[concept].add(s)
+            else:  # each concept's sentences, mapped to the units holding them
+                holding: list[list[int]] = [[] for _ in self.hits]
+                for unit_id, unit in enumerate(self.units(scope)):
+                    for s in unit:
+                        holding[s].append(unit_id)
+                found = defaultdict(set)
+                for concept, sentences in self.unit_index("sentence").items():
+                    found[concept] = set(chain.from_iterable(holding[s] for s in sentences))
+            self._by_scope[scope] = found
+        return found
 
     def holds(self, scope: str, unit_id: int, concept: str) -> bool:
         """Whether one of the unit's sentences has `concept` (read off the inverted index, not by

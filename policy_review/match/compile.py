@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import re._constants as _sre
 import re._parser as _sre_parser
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from threading import Lock
 
@@ -47,41 +47,11 @@ class CompiledChecklist:
     checklist: Checklist
     matchers: tuple[PhraseMatcher, ...]
     regexes: tuple[RegexTerm, ...]
-    regex_starts: dict[str, tuple[int, ...]]  # word beginning -> indexes of regexes it may start
     anchored: dict[str, tuple[tuple[re.Pattern[str], str], ...]]  # first-word prefix -> mixed terms
     prefixes: dict[str, tuple[str, ...]]  # single-word `word*` terms: prefix -> concepts
     fuzzy_words: frozenset[str]
     expands: dict[str, frozenset[str]]
     labels: dict[str, str]  # concept name -> the label a reviewer reads in explanations
-    prefix_cache: dict[str, tuple] = field(default_factory=dict)  # word -> (concepts, mixed terms)
-    regex_cache: dict[str, tuple[int, ...]] = field(default_factory=dict)  # word -> regex indexes
-
-    def word_matches(self, word: str) -> tuple:
-        """For one lowercase word: concepts of `prefix*` terms it matches, and the mixed-term
-        regexes that may start at it (each then checked with `match` at that position)."""
-        found = self.prefix_cache.get(word)
-        if found is None:
-            concepts: list[str] = []
-            anchored: list[tuple[re.Pattern[str], str]] = []
-            for end in range(1, len(word) + 1):
-                concepts.extend(self.prefixes.get(word[:end], ()))
-                anchored.extend(self.anchored.get(word[:end], ()))
-            found = self.prefix_cache[word] = (tuple(concepts), tuple(anchored))
-        return found
-
-    def regexes_starting(self, word: str) -> tuple[int, ...]:
-        """Indexes into `regexes` of the anchored terms whose matches may begin at `word` (one
-        `\\w+` run of the text)."""
-        found = self.regex_cache.get(word)
-        if found is None:
-            folded = word.casefold()
-            starts = self.regex_starts
-            found = self.regex_cache[word] = tuple(
-                sorted(
-                    {i for end in range(1, len(folded) + 1) for i in starts.get(folded[:end], ())}
-                )
-            )
-        return found
 
 
 def _is_regex(term: str) -> bool:
@@ -232,14 +202,6 @@ def _regex_prefixes(pattern: str) -> tuple[str, ...]:
     return () if "" in prefixes else tuple(sorted(prefixes))
 
 
-def _by_prefix(regexes: list[RegexTerm]) -> dict[str, tuple[int, ...]]:
-    found: dict[str, list[int]] = {}
-    for index, term in enumerate(regexes):
-        for prefix in term.prefixes:
-            found.setdefault(prefix, []).append(index)
-    return {prefix: tuple(indexes) for prefix, indexes in found.items()}
-
-
 def _expansions(concepts: dict[str, Concept]) -> dict[str, frozenset[str]]:
     """For each concept, itself plus every concept that includes it directly or transitively."""
     includers: dict[str, set[str]] = {name: set() for name in concepts}
@@ -308,7 +270,6 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
         checklist=checklist,
         matchers=tuple(m for m in by_attr.values() if len(m)),
         regexes=tuple(regexes),
-        regex_starts=_by_prefix(regexes),
         anchored={anchor: tuple(items) for anchor, items in anchored.items()},
         prefixes={prefix: tuple(dict.fromkeys(names)) for prefix, names in prefixes.items()},
         fuzzy_words=frozenset(fuzzy_words),

@@ -8,7 +8,7 @@ so evaluating a cue is a few set intersections rather than a scan of the documen
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import chain
@@ -125,9 +125,9 @@ class TextSet:
     joined: str
     lowered: str
     word_starts: dict[str, list[int]]  # lowercase word -> its start offsets in `joined`, in order
-    run_starts: dict[
-        str, list[int]
-    ]  # each `\w+` run ("don", "t" of "don't") -> its starts, unsorted
+    words: tuple[str, ...]  # the words, sorted: those with a given beginning are neighbours
+    run_starts: dict[str, list[int]]  # casefolded `\w+` run ("don", "t" of "don't") -> its starts
+    runs: tuple[str, ...]  # the runs, sorted
 
     @classmethod
     def of(cls, texts: dict) -> TextSet:
@@ -155,9 +155,20 @@ class TextSet:
                 ]
             )
             for run, places in runs:
-                earlier = run_starts.get(run)
-                run_starts[run] = places if earlier is None else earlier + places
-        return cls(keys, values, tuple(offsets), joined, lowered, dict(word_starts), run_starts)
+                folded = run.casefold()
+                earlier = run_starts.get(folded)
+                run_starts[folded] = places if earlier is None else earlier + places
+        return cls(
+            keys,
+            values,
+            tuple(offsets),
+            joined,
+            lowered,
+            dict(word_starts),
+            tuple(sorted(word_starts)),
+            run_starts,
+            tuple(sorted(run_starts)),
+        )
 
     def locate(self, start: int, end: int) -> tuple[object, int, int] | None:
         """(key, start, end) relative to one text; None when the span crosses two texts."""
@@ -557,38 +568,52 @@ def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, off
                     offsets = offsets_cache[key] = doc.to_array([IDX, LENGTH]).tolist()
                 last = offsets[end - 1]
                 yield key, strings[match_id], offsets[start][0], last[0] + last[1]
-    found_spans = []
-    if compiled.prefixes or compiled.anchored:
-        lowered = text_set.lowered
-        for word, starts in text_set.word_starts.items():
-            concepts, anchored = compiled.word_matches(word)
-            if not concepts and not anchored:
-                continue
-            for start in starts:
-                for concept in concepts:
-                    found_spans.append((concept, start, start + len(word)))
-                for pattern, concept in anchored:
+    lowered, words = text_set.lowered, text_set.words
+    ranked = []  # (start, rank, concept, end): at one start, the order a scan of each word gives
+    for prefix, concepts in compiled.prefixes.items():
+        for word in _starting_with(words, prefix):
+            for start in text_set.word_starts[word]:
+                for order, concept in enumerate(concepts):
+                    ranked.append((start, (0, len(prefix), order), concept, start + len(word)))
+    for anchor, terms in compiled.anchored.items():
+        for word in _starting_with(words, anchor):
+            for start in text_set.word_starts[word]:
+                for order, (pattern, concept) in enumerate(terms):
                     match = pattern.match(lowered, start)
                     if match and match.end() > start:
-                        found_spans.append((concept, start, match.end()))
-        found_spans.sort(key=_span_start)  # stable: text order, as a scan of the words gives
-    if compiled.regexes:
-        places: dict[int, list[int]] = defaultdict(list)  # anchored regex -> where it may start
-        for run, starts in text_set.run_starts.items():
-            for term_index in compiled.regexes_starting(run):
-                places[term_index].extend(starts)
-        for term_index, term in enumerate(compiled.regexes):
-            if term.prefixes:
-                matches = _matches_at(term.pattern, text_set.lowered, sorted(places[term_index]))
-            else:
-                matches = term.pattern.finditer(text_set.lowered)
-            for match in matches:
-                if match.end() > match.start():
-                    found_spans.append((term.concept, match.start(), match.end()))
+                        ranked.append((start, (1, len(anchor), order), concept, match.end()))
+    ranked.sort(key=_rank)
+    found_spans = [(concept, start, end) for start, _, concept, end in ranked]
+    for term in compiled.regexes:
+        if term.prefixes:
+            places = {
+                start
+                for prefix in term.prefixes
+                for run in _starting_with(text_set.runs, prefix)
+                for start in text_set.run_starts[run]
+            }
+            matches = _matches_at(term.pattern, lowered, sorted(places))
+        else:
+            matches = term.pattern.finditer(lowered)
+        for match in matches:
+            if match.end() > match.start():
+                found_spans.append((term.concept, match.start(), match.end()))
     for concept, start, end in found_spans:
         located = text_set.locate(start, end)
         if located is not None:
             yield located[0], concept, located[1], located[2]
+
+
+def _rank(found: tuple) -> tuple:
+    return found[0], found[1]
+
+
+def _starting_with(keys: tuple[str, ...], prefix: str):
+    """The sorted `keys` that begin with `prefix`: neighbours, found by bisection."""
+    index = bisect_left(keys, prefix)
+    while index < len(keys) and keys[index].startswith(prefix):
+        yield keys[index]
+        index += 1
 
 
 def _matches_at(pattern: re.Pattern[str], text: str, positions: list[int]):
@@ -602,7 +627,3 @@ def _matches_at(pattern: re.Pattern[str], text: str, positions: list[int]):
         if match:
             yield match
             resume = max(match.end(), position + 1)
-
-
-def _span_start(found: tuple[str, int, int]) -> int:
-    return found[1]

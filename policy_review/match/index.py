@@ -389,6 +389,31 @@ def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[in
     return lead_in
 
 
+class UnitsByConcept:
+    """concept -> ids of one scope's units holding it. Worked out per concept when first asked
+    for, from the sentences holding it: the cues of a scope ask about a few of a checklist's
+    concepts, so building the whole mapping was mostly wasted."""
+
+    __slots__ = ("sentences", "_holding", "_units")
+
+    def __init__(self, sentences: dict[str, set[int]], holding: list[list[int]] | None) -> None:
+        self.sentences = sentences  # concept -> sentence ids
+        self._holding = holding  # sentence id -> ids of the units holding it; None: unit = sentence
+        self._units: dict[str, set[int]] = {}
+
+    def get(self, concept: str, default=None):
+        if self._holding is None:
+            return self.sentences.get(concept, default)
+        found = self._units.get(concept)
+        if found is None:
+            sentences = self.sentences.get(concept)
+            if sentences is None:
+                return default
+            holding = self._holding
+            found = self._units[concept] = set(chain.from_iterable(holding[s] for s in sentences))
+        return found
+
+
 @dataclass(slots=True)
 class ConceptIndex:
     """One checklist's concept hits in one parsed document."""
@@ -397,7 +422,7 @@ class ConceptIndex:
     compiled: CompiledChecklist
     hits: list[dict[str, list[Span]]]  # per sentence: concept -> spans in the passage text
     section_hits: dict[tuple[str, ...], dict[str, list[Span]]]
-    _by_scope: dict[str, dict[str, set[int]]] = field(default_factory=dict)
+    _by_scope: dict[str, UnitsByConcept] = field(default_factory=dict)
     _units: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     # Cues of many elements look at the same units: what is read from a unit is kept per unit.
     _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -460,23 +485,22 @@ class ConceptIndex:
             items.append(s.index)
         return items
 
-    def unit_index(self, scope: str) -> dict[str, set[int]]:
+    def unit_index(self, scope: str) -> UnitsByConcept:
         """concept -> ids of the units (of this scope) that contain it."""
         found = self._by_scope.get(scope)
         if found is None:
             if scope == "sentence":  # unit i is sentence i
-                found = defaultdict(set)
+                sentences: dict[str, set[int]] = defaultdict(set)
                 for s, concepts in enumerate(self.hits):
                     for concept in concepts:
-                        found[concept].add(s)
-            else:  # each concept's sentences, mapped to the units holding them
+                        sentences[concept].add(s)
+                found = UnitsByConcept(sentences, None)
+            else:
                 holding: list[list[int]] = [[] for _ in self.hits]
                 for unit_id, unit in enumerate(self.units(scope)):
                     for s in unit:
                         holding[s].append(unit_id)
-                found = defaultdict(set)
-                for concept, sentences in self.unit_index("sentence").items():
-                    found[concept] = set(chain.from_iterable(holding[s] for s in sentences))
+                found = UnitsByConcept(self.unit_index("sentence").sentences, holding)
             self._by_scope[scope] = found
         return found
 
@@ -504,6 +528,8 @@ class ConceptIndex:
     def lacks_context(self, scope: str, unit_id: int, concepts) -> list[str]:
         """Those of `concepts` found neither in the unit, its section trail, the sentences just
         before it, nor its lead-in."""
+        if not concepts:
+            return []
         around = self.surroundings(self.units(scope)[unit_id][0])
         by_concept = self.unit_index(scope)
         return [c for c in concepts if c not in around and unit_id not in by_concept.get(c, ())]

@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import chain
 
 from rapidfuzz import fuzz, process
@@ -23,6 +24,7 @@ from policy_review.model import NON_EVIDENCE_KINDS, Document, PassageKind
 
 FUZZY_CUTOFF = 90
 """rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
+FUZZY_CACHE_WORDS = 65_536
 HEADING_FULL_EVIDENCE_MIN_WORDS = 8
 """Headings only name a topic, so a unit made only of heading text counts as partial at most
 (a cross-reference such as 'Addendum: AMBER Alert plan'); a 'heading' this long is a sentence the
@@ -179,18 +181,25 @@ class TextSet:
         return self.keys[slot], start - base, end - base
 
 
+@lru_cache(maxsize=FUZZY_CACHE_WORDS)
+def _look_alike(word: str, choices: tuple[str, ...]) -> str | None:
+    """The `~word` term `word` is an OCR-damaged form of, if any (documents share most words)."""
+    best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    return best[0] if best else None
+
+
 def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str]) -> None:
     """Give OCR-damaged look-alikes of `~word` terms that word as NORM, so patterns match them."""
     if not fuzzy_words:
         return
-    choices = sorted(fuzzy_words)
+    choices = tuple(sorted(fuzzy_words))
     verdicts: dict[str, str] = {}
     for word in text_set.word_starts:
         if len(word) < MIN_FUZZY_WORD_LEN or word in fuzzy_words or not word.isalpha():
             continue
-        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
-        if best:
-            verdicts[word] = best[0]
+        target = _look_alike(word, choices)
+        if target:
+            verdicts[word] = target
     if not verdicts:
         return
     touched = {

@@ -54,14 +54,13 @@ def _lemmatize(doc: Doc) -> Doc:
     table = _lemma_table()
     cache = _hash_table()
     strings = doc.vocab.strings
-    lowers = doc.to_array([LOWER])
-    lemmas = []
-    for h in lowers.tolist():
-        lemma = cache.get(h)
-        if lemma is None:
-            found = table.get(h)
-            lemma = cache[h] = h if found is None else strings.add(found)
-        lemmas.append(lemma)
+    lowers = doc.to_array([LOWER]).tolist()
+    lemmas = [cache.get(h) for h in lowers]
+    if None in lemmas:  # words not seen before in this process
+        for i, h in enumerate(lowers):
+            if lemmas[i] is None:
+                found = table.get(h)
+                lemmas[i] = cache[h] = h if found is None else strings.add(found)
     doc.from_array([LEMMA], numpy.asarray(lemmas, dtype=numpy.uint64).reshape(-1, 1))
     return doc
 

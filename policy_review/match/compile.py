@@ -191,14 +191,18 @@ def _regex_prefixes(pattern: str) -> tuple[str, ...]:
     of at every character. Empty when the pattern does not say so plainly.
 
     Reads the pattern with the standard library's own regex parser, so every construct is
-    understood exactly as `re` will match it."""
-    items = list(_sre_parser.parse(pattern, re.IGNORECASE))
-    skipped = 0
-    while skipped < len(items) and items[skipped][0] in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
-        skipped += 1
-    if (_sre.AT, _sre.AT_BOUNDARY) not in items[:skipped]:
+    understood exactly as `re` will match it. That parser is private: should a later Python
+    change it, the pattern is scanned over the whole text, which is slower but the same."""
+    try:
+        items = list(_sre_parser.parse(pattern, re.IGNORECASE))
+        skipped = 0
+        while skipped < len(items) and items[skipped][0] in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
+            skipped += 1
+        if (_sre.AT, _sre.AT_BOUNDARY) not in items[:skipped]:
+            return ()
+        prefixes, _ = _literal_starts(items[skipped:])
+    except Exception:  # noqa: BLE001 - only a speed-up is lost
         return ()
-    prefixes, _ = _literal_starts(items[skipped:])
     return () if "" in prefixes else tuple(sorted(prefixes))
 
 

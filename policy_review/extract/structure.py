@@ -183,7 +183,7 @@ def parse_marker(text: str) -> Marker | None:
 _ITEM_START = re.compile(f"{BULLET_RE.pattern}|{_ANY_MARKER.pattern}")
 
 
-def _opens_item(text: str) -> bool:
+def opens_item(text: str) -> bool:
     """Whether a bullet or an outline number starts `text`: a list item or numbered heading."""
     return _ITEM_START.match(text) is not None and (
         strip_bullet(text)[1] or parse_marker(text) is not None
@@ -838,7 +838,7 @@ def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: floa
                           text_left: float) -> bool:  # fmt: skip
     if line.new_block or not prev.text or not line.text:
         return True
-    if _opens_item(line.text):
+    if opens_item(line.text):
         return True
     if line.top - prev.top > PARA_GAP_FACTOR * pitch or line.top < prev.top - pitch:
         return True
@@ -930,7 +930,7 @@ def _continues(previous: Para, following: Para) -> bool:
         return False
     if previous.text.endswith(SENTENCE_END) or previous.emphasis or following.emphasis:
         return False
-    if _opens_item(following.text):
+    if opens_item(following.text):
         return False
     first = following.text[:1]
     last_word = previous.text.rsplit(" ", 1)[-1].lower()

@@ -13,9 +13,8 @@ from policy_review.extract.structure import (
     clean_text,
     heading_cue,
     join_lines,
+    opens_item,
     outline,
-    parse_marker,
-    strip_bullet,
 )
 from policy_review.model import Document, build_document
 
@@ -104,8 +103,7 @@ def text_paragraphs(text: str) -> list[Para]:
             flush()
             paras.append(Para(clean_text(match.group(2)), heading_level=len(match.group(1))))
             continue
-        starts_item = strip_bullet(line)[1] or parse_marker(line) is not None
-        if starts_item or (
+        if opens_item(line) or (
             len(current) == 1 and heading_cue(current[0], emphasis=False, numbered=False)
         ):
             flush()

@@ -382,11 +382,11 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
         if not wanted:
             continue
         candidates: set[int] = set()
-        for concept in set(cue.all) | set(cue.any):
+        for concept in _rule_concepts(cue):
             candidates |= by_concept.get(concept, set())
-        best: tuple[float, int, int, list[str]] | None = None  # (-score, first sentence, ...)
+        best = None  # ((-score, first sentence), unit, `all` concepts present, met, no context)
         for unit_id in candidates:
-            _, met = _groups_met(cue, by_concept, unit_id)
+            present, met = _groups_met(cue, by_concept, unit_id)
             score = met / len(wanted)
             if any(unit_id in by_concept.get(c, ()) for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
@@ -395,13 +395,12 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
                 continue
-            rank = (-score, index.units(cue.scope)[unit_id][0], unit_id, no_context)
-            if best is None or rank[:2] < best[:2]:
-                best = rank
+            unit = index.units(cue.scope)[unit_id]
+            if best is None or (-score, unit[0]) < best[0]:
+                best = ((-score, unit[0]), unit, present, met, no_context)
         if best is None:
             continue
-        negative_score, _, unit_id, no_context = best
-        present, met = _groups_met(cue, by_concept, unit_id)
+        (negative_score, _), unit, present, met, no_context = best
         detail = f"has {met} of {len(wanted)} required concept groups"
         missing = [labels[c].label for c in cue.all if c not in present]
         if missing:
@@ -409,9 +408,7 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
         if no_context:
             context = ", ".join(labels[c].label for c in no_context)
             detail += f"; not in the context of {context}"
-        work.near.append(
-            _Hit("", -negative_score, cue, detail, index.units(cue.scope)[unit_id], None)
-        )
+        work.near.append(_Hit("", -negative_score, cue, detail, unit, None))
 
 
 def _groups_met(cue: Cue, by_concept, unit_id: int) -> tuple[list[str], int]:

@@ -99,7 +99,46 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("directories", type=Path, nargs="+")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument("--no-ocr", action="store_true", help="never run Tesseract")
+
+    training = commands.add_parser("training", help="check a training roster against MKRP rules")
+    training.add_argument("roster", type=Path, help="CSV or XLSX roster")
+    training.add_argument("--format", choices=("html", "json", "csv"), default="html")
+    training.add_argument("-o", "--output", help="output file, or - for standard output")
+    _add_training(training)
+
+    readiness = commands.add_parser(
+        "readiness", help="policy verdict and training verdict side by side"
+    )
+    readiness.add_argument("--policy", type=Path, required=True, help="the agency's directive")
+    readiness.add_argument("--roster", type=Path, required=True, help="CSV or XLSX roster")
+    readiness.add_argument("--format", choices=("html", "json"), default="html")
+    readiness.add_argument("-o", "--output", help="output file, or - for standard output")
+    _add_training(readiness)
+    _add_analysis(readiness)
     return parser
+
+
+def _add_training(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--program",
+        choices=("law-enforcement", "psap"),
+        help="default: the program whose ranks the roster uses",
+    )
+    parser.add_argument("--as-of", type=_date_arg, help="judge on this date (default: today)")
+    parser.add_argument("--member-since", type=_date_arg, help="the MKRP membership date")
+    parser.add_argument(
+        "--renewal", action="store_true", help="judge as a renewal (needs --member-since)"
+    )
+    parser.add_argument("--roles", type=Path, help="YAML mapping extra agency ranks to roles")
+
+
+def _date_arg(text: str):
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-31") from None
 
 
 def _limits(args: argparse.Namespace):
@@ -249,12 +288,92 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _training_report(args: argparse.Namespace, program=None):
+    import datetime
+
+    from policy_review.training import (
+        Program,
+        check_training,
+        load_role_map,
+        load_training_rules,
+        read_roster,
+    )
+
+    rules = load_training_rules()
+    extra_ranks = load_role_map(args.roles, rules) if args.roles else None
+    roster = read_roster(args.roster, rules)
+    return check_training(
+        roster,
+        rules,
+        program=Program(args.program) if args.program else program,
+        as_of=args.as_of or datetime.date.today(),
+        member_since=args.member_since,
+        renewal=args.renewal,
+        extra_ranks=extra_ranks,
+    )
+
+
+def _cmd_training(args: argparse.Namespace) -> int:
+    from policy_review.render_training import (
+        render_training_csv,
+        render_training_html,
+        render_training_json,
+    )
+
+    report = _training_report(args)
+    render = {
+        "html": render_training_html,
+        "json": render_training_json,
+        "csv": render_training_csv,
+    }[args.format]
+    output = args.output or f"{args.roster.stem}.training.{args.format}"
+    written = _write(render(report), output, protect=args.roster)
+    if written:
+        print(f"{written}: {report.headline}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_readiness(args: argparse.Namespace) -> int:
+    from policy_review.checklist import load_checklist
+    from policy_review.extract import load_document
+    from policy_review.render_training import (
+        PolicyVerdict,
+        readiness_blockers,
+        render_readiness_html,
+        render_readiness_json,
+    )
+    from policy_review.review import review
+    from policy_review.training import Program
+
+    document = load_document(args.policy, limits=_limits(args))
+    checklists = _checklists(args)
+    report = review(document, checklists)
+    applied = checklists or tuple(load_checklist(ref.id) for ref in report.checklists)
+    audiences = {checklist.audience for checklist in applied}
+    program = Program(audiences.pop()) if len(audiences) == 1 else None
+    training = _training_report(args, program)
+    policy = PolicyVerdict.of(report)
+    if args.format == "json":
+        text = render_readiness_json(policy, training)
+    else:
+        text = render_readiness_html(policy, training, template_dir=args.template_dir)
+    output = args.output or f"{args.policy.stem}.readiness.{args.format}"
+    written = _write(text, output, protect=args.policy)
+    if written:
+        blockers = readiness_blockers(policy, training)
+        verdict = f"not ready to apply: {blockers}" if blockers else "ready to apply"
+        print(f"{written}: {verdict}", file=sys.stderr)
+    return EXIT_OK
+
+
 _COMMANDS = {
     "analyze": _cmd_analyze,
     "extract": _cmd_extract,
     "batch": _cmd_batch,
     "checklists": _cmd_checklists,
     "evaluate": _cmd_evaluate,
+    "training": _cmd_training,
+    "readiness": _cmd_readiness,
 }
 
 

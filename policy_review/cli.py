@@ -100,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument("--no-ocr", action="store_true", help="never run Tesseract")
 
+    compare = commands.add_parser("compare", help="compare two versions element by element")
+    compare.add_argument("old", type=Path, help="old version: a document or a JSON report")
+    compare.add_argument("new", type=Path, help="new version: a document or a JSON report")
+    compare.add_argument("--format", choices=("html", "json"), default="html")
+    compare.add_argument("-o", "--output", help="output file, or - for standard output")
+    _add_analysis(compare)
+
     training = commands.add_parser("training", help="check a training roster against MKRP rules")
     training.add_argument("roster", type=Path, help="CSV or XLSX roster")
     training.add_argument("--format", choices=("html", "json", "csv"), default="html")
@@ -288,6 +295,29 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from policy_review.compare import compare_files
+    from policy_review.render_compare import render_compare_html, render_compare_json
+
+    for path in (args.old, args.new):
+        if not path.is_file():
+            raise PolicyReviewError(f"{path}: no such file")
+    comparison = compare_files(
+        args.old, args.new, checklists=_checklists(args), limits=_limits(args)
+    )
+    if args.format == "json":
+        text = render_compare_json(comparison)
+    else:
+        text = render_compare_html(comparison, template_dir=args.template_dir)
+    output = args.output or f"{args.new.stem}.compare.{args.format}"
+    if output != "-" and Path(output).resolve() == args.old.resolve():
+        raise PolicyReviewError(f"refusing to overwrite the input file {args.old}")
+    written = _write(text, output, protect=args.new)
+    if written:
+        print(f"{written}: {comparison.sentence}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _training_report(args: argparse.Namespace, program=None):
     import datetime
 
@@ -372,6 +402,7 @@ _COMMANDS = {
     "batch": _cmd_batch,
     "checklists": _cmd_checklists,
     "evaluate": _cmd_evaluate,
+    "compare": _cmd_compare,
     "training": _cmd_training,
     "readiness": _cmd_readiness,
 }

@@ -13,6 +13,7 @@ Source format (one directive per file, front matter between `---` lines, then th
   | a | b |           table row; a table whose first line starts `|!` has a bold header row
   !title TEXT         centred bold title line;  !center TEXT  centred line
   !pagebreak          page break;  !columns N  continuous section break to N columns
+  !widths W1 W2 ...   column widths in inches for the next table (default: equal widths)
   other lines         one paragraph each; two leading spaces per 0.25 inch of indent
   inline              **bold**, {+inserted+} and {-deleted-} (unaccepted tracked changes)
 
@@ -104,6 +105,7 @@ class DocxWriter:
         self.change_id = 100
         self.list_abstract_id: int | None = None
         self.current_list_num: int | None = None
+        self.next_table_widths: list[float] = []
         self._setup_styles()
         if spec.heading_numbering:
             self._number_headings()
@@ -265,6 +267,8 @@ class DocxWriter:
             para = self.doc.add_paragraph()
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             self._fill(para, stripped[8:])
+        elif stripped.startswith("!widths "):
+            self.next_table_widths = [float(w) for w in stripped.split()[1:]]
         elif stripped == "!pagebreak":
             self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         elif stripped.startswith("!columns "):
@@ -297,6 +301,16 @@ class DocxWriter:
         width = max(len(r) for r in rows)
         table = self.doc.add_table(rows=len(rows), cols=width)
         table.style = self.doc.styles["Table Grid"]
+        widths, self.next_table_widths = self.next_table_widths, []
+        if widths:
+            # Word honours per-cell widths only with autofit off; a step/who/when/what protocol
+            # needs a wide last column the way agencies lay it out.
+            table.autofit = False
+            for column, width in zip(table.columns, widths, strict=False):
+                column.width = Inches(width)
+            for row in table.rows:
+                for cell, width in zip(row.cells, widths, strict=False):
+                    cell.width = Inches(width)
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 para = table.cell(r, c).paragraphs[0]

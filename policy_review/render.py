@@ -39,9 +39,23 @@ from policy_review.resources import bundled_dir
 # What the report's "Export decisions" button writes and `--decisions FILE` reads back:
 # {"schema": DECISIONS_SCHEMA, "document": {"sha256", "file_name"}, "tool_version",
 #  "exported_at", "decisions": [{"checklist", "element", "decision", "note", "machine_status"}]}
-# where decision is one of DECISION_LABELS or "" (a note without a decision).
+# where decision is one of DECISION_LABELS or "" (a note without a decision), plus an optional
+# top-level "reviewer" (the name the reviewer gave once; the browser remembers it).
 DECISIONS_SCHEMA = "policy-review/decisions@1"
 DECISION_LABELS = {"accept": "Accept", "reject": "Reject", "follow-up": "Needs follow-up"}
+DECISION_MEANINGS = {
+    "accept": "I agree with the tool's verdict",
+    "reject": "the tool is wrong",
+    "follow-up": "I need to check something before deciding",
+}
+# What a reviewer's decision makes of the machine's status, for the "after review" summary: a
+# rejected "found" is missing and a rejected "missing" is there; a rejected "partial" could be
+# either, so it counts as disputed until the reviewer says more. Anything else keeps the
+# machine's status. The report's script applies the same table, handed to it as page data.
+DISPUTED = "disputed"
+REVIEWED_STATUS = {
+    "reject": {"found": "missing", "missing": "found", "partial": DISPUTED},
+}
 STATUS_LABELS = {Status.FOUND: "Found", Status.PARTIAL: "Partial", Status.MISSING: "Missing"}
 SEVERITY_LABELS = {Severity.CRITICAL: "Critical", Severity.RECOMMENDED: "Recommended"}
 KIND_LABELS = {
@@ -81,6 +95,7 @@ class Decisions:
     sha256: str
     items: tuple[Decision, ...]
     source: str = ""
+    reviewer: str = ""
 
     def get(self, checklist: str, element: str) -> Decision | None:
         for item in self.items:
@@ -123,7 +138,13 @@ def load_decisions(path: str | Path) -> Decisions:
         )
         for item in data["decisions"]
     )
-    return Decisions(sha256=data["document"]["sha256"], items=items, source=str(path))
+    reviewer = data.get("reviewer")
+    return Decisions(
+        sha256=data["document"]["sha256"],
+        items=items,
+        source=str(path),
+        reviewer=" ".join(reviewer.split()) if isinstance(reviewer, str) else "",
+    )
 
 
 def _decisions_problem(data: Any) -> str:
@@ -150,12 +171,26 @@ def _decisions_problem(data: Any) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True)
+class QueueLinks:
+    """Where a batch report sits in its triage queue: relative links to the index and onwards.
+
+    `next_href` goes through the index (`index.html#after=ROW`), whose script opens the report
+    after this row in whatever order the queue ended up, so a report never needs re-rendering
+    when the ranking changes.
+    """
+
+    index_href: str
+    next_href: str
+
+
 def render_html(
     report: Report,
     *,
     template_dir: str | Path | None = None,
     decisions: Decisions | None = None,
     generated_at: str | None = None,
+    queue: QueueLinks | None = None,
 ) -> str:
     """One self-contained HTML file (inline CSS/JS, no network) a reviewer can decide from."""
     if decisions is not None and decisions.sha256 != report.document.sha256:
@@ -165,6 +200,7 @@ def render_html(
         )
     env = _environment(_template_key(template_dir))
     context = _report_context(report, decisions, generated_at or datetime.date.today().isoformat())
+    context["queue"] = queue
     context["csp"] = _content_security_policy(env, REPORT_SCRIPT, REPORT_STYLE)
     return _render(env, "report.html.j2", context)
 
@@ -349,15 +385,26 @@ def _report_context(report: Report, decisions: Decisions | None, generated_at: s
         "checklists": _checklist_sections(report, findings),
         "document": _document_view(document, spans, by_id),
         "decisions_source": decisions.source if decisions else "",
+        "decisions_reviewer": decisions.reviewer if decisions else "",
         "decisions_unmatched": _unmatched_decisions(report, decisions),
         "decision_labels": DECISION_LABELS,
+        "decision_meanings": DECISION_MEANINGS,
+        "after_review": _after_review_view(report, decisions),
         "page_data": {
             "sha256": document.sha256,
             "file_name": _file_name(document.source),
             "tool_version": report.tool_version,
             "schema": DECISIONS_SCHEMA,
+            "reviewed_status": REVIEWED_STATUS,
+            "flags": report.summary.red_flags,
             "elements": [
-                {"id": view.id, "checklist": view.checklist, "element": view.element}
+                {
+                    "id": view.id,
+                    "checklist": view.checklist,
+                    "element": view.element,
+                    "status": view.status,
+                    "severity": view.severity,
+                }
                 for view in findings
             ],
             "imported": {
@@ -416,13 +463,17 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
 
 def _overall_reading(report: Report) -> tuple[str, str]:
     """A one-line verdict and its tone (blocking / caution / clear) from the findings alone."""
-    findings = report.findings
-    if not findings:
+    critical = [f.status.value for f in report.findings if f.severity is Severity.CRITICAL]
+    return _reading(len(report.findings), critical, report.summary.red_flags)
+
+
+def _reading(total: int, critical_statuses: Sequence[str], flags: int) -> tuple[str, str]:
+    """The reading from the critical elements' statuses; the report's script mirrors it live."""
+    if not total:
         return "No checklist elements were checked.", "caution"
-    critical = [f for f in findings if f.severity is Severity.CRITICAL]
-    missing = sum(1 for f in critical if f.status is Status.MISSING)
-    partial = sum(1 for f in critical if f.status is Status.PARTIAL)
-    flags = report.summary.red_flags
+    missing = sum(1 for status in critical_statuses if status == Status.MISSING.value)
+    partial = sum(1 for status in critical_statuses if status == Status.PARTIAL.value)
+    disputed = sum(1 for status in critical_statuses if status == DISPUTED)
     flag_note = f"; {_count(flags, 'red flag')} to resolve" if flags else ""
     if missing:
         partial_note = f", {partial} only partly met" if partial else ""
@@ -431,10 +482,12 @@ def _overall_reading(report: Report) -> tuple[str, str]:
             "not ready to submit.",
             "blocking",
         )
-    if partial:
+    if partial or disputed:
+        weak = f"{_count(partial, 'critical element')} only partly met" if partial else ""
+        open_ = f"{_count(disputed, 'critical verdict')} disputed" if disputed else ""
         return (
-            f"No critical element missing, but {_count(partial, 'critical element')} only "
-            f"partly met{flag_note}; revise before submitting.",
+            f"No critical element missing, but {' and '.join(x for x in (weak, open_) if x)}"
+            f"{flag_note}; revise before submitting.",
             "caution",
         )
     if flags:
@@ -444,6 +497,38 @@ def _overall_reading(report: Report) -> tuple[str, str]:
             "caution",
         )
     return "Every critical element found and no red flags; confirm the evidence below.", "clear"
+
+
+def reviewed_status(machine_status: str, decision: str) -> str:
+    """The status a reviewer's decision gives an element (REVIEWED_STATUS; else the machine's)."""
+    return REVIEWED_STATUS.get(decision, {}).get(machine_status, machine_status)
+
+
+def _after_review_view(report: Report, decisions: Decisions | None) -> dict | None:
+    """The summary recomputed from imported decisions, or None when there are none to apply."""
+    if decisions is None:
+        return None
+    statuses = []
+    decided = changed = 0
+    for finding in report.findings:
+        item = decisions.get(finding.checklist, finding.element)
+        choice = item.decision if item else ""
+        status = reviewed_status(finding.status.value, choice)
+        decided += choice in ("accept", "reject")
+        changed += status != finding.status.value
+        statuses.append((finding, status))
+    critical = [status for f, status in statuses if f.severity is Severity.CRITICAL]
+    reading, tone = _reading(len(statuses), critical, report.summary.red_flags)
+    counts = {s.value: sum(1 for _, status in statuses if status == s.value) for s in Status}
+    counts[DISPUTED] = sum(1 for _, status in statuses if status == DISPUTED)
+    return {
+        "reading": reading,
+        "tone": tone,
+        "counts": counts,
+        "decided": decided,
+        "changed": changed,
+        "total": len(statuses),
+    }
 
 
 def _verdict_view(report: Report, findings: list[_FindingView]) -> dict:
@@ -651,9 +736,11 @@ def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> _QuoteV
 
 
 def _where(page: int | None, section: str) -> str:
-    """Where a quote sits, as plain text the template escapes: `Page 3 · 4.2 Intake`."""
-    place = "No page" if page is None else f"Page {page}"
-    return f"{place} · {section}" if section else place
+    """Where a quote sits, as plain text the template escapes: `Page 3 · 4.2 Intake`; a file
+    without pages (most Word files) is cited by its section alone, or not at all."""
+    if page is None:
+        return f"Section: {section}" if section else ""
+    return f"Page {page} · {section}" if section else f"Page {page}"
 
 
 def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:

@@ -6,6 +6,8 @@
 
   var data = JSON.parse(document.getElementById("pr-data").textContent);
   var storageKey = "policy-review:decisions:" + data.sha256;
+  // One name per browser, for every report: asked at the first export, then remembered.
+  var reviewerKey = "policy-review:reviewer";
   var labels = { "accept": "Accept", "reject": "Reject", "follow-up": "Needs follow-up" };
   var cards = Array.prototype.slice.call(document.querySelectorAll("article.finding"));
   var searchText = {};
@@ -61,6 +63,62 @@
     printed.textContent = printedText;
   }
 
+  // ------------------------------------------------------------ summary after review
+  // Mirrors render.py's _reading: the statuses the decisions give (data.reviewed_status) decide
+  // the "not ready" line, so what the reviewer sees matches `analyze --decisions`.
+  var afterBox = document.getElementById("after-review");
+  function plural(n, singular) { return n + " " + singular + (n === 1 ? "" : "s"); }
+  function reviewedStatus(status, decision) {
+    var table = data.reviewed_status[decision];
+    return (table && table[status]) || status;
+  }
+  function reading(total, critical, flags) {
+    if (!total) { return ["No checklist elements were checked.", "caution"]; }
+    var count = function (status) { return critical.filter(function (s) { return s === status; }).length; };
+    var missing = count("missing"), partial = count("partial"), disputed = count("disputed");
+    var flagNote = flags ? "; " + plural(flags, "red flag") + " to resolve" : "";
+    if (missing) {
+      return [plural(missing, "critical element") + " missing" + (partial ? ", " + partial + " only partly met" : "") +
+        flagNote + "; not ready to submit.", "blocking"];
+    }
+    if (partial || disputed) {
+      var parts = [];
+      if (partial) { parts.push(plural(partial, "critical element") + " only partly met"); }
+      if (disputed) { parts.push(plural(disputed, "critical verdict") + " disputed"); }
+      return ["No critical element missing, but " + parts.join(" and ") + flagNote + "; revise before submitting.", "caution"];
+    }
+    if (flags) {
+      return ["Every critical element found, but " + plural(flags, "red flag") +
+        " contradict the requirements; resolve them before submitting.", "caution"];
+    }
+    return ["Every critical element found and no red flags; confirm the evidence below.", "clear"];
+  }
+  function updateAfterReview() {
+    if (!afterBox) { return; }
+    var decided = 0, changed = 0, critical = [];
+    var counts = { found: 0, partial: 0, missing: 0, disputed: 0 };
+    data.elements.forEach(function (element) {
+      var decision = (state[element.id] || {}).decision || "";
+      var status = reviewedStatus(element.status, decision);
+      if (decision === "accept" || decision === "reject") { decided += 1; }
+      if (status !== element.status) { changed += 1; }
+      counts[status] += 1;
+      if (element.severity === "critical") { critical.push(status); }
+    });
+    afterBox.hidden = decided === 0;
+    if (!decided) { return; }
+    var result = reading(data.elements.length, critical, data.flags);
+    var line = document.getElementById("after-review-reading");
+    line.className = "reading tone-" + result[1];
+    line.querySelector(".text").textContent = result[0];
+    document.getElementById("after-review-note").textContent = "Recomputed from " +
+      plural(decided, "reviewer decision") + " (" + changed + " changed the tool's verdict): " +
+      counts.found + " found, " + counts.partial + " partial, " + counts.missing + " missing" +
+      (counts.disputed ? ", " + counts.disputed + " disputed" : "") +
+      ". A rejected \u201cfound\u201d counts as missing, a rejected \u201cmissing\u201d as found, " +
+      "a rejected \u201cpartial\u201d as disputed.";
+  }
+
   cards.forEach(function (card) {
     var fieldset = card.querySelector("fieldset.decision");
     if (!fieldset) { return; }
@@ -73,6 +131,7 @@
         state[card.id] = { decision: event.target.value, note: current.note || "" };
         save();
         showDecision(card);
+        updateAfterReview();
         applyFilters();
       });
     }
@@ -87,7 +146,25 @@
     showDecision(card);
   });
 
+  var reviewerButton = document.getElementById("reviewer-name");
+  function readReviewer() {
+    try { return window.localStorage.getItem(reviewerKey) || ""; } catch (err) { return ""; }
+  }
+  var reviewer = readReviewer();
+  function showReviewer() {
+    if (reviewerButton) { reviewerButton.textContent = "Reviewer: " + (reviewer || "not set"); }
+  }
+  function askReviewer() {
+    var answer = window.prompt("Your name, saved with your decisions (asked once, remembered in this browser):", reviewer);
+    if (answer === null) { return false; }
+    reviewer = answer.replace(/\s+/g, " ").trim();
+    try { window.localStorage.setItem(reviewerKey, reviewer); } catch (err) { /* kept for this page only */ }
+    showReviewer();
+    return true;
+  }
+
   function exportDecisions() {
+    if (!reviewer && !askReviewer()) { return; }
     var statusById = {};
     cards.forEach(function (card) { statusById[card.id] = card.getAttribute("data-status"); });
     var items = [];
@@ -105,6 +182,7 @@
     var payload = {
       schema: data.schema,
       document: { sha256: data.sha256, file_name: data.file_name },
+      reviewer: reviewer,
       tool_version: data.tool_version,
       exported_at: new Date().toISOString(),
       decisions: items
@@ -122,6 +200,7 @@
   var form = document.getElementById("filters");
   var count = document.getElementById("filter-count");
   var noMatch = document.getElementById("no-match");
+  var printNote = document.getElementById("print-note");
 
   function checkedValues(name) {
     var values = {};
@@ -155,6 +234,23 @@
     }
     count.textContent = "Showing " + shown + " of " + cards.length + " elements.";
     noMatch.hidden = shown !== 0 || cards.length === 0;
+    printNote.hidden = shown === cards.length;
+    printNote.textContent = "This printout shows " + shown + " of " + cards.length +
+      " elements: the ones the filters on screen showed. Use \u201cPrint all\u201d for every element.";
+  }
+
+  // Every element, whatever the filters; the reviewer's filters come back after the dialog.
+  function printAll() {
+    var saved = Array.prototype.map.call(form.elements, function (field) {
+      return [field, field.type === "checkbox" ? field.checked : field.value];
+    });
+    form.reset();
+    applyFilters();
+    window.print();
+    saved.forEach(function (entry) {
+      if (entry[0].type === "checkbox") { entry[0].checked = entry[1]; } else if ("value" in entry[0]) { entry[0].value = entry[1]; }
+    });
+    applyFilters();
   }
 
   if (form) {
@@ -163,6 +259,8 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); });
     document.getElementById("export-decisions").addEventListener("click", exportDecisions);
     document.getElementById("print-report").addEventListener("click", function () { window.print(); });
+    document.getElementById("print-all").addEventListener("click", printAll);
+    reviewerButton.addEventListener("click", askReviewer);
     document.getElementById("expand-all").addEventListener("click", function () { setAll(false); });
     document.getElementById("collapse-all").addEventListener("click", function () { setAll(true); });
   }
@@ -177,6 +275,7 @@
   function setAll(collapsed) { cards.forEach(function (card) { setCollapsed(card, collapsed); }); }
   cards.forEach(function (card) {
     var button = card.querySelector("button.toggle");
+    setCollapsed(card, card.getAttribute("data-start") === "collapsed");
     button.addEventListener("click", function () {
       setCollapsed(card, !card.classList.contains("collapsed"));
     });
@@ -195,6 +294,8 @@
       if (card.hidden && form) { form.reset(); applyFilters(); }
     }
     target.scrollIntoView({ block: card === target ? "start" : "center" });
+    // Keyboard and screen-reader users continue from where the link led, not from the link.
+    if (target.hasAttribute("tabindex")) { target.focus({ preventScroll: true }); }
   }
   window.addEventListener("hashchange", reveal);
 
@@ -221,8 +322,9 @@
     markCurrent(target);
     target.focus({ preventScroll: true });
   });
-  window.addEventListener("beforeprint", function () { setAll(false); });
 
+  showReviewer();
+  updateAfterReview();
   applyFilters();
   reveal();
 })();

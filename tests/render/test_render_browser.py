@@ -149,6 +149,7 @@ def test_evidence_link_scrolls_to_the_text_and_back(watched, report_file):
     page = watched.page
     page.goto(report_file.as_uri())
     card = "#el-le-model-policy--LE-POL-INVESTIGATE-ALL"
+    page.locator(f"{card} button.toggle").click()  # a found element starts collapsed
     link = page.locator(f"{card} a.to-doc").first
     target = link.get_attribute("href")
     assert not _in_viewport(page, target)
@@ -160,6 +161,10 @@ def test_evidence_link_scrolls_to_the_text_and_back(watched, report_file):
     back.click()
     page.wait_for_function(f"location.hash === '{card}'")
     assert _in_viewport(page, f"{card} h5")
+    # focus follows the jump, so the keyboard carries on from the element, not the ↩ link
+    assert page.evaluate("document.activeElement.id") == card[1:]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('article')?.id") == card[1:]
     watched.assert_clean()
 
 
@@ -198,6 +203,9 @@ def test_decision_survives_reload_and_exports_for_analyze(watched, report_file, 
     page = watched.page
     page.goto(report_file.as_uri())
     card = page.locator("#el-le-model-policy--LE-NCIC-2HR")
+    assert card.get_by_label("Reject").evaluate("el => el.parentElement.textContent").strip() == (
+        "Reject: the tool is wrong"
+    )
     card.get_by_label("Reject").check()
     card.get_by_label("Note").fill("NCIC entry is in the annex, page 9.")
     assert card.locator(".decision-badge").inner_text() == "Reviewer: Reject"
@@ -208,15 +216,27 @@ def test_decision_survives_reload_and_exports_for_analyze(watched, report_file, 
     page.get_by_label("Your decision").select_option("reject")
     assert page.locator("article.finding:visible").count() == 1
 
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.message)
+        dialog.accept("Dana Reviewer")
+
+    page.on("dialog", answer)
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Export decisions").click()
     download = download_info.value
+    with page.expect_download():  # the name is remembered: not asked twice
+        page.get_by_role("button", name="Export decisions").click()
+    assert len(asked) == 1
+    assert page.get_by_role("button", name="Reviewer: Dana Reviewer").is_visible()
     assert download.suggested_filename == "test-pd-directive.decisions.json"
     exported = tmp_path / download.suggested_filename
     download.save_as(exported)
     data = json.loads(exported.read_text(encoding="utf-8"))
     assert data["schema"] == "policy-review/decisions@1"
     assert data["document"]["sha256"] == report.document.sha256
+    assert data["reviewer"] == "Dana Reviewer"
     assert data["decisions"] == [
         {
             "checklist": "le-model-policy",
@@ -228,6 +248,7 @@ def test_decision_survives_reload_and_exports_for_analyze(watched, report_file, 
     ]
     html = render_html(report, decisions=load_decisions(exported))
     assert "Imported reviewer decision:</strong> Reject: “NCIC entry is in the annex" in html
+    assert "Reviewer decisions by Dana Reviewer imported from" in html
     watched.assert_clean()
 
 
@@ -260,19 +281,109 @@ def test_imported_decisions_preload_the_controls(watched, report, tmp_path):
     watched.assert_clean()
 
 
-def test_print_expands_everything_and_makes_a_pdf(watched, report_file):
+def test_print_shows_what_the_filters_show_and_says_so(watched, report_file):
     page = watched.page
     page.goto(report_file.as_uri())
     page.get_by_role("button", name="Collapse all").click()
     page.get_by_label("Found", exact=True).uncheck()
     page.emulate_media(media="print")
-    assert page.locator("#el-le-model-policy--LE-POL-INVESTIGATE-ALL-body").is_visible()
-    assert page.locator("#el-le-model-policy--LE-NCIC-2HR-body").is_visible()
+    assert page.locator("article.finding:visible").count() == 3
+    assert page.locator("#el-le-model-policy--LE-POL-INVESTIGATE-ALL").is_hidden()
+    assert page.locator("#el-le-model-policy--LE-NCIC-2HR-body").is_visible()  # details open
+    note = page.locator("#print-note")
+    assert note.is_visible()
+    assert note.inner_text().startswith("This printout shows 3 of 4 elements")
     assert page.locator("#filters").is_hidden()
     assert page.locator("fieldset.decision").first.is_hidden()
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    page.emulate_media(media="screen")
+    page.get_by_label("Found", exact=True).check()
+    page.emulate_media(media="print")
+    assert page.locator("#print-note").is_hidden()  # nothing filtered: no note
     watched.assert_clean()
+
+
+def test_print_all_prints_every_element_then_restores_the_filters(watched, report_file):
+    page = watched.page
+    page.goto(report_file.as_uri())
+    # window.print blocks until the dialog closes; record what it would print instead
+    page.evaluate(
+        """window.print = () => { window.printed =
+             document.querySelectorAll('article.finding:not([hidden])').length; }"""
+    )
+    page.get_by_label("Found", exact=True).uncheck()
+    page.get_by_role("button", name="Print all").click()
+    assert page.evaluate("window.printed") == 4
+    assert not page.get_by_label("Found", exact=True).is_checked()
+    assert page.locator("article.finding:visible").count() == 3
+    watched.assert_clean()
+
+
+def test_found_elements_start_collapsed_and_gaps_open(watched, report_file, report):
+    page = watched.page
+    page.goto(report_file.as_uri())
+    for finding in report.findings:
+        body = page.locator(f"#el-{finding.checklist}--{finding.element}-body")
+        should_open = finding.status.value != "found" or bool(finding.red_flags)
+        assert body.is_visible() == should_open, finding.element
+    watched.assert_clean()
+
+
+def test_after_review_summary_follows_the_decisions(watched, report_file, report, tmp_path):
+    page = watched.page
+    page.goto(report_file.as_uri())
+    box = page.locator("#after-review")
+    assert box.is_hidden()
+    machine = page.locator("#summary .reading").first.inner_text()
+    assert "not ready to submit" in machine
+    card = page.locator("#el-le-model-policy--LE-NCIC-2HR")  # the one critical element missing
+    card.get_by_label("Reject").check()
+    assert box.is_visible()
+    text = box.locator("#after-review-reading").inner_text()
+    assert text.startswith("After review:") and "not ready" not in text
+    assert "1 reviewer decision (1 changed the tool's verdict)" in box.inner_text()
+    card.get_by_label("Accept").check()
+    assert "1 critical element missing" in box.locator("#after-review-reading").inner_text()
+    # the same decisions rendered by `analyze --decisions` give the same line
+    exported = tmp_path / "d.json"
+    exported.write_text(
+        json.dumps(
+            {
+                "schema": "policy-review/decisions@1",
+                "document": {"sha256": report.document.sha256},
+                "decisions": [
+                    {"checklist": "le-model-policy", "element": "LE-NCIC-2HR", "decision": "reject"}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    card.get_by_label("Reject").check()
+    live = box.locator("#after-review-reading").inner_text()
+    rendered = tmp_path / "rendered.html"
+    rendered.write_text(render_html(report, decisions=load_decisions(exported)), encoding="utf-8")
+    other = watched.page.context.new_page()
+    other.set_content(rendered.read_text(encoding="utf-8"))
+    other.evaluate("document.querySelectorAll('script').forEach(s => s.remove())")
+    assert other.locator("#after-review-reading").inner_text() == live
+    other.close()
+    watched.assert_clean()
+
+
+def test_narrow_screen_never_scrolls_sideways(browser, report_file, real_report, tmp_path):
+    real = tmp_path / "real.report.html"
+    real.write_text(render_html(real_report), encoding="utf-8")
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        watched = _Watched(context)
+        for path in (report_file, real):
+            watched.page.goto(path.as_uri())
+            watched.page.get_by_role("button", name="Expand all").click()
+            assert watched.page.evaluate("document.documentElement.scrollWidth") <= 390
+        watched.assert_clean()
+    finally:
+        context.close()
 
 
 def test_triage_index_sorts_and_filters(watched, tmp_path):
@@ -322,7 +433,7 @@ def test_real_review_report_works_in_the_browser(watched, real_report, tmp_path)
     page = watched.page
     page.goto(path.as_uri())
     assert page.locator("article.finding").count() == len(real.findings)
-    links = page.locator("article.finding a.to-doc")
+    links = page.locator("article.finding a.to-doc:visible")
     if links.count():
         target = links.first.get_attribute("href")
         links.first.click()

@@ -52,6 +52,9 @@ W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:cust
 W_INS, W_DEL, W_MOVE_TO, W_MOVE_FROM = qn("w:ins"), qn("w:del"), qn("w:moveTo"), qn("w:moveFrom")
 W_TXBX = qn("w:txbxContent")
 W_PPR, W_RPR, W_VAL = qn("w:pPr"), qn("w:rPr"), qn("w:val")
+W_BR, W_TYPE = qn("w:br"), qn("w:type")
+W_RENDERED_BREAK = qn("w:lastRenderedPageBreak")
+W_PAGE_BREAK_BEFORE = qn("w:pageBreakBefore")
 TRACKED_INSERT = frozenset({W_INS, W_MOVE_TO})
 TRACKED_DELETE = frozenset({W_DEL, W_MOVE_FROM})
 TRANSPARENT = frozenset(
@@ -310,23 +313,60 @@ class _Walk:
     paras: list[Para] = field(default_factory=list)
     tracked: bool = False
     comments: bool = False
+    pages: _Pages | None = None
 
 
-def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list]:
-    """(visible text, all of it bold, text boxes found inside) in accepted-changes view."""
+@dataclass(slots=True)
+class _Pages:
+    """Page numbers from the document's own page breaks, when it has any.
+
+    Word saves `lastRenderedPageBreak` where its last layout started a page; that covers soft
+    breaks and explicit ones, so when a file has it, only it counts. Otherwise (files written by
+    other tools) the explicit breaks: `w:br w:type="page"` and `pageBreakBefore`. Without
+    either, a Word file has no pages the tool can know, and passages are cited by section.
+    """
+
+    rendered: bool
+    page: int = 1
+
+    @classmethod
+    def of(cls, body) -> _Pages | None:
+        if next(body.iter(W_RENDERED_BREAK), None) is not None:
+            return cls(rendered=True)
+        if any(br.get(W_TYPE) == "page" for br in body.iter(W_BR)):
+            return cls(rendered=False)
+        if next(body.iter(W_PAGE_BREAK_BEFORE), None) is not None:
+            return cls(rendered=False)
+        return None
+
+    def is_break(self, element) -> bool:
+        if self.rendered:
+            return element.tag == W_RENDERED_BREAK
+        return element.tag == W_BR and element.get(W_TYPE) == "page"
+
+
+def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list, int | None]:
+    """(visible text, all of it bold, text boxes found inside, the page it starts on) in
+    accepted-changes view. A page break before any visible text moves the whole paragraph."""
     pieces: list[str] = []
     textboxes: list = []
     bold_chars = 0
     chars = 0
+    pages = walk.pages
+    start_page = None if pages is None else pages.page
 
     def visit(element, bold_style: bool) -> None:
-        nonlocal bold_chars, chars
+        nonlocal bold_chars, chars, start_page
         for child in element:
             tag = child.tag
             if tag == W_R:
                 rpr = child.find(W_RPR)
                 bold = bold_style or (rpr is not None and _on(rpr.find(qn("w:b"))))
                 for part in child:
+                    if pages is not None and pages.is_break(part):
+                        pages.page += 1
+                        if not chars:
+                            start_page = pages.page
                     if part.tag in RUN_TEXT:
                         text = (part.text or "") if part.tag == W_T else RUN_TEXT[part.tag]
                         pieces.append(text)
@@ -354,7 +394,7 @@ def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list]:
                 textboxes.extend(_textboxes(child))
 
     visit(paragraph, False)
-    return "".join(pieces), bool(chars) and bold_chars >= chars, textboxes
+    return "".join(pieces), bool(chars) and bold_chars >= chars, textboxes, start_page
 
 
 def _textboxes(element) -> list:
@@ -374,8 +414,12 @@ def _textboxes(element) -> list:
 
 
 def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
-    text, bold, textboxes = _paragraph_text(paragraph, walk)
     ppr = paragraph.find(W_PPR)
+    pages = walk.pages
+    explicit_break = ppr is not None and _on(ppr.find(W_PAGE_BREAK_BEFORE))
+    if pages is not None and not pages.rendered and explicit_break and walk.paras:
+        pages.page += 1
+    text, bold, textboxes, page = _paragraph_text(paragraph, walk)
     style_id = None
     num_id = ilvl = None
     outline_level = None
@@ -415,6 +459,7 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
         walk.paras.append(
             Para(
                 text,
+                page=page,
                 kind=kind,
                 heading_level=heading_level,
                 emphasis=bold,
@@ -545,7 +590,10 @@ def extract(source: SourceFile, *, format_name: str = "docx") -> Document:
     if body is None:
         warnings.append("the Word file has no body text")
     else:
+        walk.pages = _Pages.of(body)
         _blocks(body, walk, None)
+    page_count = None if walk.pages is None else walk.pages.page
+    walk.pages = None  # footnotes and endnotes: where they print is not known
     edges = _edge_paras(document_part, walk)
     notes = _note_paras(document_part, walk)
     if walk.tracked:
@@ -563,7 +611,7 @@ def extract(source: SourceFile, *, format_name: str = "docx") -> Document:
         source=source.name,
         sha256=source.sha256,
         format=format_name,
-        page_count=None,
+        page_count=page_count,
         blocks=blocks,
         warnings=tuple(warnings),
         tracked_changes=walk.tracked,

@@ -418,10 +418,20 @@ def _groups_met(cue: Cue, by_concept, unit_id: int) -> tuple[list[str], int]:
     return present, len(present) + any(unit_id in by_concept.get(c, ()) for c in cue.any)
 
 
+SUBCHECK_NOTE = "subcheck"
+LOOKED_FOR_NOTES = {
+    "found": "",
+    "partial": " (on its own: present, but not enough)",
+    SUBCHECK_NOTE: " (each listed item is checked)",
+}
+"""What each cue's level means, said in words on a 'looked for' line: a bare `[found]` tag there
+read as if the item had been found in a document reported as missing it."""
+
+
 def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
     """Plain description of what a cue looks for, for the 'looked for' list."""
     if cue.describe:
-        return cue.describe
+        return cue.describe + LOOKED_FOR_NOTES[cue.level if cue.subcheck is None else SUBCHECK_NOTE]
     parts = [concept_labels.get(c, c) for c in cue.all]
     if cue.any:
         parts.append("one of: " + " / ".join(concept_labels.get(c, c) for c in cue.any))
@@ -432,7 +442,7 @@ def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
         text += (
             " (in the context of " + ", ".join(concept_labels.get(c, c) for c in cue.context) + ")"
         )
-    return f"{text} [{cue.level if cue.subcheck is None else 'sub-check decides'}]"
+    return text + LOOKED_FOR_NOTES[cue.level if cue.subcheck is None else SUBCHECK_NOTE]
 
 
 def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
@@ -510,21 +520,24 @@ def _best_near_miss(index: ConceptIndex, work: _ElementWork) -> Evidence | None:
 
 
 def _where(evidence: Evidence) -> str:
-    page = f"page {evidence.page}" if evidence.page is not None else "the text"
-    return f"{page}{f' ({evidence.section})' if evidence.section else ''}"
+    """Where a quote sits, with its preposition: `on page 3 (4.2 Intake)`, or for a document
+    without pages (most Word files) `in section 4.2 Intake`, else `in the text`."""
+    if evidence.page is not None:
+        return f"on page {evidence.page}{f' ({evidence.section})' if evidence.section else ''}"
+    return f"in section {evidence.section}" if evidence.section else "in the text"
 
 
 def _present_reason(status: Status, evidence: Evidence) -> str:
     detail = evidence.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
     lead = "Stated" if status is Status.FOUND else "Only partly stated"
-    return f"{lead} on {_where(evidence)}: {detail}."
+    return f"{lead} {_where(evidence)}: {detail}."
 
 
 def _missing_reason(element: Element, near: Evidence | None) -> str:
     if near is None:
         return f"Nothing in the text addresses this requirement ({element.title.lower()})."
     detail = near.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
-    return f"Not stated; the nearest text, on {_where(near)}, {detail} (score {near.score:.2f})."
+    return f"Not stated; the nearest text, {_where(near)}, {detail} (score {near.score:.2f})."
 
 
 def _finding(

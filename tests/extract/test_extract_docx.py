@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+import docx
 import pytest
 from extract_fixtures import (
     body_xml,
@@ -265,3 +266,48 @@ def test_footnotes_are_read_after_the_body(tmp_path):
         "Officers shall notify NCMEC.",
         "See 42 U.S.C. 5780.",
     ]
+
+
+def test_word_page_breaks_give_page_numbers(tmp_path):
+    """Explicit page breaks (python-docx writes `w:br w:type="page"`) number the pages."""
+    document = docx.Document()
+    document.add_paragraph("Officers shall respond to every report.")
+    document.add_page_break()
+    document.add_paragraph("Telecommunicators shall enter the child into NCIC.")
+    document.add_page_break()
+    document.add_paragraph("Supervisors shall review the report.")
+    path = tmp_path / "paged.docx"
+    document.save(path)
+    loaded = load_document(path)
+    assert [(p.text.split()[0], p.page) for p in loaded.passages] == [
+        ("Officers", 1),
+        ("Telecommunicators", 2),
+        ("Supervisors", 3),
+    ]
+    assert loaded.page_count == 3
+
+
+def test_word_rendered_page_breaks_win_over_explicit_ones(tmp_path):
+    """Where Word saved its own layout, its rendered breaks count (soft ones included), and a
+    break before a paragraph's first word puts the whole paragraph on the new page."""
+    source = simple_docx(tmp_path / "plain.docx", ["x"])
+    rendered = "<w:r><w:lastRenderedPageBreak/><w:t>{}</w:t></w:r>"
+    body = (
+        paragraph_xml("Officers shall respond.")
+        + f"<w:p>{rendered.format('Dispatchers shall broadcast the description.')}</w:p>"
+        + '<w:p><w:r><w:br w:type="page"/><w:lastRenderedPageBreak/>'
+        + "<w:t>Supervisors shall review.</w:t></w:r></w:p>"
+        + "<w:p><w:r><w:t>Investigators shall follow up</w:t></w:r>"
+        + f"{rendered.format(' with the family.')}</w:p>"
+        + paragraph_xml("Training is annual.")
+    )
+    paged = rewrite_docx_part(source, tmp_path / "paged.docx", "word/document.xml", body_xml(body))
+    loaded = load_document(paged)
+    assert [p.page for p in loaded.passages] == [1, 2, 3, 3, 4]
+    assert loaded.page_count == 4
+
+
+def test_word_file_without_breaks_has_no_pages(tmp_path):
+    loaded = load_document(simple_docx(tmp_path / "plain.docx", ["Officers shall respond."]))
+    assert loaded.page_count is None
+    assert [p.page for p in loaded.passages] == [None]

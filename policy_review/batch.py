@@ -14,16 +14,16 @@ import io
 import json
 import multiprocessing
 import os
-import re
 import signal
 import stat
 import time
 import warnings
-from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import wait
 from pathlib import Path
+from urllib.parse import quote
 
 from policy_review import __version__
 from policy_review.checklist import available_checklists, load_checklist
@@ -31,8 +31,24 @@ from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
 from policy_review.extract.source import DEFAULT_DOCUMENT_TIMEOUT_S, printable
 from policy_review.model import PassageKind, Report, TriageRow, build_document
-from policy_review.render import render_html, render_index_html, render_json
+from policy_review.render import QueueLinks, render_html, render_index_html, render_json
 from policy_review.review import review
+from policy_review.triage import (
+    DOCUMENT_SUFFIXES,
+    REPORT_HTML_SUFFIX,
+    REPORT_JSON_SUFFIX,
+    apply_decisions,
+    batch_report_bases,
+    duplicate_row,
+    find_choices_file,
+    first_copies,
+    index_href_from,
+    link_same_text,
+    load_decisions_folder,
+    match_choices,
+    rank_rows,
+    read_checklist_choices,
+)
 
 LOW_CONFIDENCE = 0.6
 """Findings below this confidence need a person to look; the triage queue counts them."""
@@ -41,8 +57,6 @@ MANIFEST_NAME = "manifest.json"
 MANIFEST_SCHEMA = "policy-review/batch-manifest@1"
 INDEX_SCHEMA = "policy-review/batch-index@1"
 
-DOCUMENT_SUFFIXES = frozenset({".pdf", ".docx", ".doc", ".rtf", ".html", ".htm", ".txt", ".md"})
-"""Files named like a directive are always queued: if they cannot be read, that is an error row."""
 SNIFFED_DOCUMENT_FORMATS = frozenset({"pdf", "docx", "doc", "rtf"})
 """Files with another name are queued only when their bytes are unmistakably a document."""
 IGNORED_NAME_PREFIXES = (".", "~$")
@@ -55,7 +69,6 @@ WORKER_GC_THRESHOLD = 50_000
 document allocates millions of short-lived objects, and the default spent ~5% of the batch in
 the collector; with this, well under 1%, for a few MB more between collections."""
 MAX_REASON_CHARS = 300
-MAX_NAME_CHARS = 150
 HASH_CHUNK_BYTES = 2**20
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Spreadsheets execute cells that start like a formula; file names are untrusted, so quote them."""
@@ -81,6 +94,8 @@ class BatchOptions:
     timeout_s: float = DEFAULT_DOCUMENT_TIMEOUT_S
     template_dir: Path | None = None
     on_progress: Callable[[BatchProgress], None] | None = None
+    checklists_csv: Path | None = None
+    decisions_dir: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +119,8 @@ class BatchResult:
     index_path: Path
     rows: tuple[TriageRow, ...]
     ignored: tuple[str, ...] = ()
+    unmatched_choices: tuple[str, ...] = ()
+    """Names in the checklist choice file that match no queued file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +130,8 @@ class _Task:
     name: str
     sha256: str
     size: int
+    checklist_refs: tuple[str, ...] = ()
+    checklists_from: str = ""
 
 
 def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResult:
@@ -121,16 +140,22 @@ def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResul
     _check_options(src_dir, out_dir, options)
     checklists = _load_checklists(options.checklist_refs)
     settings = _settings(options, checklists)
+    choices_file = find_choices_file(src_dir, options.checklists_csv)
+    choices = read_checklist_choices(choices_file) if choices_file else {}
+    decisions = load_decisions_folder(options.decisions_dir) if options.decisions_dir else {}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise PolicyReviewError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
 
     sources, ignored = _find_documents(src_dir, exclude=out_dir)
+    chosen, unmatched = match_choices(choices, [relative for _, relative in sources])
+    _check_choices(chosen, choices_file)
     previous = {} if options.force else _read_manifest(out_dir, settings)
-    tasks, reused, unreadable = _plan(sources, previous, out_dir)
+    tasks, reused, unreadable, copies = _plan(sources, previous, out_dir, chosen, choices_file)
     new_rows = _run_tasks(tasks, checklists, options, out_dir)
-    ranked = tuple(rank_rows([*reused, *unreadable, *new_rows]))
+    rows = _with_queue_links([*reused, *unreadable, *new_rows], copies, decisions, out_dir)
+    ranked = tuple(rank_rows(rows))
     _write_manifest(out_dir, settings, ranked)
     index_path = _write_indexes(out_dir, ranked, options.template_dir)
     return BatchResult(
@@ -140,44 +165,78 @@ def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResul
         index_path=index_path,
         rows=ranked,
         ignored=tuple(ignored),
+        unmatched_choices=tuple(unmatched),
     )
+
+
+def _check_choices(chosen: dict[str, tuple[str, ...]], choices_file: Path | None) -> None:
+    """Every checklist a choice file names must load, before any document is analysed."""
+    for relative, refs in chosen.items():
+        for ref in refs:
+            try:
+                load_checklist(ref)
+            except PolicyReviewError as exc:
+                raise PolicyReviewError(f"{choices_file}, {relative}: {exc}") from None
+
+
+def _with_queue_links(
+    rows: list[TriageRow], copies: dict[str, str], decisions: dict, out_dir: Path
+) -> list[TriageRow]:
+    """Rows for byte-identical copies, near duplicates linked, and reviewers' decisions."""
+    by_path = {row.path: row for row in rows}
+    rows = rows + [
+        duplicate_row(by_path[original], copy)
+        for copy, original in copies.items()
+        if original in by_path
+    ]
+    return [
+        apply_decisions(
+            row,
+            decisions.get(row.sha256),
+            out_dir / row.json_report if row.json_report else None,
+        )
+        for row in link_same_text(rows)
+    ]
 
 
 def _plan(
-    sources: list[tuple[Path, str]], previous: dict[str, TriageRow], out_dir: Path
-) -> tuple[list[_Task], list[TriageRow], list[TriageRow]]:
-    """Split the files into work to do, earlier rows still valid, and files we cannot read."""
-    names = _report_names([relative for _, relative in sources])
-    tasks: list[_Task] = []
-    reused: list[TriageRow] = []
+    sources: list[tuple[Path, str]],
+    previous: dict[str, TriageRow],
+    out_dir: Path,
+    chosen: dict[str, tuple[str, ...]],
+    choices_file: Path | None,
+) -> tuple[list[_Task], list[TriageRow], list[TriageRow], dict[str, str]]:
+    """Split the files into work to do, earlier rows still valid, files we cannot read, and
+    byte-identical copies of another file (path -> the path analysed in their place)."""
+    names = batch_report_bases([relative for _, relative in sources])
+    hashed: list[tuple[Path, str, str, int]] = []
     unreadable: list[TriageRow] = []
     for source, relative in sources:
         try:
-            digest, size = _sha256(source), source.stat().st_size
+            hashed.append((source, relative, _sha256(source), source.stat().st_size))
         except OSError as exc:
             reason = f"cannot read {relative}: {exc.strerror or exc}"
             unreadable.append(_error_row(relative, "", reason))
+    copies = first_copies({relative: digest for _, relative, digest, _ in hashed})
+    tasks: list[_Task] = []
+    reused: list[TriageRow] = []
+    for source, relative, digest, size in hashed:
+        if relative in copies:
             continue
+        refs = chosen.get(relative, ())
+        choice_from = choices_file.name if refs and choices_file else ""
         earlier = previous.get(relative)
-        if earlier is not None and earlier.sha256 == digest and _reports_exist(out_dir, earlier):
+        if (
+            earlier is not None
+            and earlier.sha256 == digest
+            and earlier.checklists_from == choice_from
+            and (not refs or earlier.checklists == refs)
+            and _reports_exist(out_dir, earlier)
+        ):
             reused.append(earlier)
         else:
-            tasks.append(_Task(source, relative, names[relative], digest, size))
-    return tasks, reused, unreadable
-
-
-def rank_rows(rows: Iterable[TriageRow]) -> list[TriageRow]:
-    """Triage order: unreadable files first (they need a person), then the furthest from ready."""
-    return sorted(
-        rows,
-        key=lambda row: (
-            row.ok,
-            -row.critical_missing,
-            -row.red_flags,
-            -row.low_confidence,
-            row.path,
-        ),
-    )
+            tasks.append(_Task(source, relative, names[relative], digest, size, refs, choice_from))
+    return tasks, reused, unreadable, copies
 
 
 def agency_type(checklist_ids: Sequence[str]) -> str:
@@ -275,31 +334,6 @@ def _sha256(path: Path) -> str:
         while chunk := handle.read(HASH_CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _slug(relative: str) -> str:
-    flat = relative.replace("/", "__")
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", flat).strip("-.") or "document"
-
-
-def _short_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
-
-
-def _report_names(relatives: Sequence[str]) -> dict[str, str]:
-    """An ASCII, filesystem-safe, unique report base name per input (same stem in two folders)."""
-    slugs = {}
-    for relative in relatives:
-        slug = _slug(relative)
-        if len(slug) > MAX_NAME_CHARS:
-            slug = f"{slug[:MAX_NAME_CHARS]}-{_short_hash(relative)}"
-        slugs[relative] = slug
-    # casefold: two names differing only in case collide on macOS and Windows file systems
-    counts = Counter(slug.casefold() for slug in slugs.values())
-    return {
-        relative: slug if counts[slug.casefold()] == 1 else f"{slug}-{_short_hash(relative)}"
-        for relative, slug in slugs.items()
-    }
 
 
 # --- workers --------------------------------------------------------------------------------
@@ -495,10 +529,18 @@ def _analyse(task: _Task, checklists, options: BatchOptions, out_dir: Path) -> T
     """One document to reports on disk and a triage row; every failure becomes an error row."""
     try:
         document = load_document(task.source, limits=options.limits)
+        if task.checklist_refs:
+            checklists = tuple(load_checklist(ref) for ref in task.checklist_refs)
         report = review(document, checklists)
-        html_name = f"{task.name}.report.html"
-        json_name = f"{task.name}.report.json"
-        _write_atomic(out_dir / html_name, render_html(report, template_dir=options.template_dir))
+        html_name = f"{task.name}{REPORT_HTML_SUFFIX}"
+        json_name = f"{task.name}{REPORT_JSON_SUFFIX}"
+        queue = QueueLinks(
+            index_href=index_href_from(html_name),
+            next_href=f"{index_href_from(html_name)}#after={quote(html_name)}",
+        )
+        html = render_html(report, template_dir=options.template_dir, queue=queue)
+        _make_folder((out_dir / html_name).parent)
+        _write_atomic(out_dir / html_name, html)
         _write_atomic(out_dir / json_name, render_json(report))
     except PolicyReviewError as exc:
         return _error_row(task.relative, task.sha256, str(exc))
@@ -515,6 +557,7 @@ def _analyse(task: _Task, checklists, options: BatchOptions, out_dir: Path) -> T
 
 def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> TriageRow:
     summary = report.summary
+    text = report.document.text
     checklist_ids = tuple(ref.id for ref in report.checklists)
     return TriageRow(
         path=task.relative,
@@ -533,6 +576,8 @@ def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> 
         extraction_warnings=len(report.document.warnings),
         html_report=html_name,
         json_report=json_name,
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
+        checklists_from=task.checklists_from,
     )
 
 
@@ -544,6 +589,13 @@ def _error_row(relative: str, sha256: str, reason: str) -> TriageRow:
 
 
 # --- outputs --------------------------------------------------------------------------------
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot create {folder}: {exc.strerror or exc}") from None
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -567,18 +619,15 @@ def _reports_exist(out_dir: Path, row: TriageRow) -> bool:
     )
 
 
-def _row_from_dict(data: dict) -> TriageRow:
-    return TriageRow(**{**data, "checklists": tuple(data["checklists"])})
-
-
 def _read_manifest(out_dir: Path, settings: dict) -> dict[str, TriageRow]:
     """Rows of the previous run, only if it used the same settings; anything odd means redo."""
     try:
         data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
         if data.get("schema") != MANIFEST_SCHEMA or data.get("settings") != settings:
             return {}
-        rows = (_row_from_dict(entry) for entry in data["rows"])
-        return {row.path: row for row in rows if row.ok}
+        rows = (TriageRow.from_dict(entry) for entry in data["rows"])
+        # copies are worked out afresh each run: the file they copied may have changed
+        return {row.path: row for row in rows if row.ok and not row.duplicate_of}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
 
@@ -599,7 +648,7 @@ def _csv_cell(value):
 
 
 def _index_csv(rows: Sequence[TriageRow]) -> str:
-    columns = ["rank", *(f.name for f in fields(TriageRow))]
+    columns = ["rank", "status", *(f.name for f in fields(TriageRow))]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

@@ -68,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze = commands.add_parser("analyze", help="analyse one directive and write a report")
     analyze.add_argument("path", type=Path)
     analyze.add_argument("--format", choices=("html", "json"), default="html")
-    analyze.add_argument("-o", "--output", help="output file, or - for standard output")
+    analyze.add_argument(
+        "-o", "--output", help="output file, an existing folder, or - for standard output"
+    )
     analyze.add_argument(
         "--decisions", type=Path, help="reviewer decisions exported from an HTML report"
     )
@@ -90,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_DOCUMENT_TIMEOUT_S,
         help=f"seconds allowed per document (default {DEFAULT_DOCUMENT_TIMEOUT_S:g})",
+    )
+    batch.add_argument(
+        "--checklists-csv",
+        type=Path,
+        metavar="FILE",
+        help="per-file checklists: CSV with file and checklists columns "
+        "(default: checklists.csv in DIRECTORY, if any)",
+    )
+    batch.add_argument(
+        "--decisions",
+        type=Path,
+        metavar="DIR",
+        help="folder of decisions files exported from the reports; adds a decisions column",
     )
     _add_analysis(batch)
 
@@ -198,7 +213,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         text = render_json(report)
     else:
         text = render_html(report, template_dir=args.template_dir, decisions=decisions)
-    output = args.output or f"{args.path.stem}.report.{args.format}"
+    output = args.output or "."
+    if output != "-" and Path(output).is_dir():
+        output = str(Path(output) / _report_file_name(args.path, args.format))
     written = _write(text, output, protect=args.path)
     # Warnings only once the report exists, so a failure is still exactly one line.
     for warning in document.warnings:
@@ -211,6 +228,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def _report_file_name(path: Path, report_format: str) -> str:
+    """The same name `batch` gives this document's report (see triage.report_base)."""
+    from policy_review.triage import document_siblings, report_base
+
+    return f"{report_base(path.name, document_siblings(path))}.report.{report_format}"
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -260,12 +284,19 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         template_dir=args.template_dir,
         on_progress=None if args.quiet or not sys.stderr.isatty() else _draw_progress,
+        checklists_csv=args.checklists_csv,
+        decisions_dir=args.decisions,
     )
     try:
         result = run_batch(args.directory, args.output, options)
     finally:
         if options.on_progress is not None:
             print(file=sys.stderr)
+    for name in result.unmatched_choices:
+        print(
+            f"warning: the checklist choice for {name} matches no file in the batch",
+            file=sys.stderr,
+        )
     print(
         f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed, "
         f"{len(result.ignored)} not documents; "

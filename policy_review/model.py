@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
 
 
@@ -309,9 +309,28 @@ class Report:
         }
 
 
+class QueueStatus(StrEnum):
+    """Where a row belongs in the triage queue, in queue order: files that need a person to
+    read them first, then real submissions, then files ranked apart (not a missing-child
+    directive; a byte-identical copy of another file, analysed once)."""
+
+    FAILED = "failed"
+    ANALYSED = "analysed"
+    OFF_TOPIC = "off_topic"
+    DUPLICATE = "duplicate"
+
+
 @dataclass(frozen=True, slots=True)
 class TriageRow:
-    """One submission in a batch's triage queue (an analysed document or a failed file)."""
+    """One submission in a batch's triage queue (an analysed document or a failed file).
+
+    `duplicate_of`: the path of the byte-identical file analysed in its place (its reports are
+    this row's). `same_text_as`: another file whose extracted text is identical (a near
+    duplicate: say the same directive as PDF and Word). `checklists_from`: the per-file choice
+    file that fixed `checklists`, or "" when chosen as for every file. `off_topic` and
+    `choice_close` are set from the report's topic and checklist-choice signals.
+    `decisions` and `after_review_critical_missing` come from `batch --decisions DIR`.
+    """
 
     path: str
     ok: bool
@@ -330,8 +349,33 @@ class TriageRow:
     extraction_warnings: int = 0
     html_report: str = ""
     json_report: str = ""
+    text_sha256: str = ""
+    duplicate_of: str = ""
+    same_text_as: str = ""
+    off_topic: bool = False
+    choice_close: bool = False
+    checklists_from: str = ""
+    decisions: str = ""
+    after_review_critical_missing: int | None = None
+
+    @property
+    def status(self) -> QueueStatus:
+        if not self.ok:
+            return QueueStatus.FAILED
+        if self.duplicate_of:
+            return QueueStatus.DUPLICATE
+        if self.off_topic:
+            return QueueStatus.OFF_TOPIC
+        return QueueStatus.ANALYSED
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["checklists"] = list(self.checklists)
+        data["status"] = self.status.value
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TriageRow:
+        """A row read back from `to_dict` (a manifest or index); derived keys are dropped."""
+        known = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        return cls(**{**known, "checklists": tuple(known.get("checklists", ()))})

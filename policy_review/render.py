@@ -28,6 +28,7 @@ from policy_review.model import (
     Evidence,
     Finding,
     PassageKind,
+    QueueStatus,
     RedFlag,
     Report,
     Severity,
@@ -70,6 +71,12 @@ REPORT_STYLE = "partials/report.css"
 INDEX_SCRIPT = "partials/index.js"
 INDEX_STYLE = "partials/index.css"
 DEFAULT_INDEX_TITLE = "Policy review triage queue"
+QUEUE_STATUS_LABELS = {
+    QueueStatus.FAILED: "could not be read",
+    QueueStatus.ANALYSED: "analysed",
+    QueueStatus.OFF_TOPIC: "not a missing-child directive",
+    QueueStatus.DUPLICATE: "duplicate",
+}
 _SLUG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
@@ -214,15 +221,22 @@ def render_index_html(
 ) -> str:
     """The batch triage queue: rows in the caller's ranking, linking to each report."""
     env = _environment(_template_key(template_dir))
-    analysed = [row for row in rows if row.ok]
+    analysed = [row for row in rows if row.status is QueueStatus.ANALYSED]
+    anchors = _Anchors()
+    row_ids = {row.path: anchors.make("row", row.path) for row in rows}
     context = {
         "title": title,
         "generated_at": generated_at or datetime.date.today().isoformat(),
-        "rows": [_triage_row_view(rank, row) for rank, row in enumerate(rows, 1)],
+        "rows": [_triage_row_view(rank, row, row_ids) for rank, row in enumerate(rows, 1)],
         "totals": {
             "documents": len(rows),
             "analysed": len(analysed),
-            "failed": len(rows) - len(analysed),
+            "failed": sum(1 for row in rows if not row.ok),
+            "apart": {
+                QUEUE_STATUS_LABELS[status]: sum(1 for row in rows if row.status is status)
+                for status in (QueueStatus.OFF_TOPIC, QueueStatus.DUPLICATE)
+            },
+            "decided": sum(1 for row in rows if row.decisions),
             "critical_missing": sum(1 for row in analysed if row.critical_missing),
             "red_flags": sum(1 for row in analysed if row.red_flags),
         },
@@ -958,10 +972,23 @@ def _extraction_note(row: TriageRow) -> str:
     return ", ".join(parts) if parts else ("clean" if row.ok else "")
 
 
-def _triage_row_view(rank: int, row: TriageRow) -> dict:
+def _triage_row_view(rank: int, row: TriageRow, row_ids: Mapping[str, str]) -> dict:
     return {
         "rank": rank,
+        "id": row_ids[row.path],
         "ok": row.ok,
+        "status": row.status.value,
+        "status_label": QUEUE_STATUS_LABELS[row.status],
+        "duplicate_of": _related_row(row.duplicate_of, row_ids),
+        "same_text_as": _related_row(row.same_text_as, row_ids),
+        "choice_close": row.choice_close,
+        "checklists_from": row.checklists_from,
+        "decisions": row.decisions,
+        "after_review": (
+            ""
+            if row.after_review_critical_missing is None
+            else _count(row.after_review_critical_missing, "critical missing", "critical missing")
+        ),
         "name": _file_name(row.path),
         "path": row.path if row.path != _file_name(row.path) else "",
         "error": row.error,
@@ -979,3 +1006,10 @@ def _triage_row_view(rank: int, row: TriageRow) -> dict:
         "html_href": _report_href(row.html_report),
         "json_href": _report_href(row.json_report),
     }
+
+
+def _related_row(path: str, row_ids: Mapping[str, str]) -> dict | None:
+    """Another row this one points at (the copy it duplicates, the file with its text)."""
+    if not path:
+        return None
+    return {"name": _file_name(path), "path": path, "id": row_ids.get(path, "")}

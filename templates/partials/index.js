@@ -19,7 +19,10 @@
         (kind === "" ||
          (kind === "error" && row.classList.contains("error")) ||
          (kind === "critical" && Number(row.getAttribute("data-critical")) > 0) ||
-         (kind === "flags" && Number(row.getAttribute("data-flags")) > 0));
+         (kind === "flags" && Number(row.getAttribute("data-flags")) > 0) ||
+         (kind === "off_topic" && row.getAttribute("data-status") === "off_topic") ||
+         (kind === "duplicate" && (row.getAttribute("data-status") === "duplicate" || row.getAttribute("data-copy") === "yes")) ||
+         (kind === "decided" && row.getAttribute("data-decisions") !== ""));
       row.hidden = !visible;
       if (visible) { shown += 1; }
     });
@@ -60,4 +63,26 @@
   form.addEventListener("change", applyFilters);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   applyFilters();
+
+  // A report's "next document" link arrives as index.html#after=REPORT: open the report of the
+  // next analysed submission in rank order (copies skipped), so the links in reports never go
+  // stale when the ranking changes.
+  function openNext() {
+    var match = /^#after=(.*)$/.exec(window.location.hash);
+    if (!match) { return; }
+    var current = decodeURIComponent(match[1]);
+    var ranked = rows.slice().sort(rankOrder);
+    var seen = false;
+    for (var i = 0; i < ranked.length; i++) {
+      var href = ranked[i].getAttribute("data-href");
+      if (seen && href && ranked[i].getAttribute("data-status") === "analysed") {
+        window.location.replace(href);
+        return;
+      }
+      if (href && decodeURIComponent(href) === current) { seen = true; }
+    }
+    document.getElementById("queue-end").hidden = false;
+  }
+  openNext();
+  window.addEventListener("hashchange", openNext);
 })();

@@ -241,7 +241,7 @@ def test_hung_crashed_and_oom_documents_become_error_rows(tmp_path, monkeypatch)
     src = tmp_path / "src"
     src.mkdir()
     for name in ("hang.txt", "crash.txt", "oom.txt", "fine-1.txt", "fine-2.txt", "fine-3.txt"):
-        (src / name).write_text("\n\n".join(PSAP_TEXT), encoding="utf-8")
+        (src / name).write_text("\n\n".join((*PSAP_TEXT, name)), encoding="utf-8")
     monkeypatch.setattr(batch_module, "review", _slow_or_crashing_review(batch_module.review))
 
     started = time.monotonic()

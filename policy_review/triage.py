@@ -190,12 +190,18 @@ def match_choices(
 # --- duplicates and ranking -----------------------------------------------------------------
 
 
+def _original_first(relative: str) -> tuple[int, str]:
+    """Of several copies, the one nearest the batch folder's top, then by path, is the one
+    analysed (or linked to): a deterministic choice that does not depend on file times."""
+    return relative.count("/"), relative
+
+
 def first_copies(digests: Mapping[str, str]) -> dict[str, str]:
-    """Path -> the path of the byte-identical file analysed in its place (the first by path),
-    for every file that is a copy; files with no earlier copy are not in the result."""
+    """Path -> the path of the byte-identical file analysed in its place, for every file
+    that is a copy; files with no earlier copy are not in the result."""
     first: dict[str, str] = {}
     copies: dict[str, str] = {}
-    for relative in sorted(digests):
+    for relative in sorted(digests, key=_original_first):
         digest = digests[relative]
         if not digest:
             continue
@@ -216,7 +222,7 @@ def link_same_text(rows: Iterable[TriageRow]) -> list[TriageRow]:
     words: a PDF and a Word copy, a re-save) with that row's path."""
     first: dict[str, str] = {}
     linked = []
-    for row in sorted(rows, key=lambda r: r.path):
+    for row in sorted(rows, key=lambda r: _original_first(r.path)):
         same = ""
         if row.status is QueueStatus.ANALYSED and row.text_sha256:
             same = first.setdefault(row.text_sha256, row.path)

@@ -10,7 +10,7 @@ import pytest
 from render_builders import make_report
 
 from policy_review.model import TriageRow
-from policy_review.render import load_decisions, render_html, render_index_html
+from policy_review.render import QueueLinks, load_decisions, render_html, render_index_html
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -439,4 +439,29 @@ def test_real_review_report_works_in_the_browser(watched, real_report, tmp_path)
         links.first.click()
         page.wait_for_function(f"location.hash === '{target}'")
         assert _in_viewport(page, target)
+    watched.assert_clean()
+
+
+def test_report_links_to_the_index_and_the_next_document_in_the_queue(watched, report, tmp_path):
+    rows = [
+        TriageRow(path="a.pdf", ok=True, critical_missing=5, html_report="a.report.html"),
+        TriageRow(path="copy/a.pdf", ok=True, duplicate_of="a.pdf", html_report="a.report.html"),
+        TriageRow(path="sub/b.pdf", ok=True, critical_missing=1, html_report="sub/b.report.html"),
+    ]
+    (tmp_path / "index.html").write_text(render_index_html(rows), encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    for href, index in (("a.report.html", "index.html"), ("sub/b.report.html", "../index.html")):
+        queue = QueueLinks(index_href=index, next_href=f"{index}#after={href}")
+        (tmp_path / href).write_text(render_html(report, queue=queue), encoding="utf-8")
+    page = watched.page
+    page.goto((tmp_path / "a.report.html").as_uri())
+    page.get_by_role("link", name="Next document in the queue →").click()
+    page.wait_for_url("**/sub/b.report.html")  # the copy of a.pdf is skipped
+    page.get_by_role("link", name="Next document in the queue →").click()
+    page.wait_for_url("**/index.html#after=sub/b.report.html")
+    assert page.locator("#queue-end").is_visible()
+    page.goto((tmp_path / "sub" / "b.report.html").as_uri())
+    page.get_by_role("link", name="← Back to the triage queue").click()
+    page.wait_for_url("**/index.html")
+    assert page.locator("#queue tbody tr").count() == 3
     watched.assert_clean()

@@ -72,7 +72,9 @@ def test_checklists_csv_fixes_the_checklists_per_file_and_index_csv_can_be_edite
     (src / "riverbend.txt").write_text(LE, encoding="utf-8")
     (src / "lakeview.txt").write_text(LE + "\n\nLakeview.", encoding="utf-8")
     (src / "checklists.csv").write_text(
-        "file,checklists\nriverbend.txt,psap-ansi-standard; psap-qa-clause\ngone.pdf,le-model-policy\n",
+        "file,checklists\n"
+        "riverbend.txt,psap-ansi-standard; psap-qa-clause\n"
+        "gone.pdf,le-model-policy\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"

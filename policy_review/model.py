@@ -203,6 +203,9 @@ class Finding:
     red_flags: tuple[RedFlag, ...] = ()
     looked_for: tuple[str, ...] = ()
     near_miss: Evidence | None = None
+    add_to: str = ""
+    """For a gap: the section of the document whose heading names the element's topic, where
+    the missing text belongs ("" when no heading does)."""
 
     def to_dict(self) -> dict:
         data = {
@@ -220,6 +223,7 @@ class Finding:
         if self.status is not Status.FOUND:
             data["looked_for"] = list(self.looked_for)
             data["guidance"] = self.guidance
+            data["add_to"] = self.add_to
             data["near_miss"] = (
                 None
                 if self.near_miss is None

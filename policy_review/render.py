@@ -356,6 +356,7 @@ class _FindingView:
     red_flags: tuple[_RedFlagView, ...]
     imported: Decision | None
     caveat: str
+    place: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,8 +388,9 @@ def _report_context(report: Report, decisions: Decisions | None, generated_at: s
     spans = _SpanIndex(document)
     finding_ids = [anchors.make("el", f.checklist, f.element) for f in report.findings]
     caveat = _extraction_caveat(document)
+    headings = any(p.section for p in document.passages)
     findings = [
-        _finding_view(finding, anchor, spans, decisions, caveat)
+        _finding_view(finding, anchor, spans, decisions, caveat, headings)
         for finding, anchor in zip(report.findings, finding_ids, strict=True)
     ]
     by_id = {view.id: view for view in findings}
@@ -708,6 +710,7 @@ def _finding_view(
     spans: _SpanIndex,
     decisions: Decisions | None,
     caveat: str,
+    headings: bool,
 ) -> _FindingView:
     gap = finding.status is not Status.FOUND
     return _FindingView(
@@ -736,7 +739,17 @@ def _finding_view(
         ),
         imported=decisions.get(finding.checklist, finding.element) if decisions else None,
         caveat=caveat if gap else "",
+        place=_place(finding, headings) if gap else "",
     )
+
+
+def _place(finding: Finding, headings: bool) -> str:
+    """Where in the agency's document the missing text belongs, said once under 'What to add'."""
+    if finding.add_to:
+        return f"Where: in “{finding.add_to}”, the section whose heading names this topic."
+    if headings:
+        return "Where: no section of this directive names this topic; add a section or paragraph."
+    return ""
 
 
 def _near_miss_view(finding: Finding, anchor: str, spans: _SpanIndex) -> _QuoteView | None:

@@ -14,6 +14,7 @@ from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
 from policy_review.match.index import ParsedDocument, index_concepts, parse_document
+from policy_review.match.placement import place_gaps
 from policy_review.model import Document, Finding
 
 __all__ = ["DetectSignals", "detect", "match_checklist", "parse"]
@@ -74,4 +75,5 @@ def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
 
 def match_checklist(parsed: ParsedDocument, checklist: Checklist) -> tuple[Finding, ...]:
     index = index_concepts(parsed, compiled(checklist))
-    return tuple(evaluate_element(index, e) for e in checklist.elements)
+    findings = tuple(evaluate_element(index, e) for e in checklist.elements)
+    return place_gaps(index, checklist.elements, findings)

@@ -49,3 +49,16 @@ def test_unpaged_quotes_are_cited_by_section_alone():
     assert "No page" not in html
     assert '<p class="cite">Section: I. Policy<span class="to-doc-wrap">' in html
     assert '<p class="cite">similarity 0.30' in html
+
+
+def test_what_to_add_says_where_in_the_document():
+    document = make_document()
+    findings = (
+        make_finding("LE-NCIC-2HR", Status.MISSING, add_to="II. Communications"),
+        make_finding("LE-TEAM-ADAM", Status.MISSING),
+        make_finding("LE-POL-NO-WAIT", Status.FOUND, add_to="ignored for a found element"),
+    )
+    html = render_html(make_report(document, findings), generated_at="2026-12-06")
+    assert "Where: in “II. Communications”, the section whose heading names this topic." in html
+    assert html.count("Where: no section of this directive names this topic") == 1
+    assert "ignored for a found element" not in html

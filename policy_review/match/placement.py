@@ -1,0 +1,73 @@
+"""Where in the agency's own directive a missing or partial element's text belongs.
+
+The nearest passage's section is often unrelated (a stray "24 hours" in a phone-number line), so
+the place is chosen from the document's own section trails (headings and numbered items)
+instead: the trail that names the element's concepts. Each concept weighs by how few trails
+name it and how few of the checklist's elements use it. A concept the document's title names
+("missing", "child" in a missing-child directive) counts only when it is nearly unique to the
+element (runaways): otherwise it says what the whole document is about, not where a particular
+requirement belongs; "NCIC" or "supervisor" does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import replace
+
+from policy_review.checklist import Element
+from policy_review.match.index import TOPIC_KEY, ConceptIndex
+from policy_review.model import Finding, Status
+
+SECTION_SEPARATOR = " > "
+DISTINCTIVE_SHARE = 0.05
+"""A concept used by at most this share of a checklist's elements (at least one) is specific to
+them even when the document's title names it."""
+
+
+def _element_concepts(element: Element) -> frozenset[str]:
+    """What the element is about: the concepts its cues require, accept or need as context."""
+    return frozenset(c for cue in element.cues for c in (*cue.all, *cue.any, *cue.context))
+
+
+def place_gaps(
+    index: ConceptIndex, elements: tuple[Element, ...], findings: tuple[Finding, ...]
+) -> tuple[Finding, ...]:
+    """Findings with `add_to` set for each gap whose topic a section trail of the document names."""
+    trails = [trail for trail in index.section_hits if trail and trail != TOPIC_KEY]
+    if not trails:
+        return findings
+    named = {trail: frozenset(index.section_hits[trail]) for trail in trails}
+    spread = Counter(concept for concepts in named.values() for concept in concepts)
+    concepts_of = [_element_concepts(element) for element in elements]
+    uses = Counter(concept for concepts in concepts_of for concept in concepts)
+    distinctive = max(1, int(DISTINCTIVE_SHARE * len(elements)))
+    topic = frozenset(index.section_hits.get(TOPIC_KEY, {}))
+    weight = {
+        concept: math.log(len(trails) / count) * math.log(len(elements) / max(uses[concept], 1))
+        for concept, count in spread.items()
+        if concept not in topic or uses[concept] <= distinctive
+    }
+    placed = []
+    position = {trail: i for i, trail in enumerate(trails)}
+    for wanted, finding in zip(concepts_of, findings, strict=True):
+        if finding.status is Status.FOUND:
+            placed.append(finding)
+            continue
+
+        def fit(trail: tuple[str, ...], wanted: frozenset[str] = wanted) -> float:
+            return sum(
+                weight.get(concept, 0.0) for concept in named.get(trail, frozenset()) & wanted
+            )
+
+        near = finding.near_miss
+        near_trail = tuple(near.section.split(SECTION_SEPARATOR)) if near and near.section else ()
+        if near_trail in named and fit(near_trail) > 0:
+            chosen = near_trail
+        else:
+            # the best fit; on a tie the shorter trail (the section itself, not a sub-heading
+            # that inherits its topic), then the earliest
+            best = max(trails, key=lambda t: (fit(t), -len(t), -position[t]))
+            chosen = best if fit(best) > 0 else ()
+        placed.append(replace(finding, add_to=SECTION_SEPARATOR.join(chosen)))
+    return tuple(placed)

@@ -521,7 +521,7 @@ def reviewed_status(machine_status: str, decision: str) -> str:
 
 
 def _after_review_view(report: Report, decisions: Decisions | None) -> dict | None:
-    """The summary recomputed from imported decisions, or None when there are none to apply."""
+    """The summary recomputed from imported decisions, or None when none accepts or rejects."""
     if decisions is None:
         return None
     statuses = []
@@ -533,6 +533,8 @@ def _after_review_view(report: Report, decisions: Decisions | None) -> dict | No
         decided += choice in ("accept", "reject")
         changed += status != finding.status.value
         statuses.append((finding, status))
+    if not decided:  # notes and follow-ups only: the tool's verdict stands
+        return None
     critical = [status for f, status in statuses if f.severity is Severity.CRITICAL]
     reading, tone = _reading(len(statuses), critical, report.summary.red_flags)
     counts = {s.value: sum(1 for _, status in statuses if status == s.value) for s in Status}

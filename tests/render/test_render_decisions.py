@@ -111,3 +111,51 @@ def test_missing_or_binary_decisions_file(tmp_path):
         load_decisions(binary)
     with pytest.raises(PolicyReviewError, match="cannot read decisions file"):
         load_decisions(tmp_path)
+
+
+def test_analyze_with_decisions_shows_the_summary_after_review(tmp_path, capsys):
+    """Through the CLI: a rejected 'missing' on the only critical gap clears 'not ready'."""
+    from policy_review.cli import main
+
+    source = tmp_path / "directive.txt"
+    source.write_text(
+        "Harbor City Police Department Missing Children\n\n"
+        "I. Policy. Officers shall accept every report of a missing child immediately.\n",
+        encoding="utf-8",
+    )
+    first = tmp_path / "first.json"
+    assert main(["analyze", str(source), "--format", "json", "-o", str(first)]) == 0
+    report = json.loads(first.read_text(encoding="utf-8"))
+    critical = report["summary"]["critical_missing"]
+    checklist = report["checklists"][0]["id"]
+    decisions = [
+        {"checklist": checklist, "element": element, "decision": "reject"}
+        for element in critical[1:]
+    ] + [{"checklist": checklist, "element": critical[0], "decision": "accept"}]
+    path = _write(
+        tmp_path, {**_export(report["document"]["sha256"], *decisions), "reviewer": "Dana"}
+    )
+    out = tmp_path / "reviewed.html"
+    assert main(["analyze", str(source), "--decisions", str(path), "-o", str(out)]) == 0
+    html = out.read_text(encoding="utf-8")
+    after = html.split('id="after-review"', 1)[1].split("</div>", 1)[0]
+    assert 'After review: <span class="text">1 critical element missing' in after
+    assert (
+        f"Recomputed from {len(critical)} reviewer decisions ({len(critical) - 1} changed" in after
+    )
+    assert "Tool's verdict: " in html and "Reviewer decisions by Dana imported from" in html
+    capsys.readouterr()
+
+
+def test_decisions_without_accept_or_reject_leave_the_summary_alone(tmp_path):
+    report = make_report()
+    path = _write(
+        tmp_path,
+        _export(
+            report.document.sha256,
+            {"checklist": "le-model-policy", "element": "LE-NCIC-2HR", "decision": "follow-up"},
+        ),
+    )
+    html = render_html(report, decisions=load_decisions(path))
+    assert '<div id="after-review" class="after-review" role="status" hidden>' in html
+    assert "Recomputed from" not in html and "Tool's verdict: " not in html

@@ -158,4 +158,5 @@ def test_decisions_without_accept_or_reject_leave_the_summary_alone(tmp_path):
     )
     html = render_html(report, decisions=load_decisions(path))
     assert '<div id="after-review" class="after-review" role="status" hidden>' in html
-    assert "Recomputed from" not in html and "Tool's verdict: " not in html
+    assert '<p class="after-review-note" id="after-review-note"></p>' in html
+    assert "Tool's verdict: " not in html

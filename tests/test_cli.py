@@ -30,6 +30,23 @@ def test_readme_quick_start_is_two_commands():
     assert len(commands) == 2
 
 
+def test_readme_says_how_to_run_the_installed_command():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    after_quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    assert ".venv/bin/policy-review analyze" in after_quick_start
+    assert ". .venv/bin/activate" in after_quick_start
+
+
+def test_readme_never_points_into_the_clone_for_the_development_corpus():
+    """The spec and real corpus live beside the repository, not in a fresh clone: every
+    mention of them says so in the same paragraph, and none is a link."""
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](../shared" not in readme
+    for paragraph in readme.split("\n\n"):
+        if "../shared" in paragraph:
+            assert "beside the repository" in paragraph and "not part of the" in paragraph
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])

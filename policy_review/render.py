@@ -240,6 +240,7 @@ def render_index_html(
             "critical_missing": sum(1 for row in analysed if row.critical_missing),
             "red_flags": sum(1 for row in analysed if row.red_flags),
         },
+        "show_decisions": any(row.decisions for row in rows),
         "csp": _content_security_policy(env, INDEX_SCRIPT, INDEX_STYLE),
     }
     return _render(env, "index.html.j2", context)

@@ -374,6 +374,17 @@ def test_after_review_summary_follows_the_decisions(watched, report_file, report
 def test_narrow_screen_never_scrolls_sideways(browser, report_file, real_report, tmp_path):
     real = tmp_path / "real.report.html"
     real.write_text(render_html(real_report), encoding="utf-8")
+    index = tmp_path / "index.html"
+    row = TriageRow(
+        path="a-very-long-agency-directive-file-name-without-spaces.pdf",
+        ok=True,
+        agency_type="law enforcement",
+        checklists=("le-model-policy", "psap-ansi-standard", "psap-qa-clause"),
+        decisions="3 agreed, 1 tool wrong by Dana Reviewer",
+        after_review_critical_missing=2,
+        html_report="a.report.html",
+    )
+    index.write_text(render_index_html([row]), encoding="utf-8")
     context = browser.new_context(viewport={"width": 390, "height": 800})
     try:
         watched = _Watched(context)
@@ -381,6 +392,9 @@ def test_narrow_screen_never_scrolls_sideways(browser, report_file, real_report,
             watched.page.goto(path.as_uri())
             watched.page.get_by_role("button", name="Expand all").click()
             assert watched.page.evaluate("document.documentElement.scrollWidth") <= 390
+        # the queue's wide table scrolls inside its own region, not the page
+        watched.page.goto(index.as_uri())
+        assert watched.page.evaluate("document.documentElement.scrollWidth") <= 390
         watched.assert_clean()
     finally:
         context.close()

@@ -106,6 +106,7 @@
       if (element.severity === "critical") { critical.push(status); }
     });
     afterBox.hidden = decided === 0;
+    document.getElementById("tool-verdict-label").hidden = decided === 0;
     if (!decided) { return; }
     var result = reading(data.elements.length, critical, data.flags);
     var line = document.getElementById("after-review-reading");

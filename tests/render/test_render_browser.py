@@ -338,8 +338,10 @@ def test_after_review_summary_follows_the_decisions(watched, report_file, report
     machine = page.locator("#summary .reading").first.inner_text()
     assert "not ready to submit" in machine
     card = page.locator("#el-le-model-policy--LE-NCIC-2HR")  # the one critical element missing
+    assert page.locator("#tool-verdict-label").is_hidden()
     card.get_by_label("Reject").check()
     assert box.is_visible()
+    assert page.locator("#tool-verdict-label").is_visible()
     text = box.locator("#after-review-reading").inner_text()
     assert text.startswith("After review:") and "not ready" not in text
     assert "1 reviewer decision (1 changed the tool's verdict)" in box.inner_text()

@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from multiprocessing.connection import wait
 from pathlib import Path
-from urllib.parse import quote
 
 from policy_review import __version__
 from policy_review.checklist import available_checklists, load_checklist
@@ -31,7 +30,7 @@ from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
 from policy_review.extract.source import DEFAULT_DOCUMENT_TIMEOUT_S, printable
 from policy_review.model import PassageKind, Report, TriageRow, build_document
-from policy_review.render import QueueLinks, render_html, render_index_html, render_json
+from policy_review.render import render_html, render_index_html, render_json
 from policy_review.review import review
 from policy_review.triage import (
     DOCUMENT_SUFFIXES,
@@ -42,10 +41,10 @@ from policy_review.triage import (
     duplicate_row,
     find_choices_file,
     first_copies,
-    index_href_from,
     link_same_text,
     load_decisions_folder,
     match_choices,
+    queue_links,
     rank_rows,
     read_checklist_choices,
 )
@@ -534,10 +533,7 @@ def _analyse(task: _Task, checklists, options: BatchOptions, out_dir: Path) -> T
         report = review(document, checklists)
         html_name = f"{task.name}{REPORT_HTML_SUFFIX}"
         json_name = f"{task.name}{REPORT_JSON_SUFFIX}"
-        queue = QueueLinks(
-            index_href=index_href_from(html_name),
-            next_href=f"{index_href_from(html_name)}#after={quote(html_name)}",
-        )
+        queue = queue_links(html_name)
         html = render_html(report, template_dir=options.template_dir, queue=queue)
         _make_folder((out_dir / html_name).parent)
         _write_atomic(out_dir / html_name, html)

@@ -209,13 +209,16 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     checklists = _checklists(args)
     decisions = load_decisions(args.decisions) if args.decisions else None
     report = review(document, checklists)
-    if args.format == "json":
-        text = render_json(report)
-    else:
-        text = render_html(report, template_dir=args.template_dir, decisions=decisions)
     output = args.output or "."
     if output != "-" and Path(output).is_dir():
         output = str(Path(output) / _report_file_name(args.path, args.format))
+    if args.format == "json":
+        text = render_json(report)
+    else:
+        from policy_review.triage import queue_links_for
+
+        queue = None if output == "-" else queue_links_for(Path(output))
+        text = render_html(report, template_dir=args.template_dir, decisions=decisions, queue=queue)
     written = _write(text, output, protect=args.path)
     # Warnings only once the report exists, so a failure is still exactly one line.
     for warning in document.warnings:

@@ -11,11 +11,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from urllib.parse import quote
 
 from policy_review.errors import PolicyReviewError
 from policy_review.model import QueueStatus, TriageRow
-from policy_review.render import Decisions, load_decisions, reviewed_status
+from policy_review.render import Decisions, QueueLinks, load_decisions, reviewed_status
 
+BATCH_MARKERS = ("manifest.json", "index.html")
+"""A folder holding both is a batch's output folder: reports written into it join its queue."""
 REPORT_HTML_SUFFIX = ".report.html"
 REPORT_JSON_SUFFIX = ".report.json"
 MAX_NAME_CHARS = 150
@@ -107,9 +110,21 @@ def batch_report_bases(relatives: Sequence[str]) -> dict[str, str]:
     return bases
 
 
-def index_href_from(report_path: str) -> str:
-    """The link from a report at `report_path` (relative to the batch output) to its index."""
-    return "../" * (len(PurePosixPath(report_path).parts) - 1) + "index.html"
+def queue_links(report_path: str) -> QueueLinks:
+    """A batch report's links, from its path relative to the batch output folder: back to the
+    index, and on to the next document through the index (which knows the final ranking)."""
+    index = "../" * (len(PurePosixPath(report_path).parts) - 1) + "index.html"
+    return QueueLinks(index_href=index, next_href=f"{index}#after={quote(report_path)}")
+
+
+def queue_links_for(report: Path) -> QueueLinks | None:
+    """The queue links for a report `analyze` writes into a batch's output folder (say
+    `-o triage/a/`), so a re-rendered report keeps them; None anywhere else."""
+    target = report.resolve()
+    for root in target.parents:
+        if all((root / marker).is_file() for marker in BATCH_MARKERS):
+            return queue_links(target.relative_to(root).as_posix())
+    return None
 
 
 # --- per-file checklist choice --------------------------------------------------------------

@@ -60,9 +60,14 @@ def test_analyze_and_batch_name_a_report_the_same(tmp_path, monkeypatch):
             for r in rows.values()
             if (out / r["html_report"]).parent == folder
         )
+    # ... and keeps its place in the queue: back to the index, on to the next document
+    rerendered = (out / "riverbend/policy.txt.report.html").read_text(encoding="utf-8")
+    assert '<a href="../index.html">← Back to the triage queue</a>' in rerendered
+    assert 'href="../index.html#after=riverbend/policy.txt.report.html"' in rerendered
     monkeypatch.chdir(tmp_path)
     assert main(["analyze", str(src / "GO 7 (rev).txt")]) == 0
-    assert (tmp_path / "GO-7-rev.report.html").is_file()
+    alone = (tmp_path / "GO-7-rev.report.html").read_text(encoding="utf-8")
+    assert "Back to the triage queue" not in alone  # not in a batch folder: no queue links
 
 
 def test_checklists_csv_fixes_the_checklists_per_file_and_index_csv_can_be_edited(tmp_path, capsys):

@@ -323,6 +323,13 @@
     markCurrent(target);
     target.focus({ preventScroll: true });
   });
+  // A link to where the address already points fires no hashchange: reveal (and focus) anyway.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    if (link && !event.defaultPrevented && link.getAttribute("href") === window.location.hash) {
+      reveal();
+    }
+  });
 
   showReviewer();
   updateAfterReview();

@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("directories", type=Path, nargs="+")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
     evaluate.add_argument("--no-ocr", action="store_true", help="never run Tesseract")
+    evaluate.add_argument(
+        "--fit-confidence",
+        type=Path,
+        metavar="PATH",
+        help="fit the confidence table on these labelled sets and write it to PATH (JSON)",
+    )
 
     compare = commands.add_parser("compare", help="compare two versions element by element")
     compare.add_argument("old", type=Path, help="old version: a document or a JSON report")
@@ -319,13 +325,34 @@ def _cmd_checklists(args: argparse.Namespace) -> int:
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    from policy_review.evaluate import evaluate_directories, format_evaluation
+    from policy_review.evaluate import (
+        evaluate_directories,
+        fit_confidence_table,
+        format_evaluation,
+    )
 
     evaluation = evaluate_directories(args.directories, ocr=not args.no_ocr)
     if args.format == "json":
         print(json.dumps(evaluation.to_dict(), indent=2))
     else:
         print(format_evaluation(evaluation))
+    if evaluation.failed:
+        first = evaluation.failed[0]
+        raise PolicyReviewError(
+            f"{len(evaluation.failed)} of {len(evaluation.documents)} labelled documents could "
+            f"not be analysed (first: {first.path}: {first.error})"
+        )
+    if args.fit_confidence:
+        table = fit_confidence_table(evaluation)
+        try:
+            args.fit_confidence.write_text(
+                json.dumps(table.to_dict(), indent=1) + "\n", encoding="utf-8"
+            )
+        except OSError as exc:
+            raise PolicyReviewError(
+                f"cannot write {args.fit_confidence}: {exc.strerror or exc}"
+            ) from None
+        print(f"confidence table written to {args.fit_confidence}", file=sys.stderr)
     return EXIT_OK
 
 

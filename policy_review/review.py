@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from policy_review import __version__
+from policy_review.calibration import calibrate
 from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
 from policy_review.match import detect, match_checklist, parse
@@ -40,7 +41,9 @@ def review(document: Document, checklists: tuple[Checklist, ...] | None = None) 
         parsed = parse(document, candidates)
         chosen, reason = _choose_from(candidates, parsed)
         auto = True
-    findings = tuple(f for c in chosen for f in match_checklist(parsed, c))
+    # Confidence is set in this one place, from the matcher's evidence: the fitted probability
+    # that each status is right (see calibration.py).
+    findings = calibrate(f for c in chosen for f in match_checklist(parsed, c))
     refs = tuple(ChecklistRef(c.id, c.version, c.title, auto_selected=auto) for c in chosen)
     return Report(
         document=document,

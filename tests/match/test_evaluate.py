@@ -52,13 +52,14 @@ def test_folder_without_labels_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert "no labelled documents" in capsys.readouterr().err
 
 
-def test_bad_label_status_becomes_a_document_error(tmp_path: Path) -> None:
+def test_bad_label_status_is_an_error_naming_the_file(tmp_path: Path, capsys) -> None:
     folder = _labelled_dir(tmp_path)
     labels = yaml.safe_load((folder / "pd.labels.yaml").read_text(encoding="utf-8"))
     labels["elements"]["LE-NCIC-2HR"] = "maybe"
     (folder / "pd.labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
-    evaluation = evaluate_directories([folder], ocr=False)
-    assert "maybe" in evaluation.documents[0].error
+    assert main(["evaluate", str(folder), "--no-ocr"]) == 2
+    err = capsys.readouterr().err
+    assert "pd.labels.yaml" in err and "LE-NCIC-2HR" in err and "'maybe'" in err
 
 
 def test_real_directives_meet_the_accuracy_targets(real_corpus: Path) -> None:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_SAMPLE := sample_policies/lakeview-pd-missing-children.pdf
 
-.PHONY: demo test lint bench system-deps
+.PHONY: demo test lint bench system-deps calibrate
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,9 @@ test: $(BIN)/python system-deps
 bench: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	OMP_THREAD_LIMIT=1 $(BIN)/python bench/run.py
+
+# Re-fit the confidence table on the labelled development sets (see README, Accuracy).
+calibrate: $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	$(BIN)/policy-review evaluate sample_policies ../shared/corpus/real \
+		--fit-confidence checklists/calibration/confidence.json

@@ -315,7 +315,7 @@ class Reliability:
     def to_dict(self) -> dict:
         return {
             "count": self.count,
-            "ece": round(self.ece, 3),
+            "ece": round(self.ece, 3) if self.count else None,
             f"at_or_above_{CONFIDENT}": {
                 "count": self.confident_count,
                 "exact_agreement": None

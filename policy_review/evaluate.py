@@ -635,11 +635,16 @@ def _span_line(span: SpanShare) -> str:
 
 
 def _reliability_lines(name: str, shown: Reliability, held_out: Reliability) -> list[str]:
+    if held_out.count:
+        held = (
+            f"{held_out.ece:.3f} leave-one-document-out",
+            f", {_ratio(held_out.confident_agreement)} of {held_out.confident_count} held out",
+        )
+    else:
+        held = ("no held-out figure (one labelled document in all)", "")
     lines = [
-        f"  confidence ({name}): ECE {shown.ece:.3f} as shown, {held_out.ece:.3f} "
-        f"leave-one-document-out; at >= {CONFIDENT}: exact "
-        f"{_ratio(shown.confident_agreement)} of {shown.confident_count} as shown, "
-        f"{_ratio(held_out.confident_agreement)} of {held_out.confident_count} held out",
+        f"  confidence ({name}): ECE {shown.ece:.3f} as shown, {held[0]}; at >= {CONFIDENT}: "
+        f"exact {_ratio(shown.confident_agreement)} of {shown.confident_count} as shown{held[1]}",
         "    bucket       n   mean conf  exact",
     ]
     lines += [

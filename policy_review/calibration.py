@@ -65,7 +65,9 @@ MAX_STRENGTH = 0.98
 
 
 def confidence_features(finding: Finding) -> ConfidenceFeatures:
-    """The features of `finding` the calibration table is fitted on (one place to extend)."""
+    """The features of `finding` the calibration table is fitted on (one place to extend: when
+    evidence carries a structured explanation, its modality, sub-check outcome and scope belong
+    here, and the table is re-fitted with `make calibrate`)."""
     if finding.status is Status.MISSING:
         near = finding.near_miss.score if finding.near_miss is not None else 0.0
         strength = NO_EVIDENCE_STRENGTH - near

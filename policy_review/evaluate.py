@@ -35,6 +35,7 @@ from policy_review.errors import PolicyReviewError
 from policy_review.model import Status
 
 LABELS_SUFFIX = ".labels.yaml"
+STATUSES = frozenset(s.value for s in Status)
 WEAKEST_SHOWN = 10
 PSAP_AUDIENCE = "psap"
 LABEL_KEYS = frozenset({"doc", "checklists", "elements", "red_flags", "chapters", "union_of"})
@@ -60,7 +61,7 @@ class Labels:
 def _status_of(path: Path, element: str, value) -> Status:
     """`ID: status` or `ID: {status: ..., page: 3, anchor: "..."}` (the extra keys are notes)."""
     status = value.get("status") if isinstance(value, dict) else value
-    if isinstance(status, str) and status in Status.__members__.values():
+    if isinstance(status, str) and status in STATUSES:
         return Status(status)
     if isinstance(value, dict) and "status" not in value:
         raise PolicyReviewError(f"{path}: {element}: a mapping label needs a 'status' key")

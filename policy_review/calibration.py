@@ -38,6 +38,11 @@ PROBABILITY_DIGITS = 3
 PROBABILITY_FLOOR = 0.05
 PROBABILITY_CEILING = 0.99
 """No finding is shown as certainly wrong or certainly right."""
+EXTRA_EVIDENCE_BONUS = 0.04
+"""Strength per extra distinct quote (as the matcher's raw confidence counts it)."""
+MAX_STRENGTH = 0.98
+CONFIDENT = 0.8
+"""The confidence a reviewer may lean on: findings at or above it should be right >= 90%."""
 NO_EVIDENCE_STRENGTH = 1.0
 """Strength of a 'missing' finding with no near miss at all: as clearly absent as it gets."""
 
@@ -57,11 +62,6 @@ class ConfidenceFeatures:
     strength: float
     evidence: int
     red_flag: bool
-
-
-EXTRA_EVIDENCE_BONUS = 0.04
-"""Strength per extra distinct quote (as the matcher's raw confidence counts it)."""
-MAX_STRENGTH = 0.98
 
 
 def confidence_features(finding: Finding) -> ConfidenceFeatures:
@@ -221,7 +221,7 @@ def _pool(points: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
     for start, correct, count in points:
         blocks.append([start, correct, count])
         while len(blocks) > 1 and (blocks[-2][1] * blocks[-1][2] >= blocks[-1][1] * blocks[-2][2]):
-            start2, correct2, count2 = blocks.pop()
+            _, correct2, count2 = blocks.pop()
             blocks[-1][1] += correct2
             blocks[-1][2] += count2
     while len(blocks) > 1:
@@ -335,10 +335,6 @@ class Reliability:
                 for b in self.buckets
             ],
         }
-
-
-CONFIDENT = 0.8
-"""The confidence a reviewer may lean on: findings at or above it should be right >= 90%."""
 
 
 def reliability(scored: Iterable[tuple[float, bool]]) -> Reliability:

@@ -22,6 +22,7 @@ import yaml
 
 from policy_review.calibration import (
     CONFIDENT,
+    CalibrationTable,
     ConfidenceFeatures,
     Reliability,
     Sample,
@@ -605,7 +606,7 @@ def evaluate_directories(dirs: Sequence[str | Path], *, ocr: bool = True) -> Eva
     return evaluation
 
 
-def fit_confidence_table(evaluation: Evaluation):
+def fit_confidence_table(evaluation: Evaluation) -> CalibrationTable:
     """The confidence table fitted on every judgement of `evaluation` (see calibration.py)."""
     return fit_table(_samples(evaluation.documents), fitted_on=tuple(evaluation.per_set))
 

@@ -143,6 +143,37 @@ def build_parser() -> argparse.ArgumentParser:
     readiness.add_argument("-o", "--output", help="output file, or - for standard output")
     _add_training(readiness)
     _add_analysis(readiness)
+
+    serve = commands.add_parser("serve", help="run the review workspace (a local web app)")
+    _add_database(serve)
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path("policy-review-data"),
+        help="where uploaded files are kept (default ./policy-review-data)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    serve.add_argument("--workers", type=int, help="analysis processes (default: half the cores)")
+    serve.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_DOCUMENT_TIMEOUT_S,
+        help=f"seconds allowed per document (default {DEFAULT_DOCUMENT_TIMEOUT_S:g})",
+    )
+    _add_limits(serve)
+
+    user = commands.add_parser("user", help="manage review workspace accounts")
+    user_commands = user.add_subparsers(dest="user_command", required=True, parser_class=_Parser)
+    user_add = user_commands.add_parser("add", help="add a reviewer account")
+    user_add.add_argument("name")
+    user_add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    _add_database(user_add)
+    user_token = user_commands.add_parser("token", help="print a new API token for a reviewer")
+    user_token.add_argument("name")
+    _add_database(user_token)
     return parser
 
 
@@ -167,6 +198,15 @@ def _date_arg(text: str):
         return datetime.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-12-31") from None
+
+
+def _add_database(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        default="policy-review.db",
+        metavar="PATH|URL",
+        help="SQLite file (default ./policy-review.db) or a postgresql:// URL",
+    )
 
 
 def _limits(args: argparse.Namespace):
@@ -457,6 +497,49 @@ def _cmd_readiness(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from policy_review.workspace.server import ServeOptions, default_workers, prepare, run
+
+    options = ServeOptions(
+        db=args.db,
+        data_dir=args.data_dir,
+        host=args.host,
+        port=args.port,
+        workers=default_workers() if args.workers is None else args.workers,
+        limits=_limits(args),
+        timeout_s=args.timeout,
+    )
+    listener, settings = prepare(options)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(
+        f"review workspace on http://{host}:{args.port}/ "
+        f"(database {settings.store.description}; Ctrl+C stops it)",
+        file=sys.stderr,
+    )
+    run(listener, settings)
+    return EXIT_OK
+
+
+def _cmd_user(args: argparse.Namespace) -> int:
+    from policy_review.workspace import accounts
+    from policy_review.workspace.server import open_store
+
+    store = open_store(args.db)
+    try:
+        if args.user_command == "token":
+            print(f"API token for {args.name} (shown once; send it as 'Authorization: Bearer'):")
+            print(accounts.issue_token(store, args.name))
+            return EXIT_OK
+        if not args.password_stdin:
+            raise PolicyReviewError("give the password on standard input with --password-stdin")
+        password = sys.stdin.readline().rstrip("\r\n")
+        user = accounts.add_user(store, args.name, password)
+        print(f"added reviewer {user.name}", file=sys.stderr)
+        return EXIT_OK
+    finally:
+        store.close()
+
+
 _COMMANDS = {
     "analyze": _cmd_analyze,
     "extract": _cmd_extract,
@@ -466,6 +549,8 @@ _COMMANDS = {
     "compare": _cmd_compare,
     "training": _cmd_training,
     "readiness": _cmd_readiness,
+    "serve": _cmd_serve,
+    "user": _cmd_user,
 }
 
 

@@ -70,6 +70,7 @@ REPORT_SCRIPT = "partials/report.js"
 REPORT_STYLE = "partials/report.css"
 INDEX_SCRIPT = "partials/index.js"
 INDEX_STYLE = "partials/index.css"
+REPORT_BODY = "partials/report_body.html.j2"
 DEFAULT_INDEX_TITLE = "Policy review triage queue"
 QUEUE_STATUS_LABELS = {
     QueueStatus.FAILED: "could not be read",
@@ -120,21 +121,28 @@ def load_decisions(path: str | Path) -> Decisions:
     """Read a decisions file exported by the HTML report; any defect is one plain error line."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PolicyReviewError(f"decisions file {path} does not exist") from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or "not readable UTF-8 text"
         raise PolicyReviewError(f"cannot read decisions file {path}: {reason}") from None
+    return parse_decisions(text, source=str(path))
+
+
+def parse_decisions(text: str, *, source: str) -> Decisions:
+    """A decisions file's text (named `source` in messages), checked like `load_decisions`."""
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PolicyReviewError(
-            f"decisions file {path} is not valid JSON (line {exc.lineno}): "
+            f"decisions file {source} is not valid JSON (line {exc.lineno}): "
             "export it again from the HTML report"
         ) from None
     problem = _decisions_problem(data)
     if problem:
         raise PolicyReviewError(
-            f"{path} is not a {DECISIONS_SCHEMA} file exported by policy-review: {problem}"
+            f"{source} is not a {DECISIONS_SCHEMA} file exported by policy-review: {problem}"
         )
     items = tuple(
         Decision(
@@ -149,7 +157,7 @@ def load_decisions(path: str | Path) -> Decisions:
     return Decisions(
         sha256=data["document"]["sha256"],
         items=items,
-        source=str(path),
+        source=source,
         reviewer=" ".join(reviewer.split()) if isinstance(reviewer, str) else "",
     )
 
@@ -244,6 +252,58 @@ def render_index_html(
         "csp": _content_security_policy(env, INDEX_SCRIPT, INDEX_STYLE),
     }
     return _render(env, "index.html.j2", context)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportParts:
+    """A report without the page around it: its body HTML and the data its script reads."""
+
+    body: str
+    page_data: dict
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A rendered page and the Content-Security-Policy that allows exactly its inline assets."""
+
+    html: str
+    csp: str
+
+
+def render_report_parts(report: Report, *, generated_at: str | None = None) -> ReportParts:
+    """The report's sections for a page that wraps them itself (the review workspace)."""
+    env = _environment("")
+    context = _report_context(report, None, generated_at or datetime.date.today().isoformat())
+    return ReportParts(body=_render(env, REPORT_BODY, context), page_data=context["page_data"])
+
+
+def render_page(
+    name: str,
+    context: Mapping[str, Any],
+    *,
+    scripts: Sequence[str],
+    styles: Sequence[str],
+    same_origin: bool = False,
+) -> Page:
+    """A bundled page under the report's CSP: its inline scripts and styles allowed by hash.
+
+    The template includes `page_scripts` and `page_styles` inline, in order; `same_origin` also
+    lets the page post forms to and fetch from the server that served it.
+    """
+    env = _environment("")
+    csp = (
+        "default-src 'none'; "
+        f"script-src {' '.join(_asset_hash(env, script) for script in scripts)}; "
+        f"style-src {' '.join(_asset_hash(env, style) for style in styles)}; "
+        "base-uri 'none'; "
+        + (
+            "form-action 'self'; connect-src 'self'; frame-ancestors 'none'"
+            if same_origin
+            else "form-action 'none'"
+        )
+    )
+    context = {**context, "csp": csp, "page_scripts": list(scripts), "page_styles": list(styles)}
+    return Page(html=_render(env, name, context), csp=csp)
 
 
 # ---------------------------------------------------------------- environment

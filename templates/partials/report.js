@@ -30,7 +30,10 @@
       return null;
     }
   }
-  var stored = readStored();
+  // The review workspace keeps decisions on its server: it embeds the current ones as `imported`
+  // and saves each change itself, told by a "pr-decision" event on the element's card.
+  var serverBacked = data.server === true;
+  var stored = serverBacked ? null : readStored();
   // Decisions typed in this browser win over ones imported from a file when both exist.
   var state = {};
   Object.keys(data.imported).forEach(function (id) { state[id] = data.imported[id]; });
@@ -41,7 +44,11 @@
     storageNote.textContent = "This browser does not let the page save decisions: export them before closing.";
   }
 
-  function save() {
+  function save(card) {
+    if (serverBacked) {
+      card.dispatchEvent(new CustomEvent("pr-decision", { bubbles: true, detail: state[card.id] }));
+      return;
+    }
     try {
       window.localStorage.setItem(storageKey, JSON.stringify({ schema: data.schema, sha256: data.sha256, decisions: state }));
     } catch (err) {
@@ -130,7 +137,7 @@
       radios[i].addEventListener("change", function (event) {
         var current = state[card.id] || { decision: "", note: "" };
         state[card.id] = { decision: event.target.value, note: current.note || "" };
-        save();
+        save(card);
         showDecision(card);
         updateAfterReview();
         applyFilters();
@@ -138,10 +145,11 @@
     }
     var note = fieldset.querySelector("textarea");
     note.value = entry.note || "";
-    note.addEventListener("input", function () {
+    // On the server every save is a history entry, so a note is saved when it is left, not per key.
+    note.addEventListener(serverBacked ? "change" : "input", function () {
       var current = state[card.id] || { decision: "", note: "" };
       state[card.id] = { decision: current.decision || "", note: note.value };
-      save();
+      save(card);
       showDecision(card);
     });
     showDecision(card);

@@ -1,0 +1,122 @@
+"""Running `policy-review serve` for tests, and the API calls every workspace test makes."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from policy_review.workspace import accounts
+from policy_review.workspace.store import Store
+
+SERVER_START_TIMEOUT_S = 60
+ANALYSIS_TIMEOUT_S = 120
+PASSWORD = "correct horse battery"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = REPO_ROOT / "sample_policies"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def add_reviewer(db: str, name: str) -> str:
+    """A reviewer account and a fresh API token for it."""
+    store = Store(db)
+    store.migrate()
+    try:
+        accounts.add_user(store, name, PASSWORD)
+        return accounts.issue_token(store, name)
+    finally:
+        store.close()
+
+
+class WorkspaceServer:
+    """`policy-review serve` in a subprocess on 127.0.0.1 and a free port, as the README runs it."""
+
+    def __init__(self, folder: Path, *extra: str, db: str | None = None) -> None:
+        self.folder = folder
+        self.db = db or str(folder / "policy-review.db")
+        self.extra = extra
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+        self.log = folder / "serve.log"
+
+    def start(self) -> WorkspaceServer:
+        command = [
+            sys.executable,
+            "-m",
+            "policy_review",
+            "serve",
+            "--db",
+            self.db,
+            "--data-dir",
+            str(self.folder / "data"),
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            *self.extra,
+        ]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited: {self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"server did not start: {self.log.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def kill_hard(self) -> None:
+        """kill -9: no shutdown code runs, as when the machine or the OOM killer stops it."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait()
+
+    def client(self, token: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+
+
+def upload(client: httpx.Client, path: Path, agency: str, name: str | None = None):
+    with path.open("rb") as handle:
+        return client.post(
+            "/api/submissions",
+            data={"agency": agency},
+            files={"file": (name or path.name, handle, "application/octet-stream")},
+        )
+
+
+def wait_analysed(client: httpx.Client, submission_id: int, timeout_s=ANALYSIS_TIMEOUT_S) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/submissions/{submission_id}").json()
+        if body["status"] not in ("queued", "analysing"):
+            return body
+        time.sleep(0.2)
+    raise AssertionError(f"submission {submission_id} still {body['status']} after {timeout_s} s")

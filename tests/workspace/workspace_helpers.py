@@ -120,3 +120,20 @@ def wait_analysed(client: httpx.Client, submission_id: int, timeout_s=ANALYSIS_T
             return body
         time.sleep(0.2)
     raise AssertionError(f"submission {submission_id} still {body['status']} after {timeout_s} s")
+
+
+DIRECTIVE_PARAGRAPHS = (
+    "Section {n}. Purpose. This directive sets out how members of the department respond "
+    "to every report of a missing child under the age of 18.",
+    "Section {n}.1. Members shall accept a report of a missing child without any waiting "
+    "period and shall enter the child into NCIC within two hours of receiving the report.",
+    "Section {n}.2. The supervisor shall be notified and shall respond to the scene when the "
+    "child is considered at risk, and shall request search resources as needed.",
+)
+
+
+def write_directive(path: Path, *, sections: int = 1, tag: str = "") -> Path:
+    """A plain-text directive with `sections` numbered sections; `tag` makes its bytes unique."""
+    paragraphs = [text.format(n=n) for n in range(1, sections + 1) for text in DIRECTIVE_PARAGRAPHS]
+    path.write_text(f"Missing children directive {tag}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return path

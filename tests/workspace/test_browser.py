@@ -1,0 +1,108 @@
+"""The workspace in real headless Chromium: sign in, upload, wait, decide, reload, restart."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from workspace_helpers import PASSWORD, SAMPLES, WorkspaceServer, add_reviewer, write_directive
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+ANALYSIS_TIMEOUT_S = 120
+SAMPLE = SAMPLES / "lakeview-pd-missing-children.pdf"
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed: browser tests skipped"
+)
+expect = sync_api.expect
+if not CHROMIUM.exists() and not shutil.which("chromium"):
+    pytest.skip(f"chromium not found at {CHROMIUM}: browser tests skipped", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def _wait_until_analysed(page, base_url: str) -> None:
+    deadline = time.monotonic() + ANALYSIS_TIMEOUT_S
+    while time.monotonic() < deadline:
+        page.goto(base_url + "/")
+        statuses = page.locator("#queue tbody .ws-status").all_inner_texts()
+        if statuses and not {"queued", "analysing"} & set(statuses):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the uploads were not analysed in time")
+
+
+def test_reviewer_signs_in_uploads_decides_and_finds_it_after_reload_and_restart(browser, tmp_path):
+    db = str(tmp_path / "policy-review.db")
+    add_reviewer(db, "alice")
+    server = WorkspaceServer(tmp_path, db=db).start()
+    problems: list[str] = []
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        page.goto(server.url + "/")
+        assert page.url.endswith("/login")
+        page.fill("#name", "alice")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/")
+
+        page.goto(server.url + "/upload")
+        page.fill("#agency", "Lakeview Police Department")
+        other = write_directive(tmp_path / "granby-dispatch.txt", tag="granby")
+        page.set_input_files("#files", [str(SAMPLE), str(other)])
+        page.locator(".file-agency").nth(1).fill("Granby Falls Dispatch")
+        page.click("#upload-button")
+        expect(page.locator(".file-result a")).to_have_count(2)
+
+        _wait_until_analysed(page, server.url)
+        rows = page.locator("#queue tbody tr")
+        assert rows.count() == 2
+        page.click(f"text={SAMPLE.name}")
+        card = page.locator("article.finding").first
+        card.locator("input[type=radio][value=follow-up]").check()
+        expect(page.locator("#storage-note")).to_have_text(re.compile("^Saved"))
+        card.locator("textarea").fill("Ask about the night shift")
+        card.locator("textarea").press("Tab")
+        expect(page.locator("#history-rows tr")).to_have_count(2)
+        submission_url = page.url
+
+        def assert_kept():
+            card = page.locator("article.finding").first
+            assert card.locator("input[type=radio][value=follow-up]").is_checked()
+            assert card.locator("textarea").input_value() == "Ask about the night shift"
+            history = page.locator("#history-rows tr").first.inner_text()
+            assert "alice" in history and "Ask about the night shift" in history
+
+        page.reload()
+        assert_kept()
+        server.stop()
+        server.start()
+        page.goto(submission_url)
+        assert_kept()
+
+        page.check("input[name=outcome][value=needs-revision]")
+        page.fill("#determination-note", "Add the NCIC entry deadline")
+        page.click("text=Record determination")
+        assert "Needs revision by alice" in page.locator(".ws-determinations").inner_text()
+
+        page.click("text=Lakeview Police Department")
+        assert re.search(r"1 submission\b", page.locator("main").inner_text())
+        assert problems == []
+    finally:
+        context.close()
+        server.stop()

@@ -55,6 +55,8 @@ CSRF_HEADER = "x-csrf-token"
 SESSION_LIFETIME = datetime.timedelta(hours=12)
 MULTIPART_OVERHEAD_BYTES = 2**20
 """Room for form fields and part headers around an upload of exactly --max-bytes."""
+DRAIN_LIMIT_BYTES = 2 * 2**30
+"""A refused upload is read (and dropped) up to this size so its sender can read the 413."""
 MAX_AGENCY_CHARS = 200
 MAX_NOTE_CHARS = 10_000
 MAX_JSON_BODY_BYTES = 2**20
@@ -545,8 +547,14 @@ class _UploadLimit:
         if scope["type"] != "http" or scope["path"] not in UPLOAD_PATHS:
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared and declared.isdigit() and int(declared) > self.limit:
+            # A client waiting for "100 Continue" has sent nothing yet; any other is sending
+            # the body now, and closing on unread data would reset the connection before it
+            # could read the answer, so the body is read and dropped first.
+            if headers.get(b"expect", b"").lower() != b"100-continue":
+                await _drain(receive)
             await _too_large(send)
             return
         received = 0
@@ -570,7 +578,20 @@ class _UploadLimit:
             await self.app(scope, counting_receive, tracking_send)
         except _BodyTooLarge:
             if not started:
+                await _drain(receive)
                 await _too_large(send)
+
+
+async def _drain(receive) -> None:
+    """Read and drop the rest of a refused body, up to DRAIN_LIMIT_BYTES."""
+    drained = 0
+    while drained <= DRAIN_LIMIT_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        drained += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 async def _too_large(send) -> None:

@@ -262,7 +262,7 @@ def create_app(settings: Settings) -> Starlette:
         return page(
             request,
             "upload.html.j2",
-            {**chrome(who), "max_bytes": settings.limits.max_bytes},
+            {**chrome(who), "max_size": f"{settings.limits.max_bytes / 2**20:.3g} MiB"},
             scripts=("workspace/upload.js",),
         )
 

@@ -8,9 +8,19 @@ import re
 
 import httpx
 import pytest
-from workspace_helpers import SAMPLES, WorkspaceServer, add_reviewer, upload, wait_analysed
+from workspace_helpers import (
+    PASSWORD,
+    REPO_ROOT,
+    SAMPLES,
+    WorkspaceServer,
+    add_reviewer,
+    upload,
+    wait_analysed,
+)
 
 from policy_review.cli import main
+from policy_review.extract import ExtractLimits
+from policy_review.workspace.app import Settings, create_app
 
 SAMPLE = SAMPLES / "lakeview-pd-missing-children.pdf"
 MAX_BYTES = 200_000
@@ -190,7 +200,7 @@ def test_a_session_cookie_needs_the_csrf_token_to_change_anything(server, analys
         login_csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
         signed_in = browser.post(
             "/login",
-            data={"csrf": login_csrf, "name": "alice", "password": "correct horse battery"},
+            data={"csrf": login_csrf, "name": "alice", "password": PASSWORD},
         )
         assert signed_in.status_code == 303
         cookie = signed_in.headers["set-cookie"].lower()
@@ -240,3 +250,35 @@ def test_serving_beyond_loopback_is_refused_while_no_account_exists(tmp_path, ca
     error = capsys.readouterr().err
     assert "refusing to listen on 0.0.0.0 while no account exists" in error
     assert error.count("\n") == 1
+
+
+def test_the_upload_form_works_without_javascript(server):
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        login_csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text).group(1)
+        browser.post("/login", data={"csrf": login_csrf, "name": "bob", "password": PASSWORD})
+        csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/upload").text).group(1)
+        files = [
+            ("file", (f"f{n}.txt", io.BytesIO(b"Missing child policy %d" % n))) for n in (1, 2)
+        ]
+        refused = browser.post("/upload", data={"agency": "Form PD"}, files=files)
+        assert refused.status_code == 403
+        sent = browser.post("/upload", data={"agency": "Form PD", "csrf": csrf}, files=files)
+        assert (sent.status_code, sent.headers["location"]) == (303, "/")
+        listed = browser.get("/api/submissions", params={"agency": "Form PD"}).json()
+        assert sorted(row["file_name"] for row in listed) == ["f1.txt", "f2.txt"]
+
+
+def test_readme_starts_the_workspace_with_two_commands_and_documents_every_api_call():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Review workspace", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    commands = [line for line in block.splitlines()[1:] if line.strip()]
+    assert len(commands) == 2
+    assert "user add" in commands[0] and commands[1].strip() == "policy-review serve"
+    app = create_app(Settings(store=None, blobs=None, limits=ExtractLimits(), wake=lambda: None))
+    api_paths = {
+        route.path.replace(":int", "") for route in app.app.routes if "/api/" in route.path
+    }
+    assert api_paths
+    for path in api_paths:
+        assert path in section, path

@@ -166,7 +166,7 @@ def create_app(settings: Settings) -> Starlette:
         _check_csrf(str(form.get("csrf", "")), who.csrf)
         return who
 
-    def page(request: Request, name: str, context: dict, *, scripts=(), styles=()) -> Response:
+    def page(name: str, context: dict, *, scripts=(), styles=()) -> Response:
         rendered = render_page(
             f"workspace/{name}",
             {"tool_version": __version__, **context},
@@ -190,7 +190,6 @@ def create_app(settings: Settings) -> Starlette:
     async def login_form(request: Request) -> Response:
         token = secrets.token_urlsafe(32)
         response = page(
-            request,
             "login.html.j2",
             {"login_csrf": token, "failed": "failed" in request.query_params},
         )
@@ -240,7 +239,6 @@ def create_app(settings: Settings) -> Starlette:
         shown = rank_submissions(await db(store.list_submissions, wanted))
         counts = Counter(s.status for s in everything)
         return page(
-            request,
             "queue.html.j2",
             {
                 **chrome(who),
@@ -260,7 +258,6 @@ def create_app(settings: Settings) -> Starlette:
     async def upload_page(request: Request) -> Response:
         who = await page_caller(request)
         return page(
-            request,
             "upload.html.j2",
             {**chrome(who), "max_size": f"{settings.limits.max_bytes / 2**20:.3g} MiB"},
             scripts=("workspace/upload.js",),
@@ -294,9 +291,8 @@ def create_app(settings: Settings) -> Starlette:
         }
         stored = await db(store.report, submission.id)
         if stored is None:
-            return page(request, "submission.html.j2", context, scripts=("workspace/refresh.js",))
+            return page("submission.html.j2", context, scripts=("workspace/refresh.js",))
         entries = await db(store.decisions, submission.id)
-        titles = _element_titles(stored.page_data)
         context["report_body"] = Markup(stored.body)  # rendered by our autoescaping templates
         context["page_data"] = {
             **stored.page_data,
@@ -306,13 +302,12 @@ def create_app(settings: Settings) -> Starlette:
             "csrf": who.csrf,
             "labels": DECISION_LABELS,
         }
-        context["history"] = [_entry_view(entry, titles) for entry in entries]
+        context["history"] = [_entry_view(entry) for entry in entries]
         context["determinations"] = [
             {**d.to_dict(), "label": OUTCOME_LABELS[d.outcome]}
             for d in await db(store.determinations, submission.id)
         ]
         return page(
-            request,
             "submission.html.j2",
             context,
             scripts=(REPORT_SCRIPT, "workspace/submission.js"),
@@ -344,7 +339,6 @@ def create_app(settings: Settings) -> Starlette:
         found = await db(store.list_submissions, QueueFilter(agency=name))
         found.sort(key=lambda s: (s.uploaded_at, s.id), reverse=True)
         return page(
-            request,
             "agency.html.j2",
             {**chrome(who), "agency": name, "rows": [_row_view(s) for s in found]},
         )
@@ -732,10 +726,6 @@ def _row_view(s: Submission) -> dict:
     return data
 
 
-def _element_titles(page_data: dict) -> dict[str, str]:
-    return {e["element"]: e.get("title", "") for e in page_data["elements"]}
-
-
 def _current_decisions(page_data: dict, entries: Sequence[DecisionEntry]) -> dict:
     """The newest entry per element, keyed by the report's card id, for report.js to show."""
     card = {(e["checklist"], e["element"]): e["id"] for e in page_data["elements"]}
@@ -747,10 +737,9 @@ def _current_decisions(page_data: dict, entries: Sequence[DecisionEntry]) -> dic
     return current
 
 
-def _entry_view(entry: DecisionEntry, titles: dict[str, str]) -> dict:
+def _entry_view(entry: DecisionEntry) -> dict:
     return {
         **entry.to_dict(),
         "label": DECISION_LABELS.get(entry.decision.value, "No decision"),
         "when": iso(entry.at)[:19].replace("T", " "),
-        "title": titles.get(entry.element, ""),
     }

@@ -214,8 +214,9 @@ def render_html(
             f"(sha256 {decisions.sha256[:12]}…, this one is {report.document.sha256[:12]}…)"
         )
     env = _environment(_template_key(template_dir))
-    context = _report_context(report, decisions, generated_at or datetime.date.today().isoformat())
-    context["queue"] = queue
+    context = _report_context(
+        report, decisions, generated_at or datetime.date.today().isoformat(), queue=queue
+    )
     context["csp"] = _content_security_policy(env, REPORT_SCRIPT, REPORT_STYLE)
     return _render(env, "report.html.j2", context)
 
@@ -443,7 +444,13 @@ class _PassageView:
     back: tuple[_FindingView, ...]
 
 
-def _report_context(report: Report, decisions: Decisions | None, generated_at: str) -> dict:
+def _report_context(
+    report: Report,
+    decisions: Decisions | None,
+    generated_at: str,
+    *,
+    queue: QueueLinks | None = None,
+) -> dict:
     document = report.document
     anchors = _Anchors()
     spans = _SpanIndex(document)
@@ -456,6 +463,7 @@ def _report_context(report: Report, decisions: Decisions | None, generated_at: s
     ]
     by_id = {view.id: view for view in findings}
     return {
+        "queue": queue,
         "header": _header_view(report, generated_at),
         "verdict": _verdict_view(report, findings),
         "health": _health_view(document),

@@ -73,7 +73,7 @@ def test_reviewer_signs_in_uploads_decides_and_finds_it_after_reload_and_restart
         rows = page.locator("#queue tbody tr")
         assert rows.count() == 2
         page.click(f"text={SAMPLE.name}")
-        card = page.locator("article.finding").first
+        card = page.locator("article.finding[data-start=open]").first
         card.locator("input[type=radio][value=follow-up]").check()
         expect(page.locator("#storage-note")).to_have_text(re.compile("^Saved"))
         card.locator("textarea").fill("Ask about the night shift")
@@ -82,7 +82,7 @@ def test_reviewer_signs_in_uploads_decides_and_finds_it_after_reload_and_restart
         submission_url = page.url
 
         def assert_kept():
-            card = page.locator("article.finding").first
+            card = page.locator("article.finding[data-start=open]").first
             assert card.locator("input[type=radio][value=follow-up]").is_checked()
             assert card.locator("textarea").input_value() == "Ask about the night shift"
             history = page.locator("#history-rows tr").first.inner_text()

@@ -140,6 +140,13 @@ class Severity(StrEnum):
     RECOMMENDED = "recommended"
 
 
+class EvidenceScope(StrEnum):
+    """Whether a quote comes from the chapters read as the missing-child policy."""
+
+    IN_SCOPE = "in_scope"
+    OUTSIDE = "outside"  # another chapter, in a passage that is itself about missing children
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A verbatim quote that supports (or nearly supports) a finding, and why it was chosen.
@@ -157,9 +164,15 @@ class Evidence:
     cue: str = ""
     score: float = 0.0
     explanation: str = ""
+    scope: EvidenceScope = EvidenceScope.IN_SCOPE
 
     def to_dict(self) -> dict:
-        return {"quote": self.quote, "page": self.page, "section": self.section}
+        return {
+            "quote": self.quote,
+            "page": self.page,
+            "section": self.section,
+            "scope": self.scope.value,
+        }
 
     def to_full_dict(self) -> dict:
         data = asdict(self)
@@ -283,6 +296,104 @@ class Summary:
         }
 
 
+class ChapterReason(StrEnum):
+    """Why a chapter was read as part of the missing-child policy, or set aside."""
+
+    WHOLE_DOCUMENT = "whole_document"  # a single directive: the document is one chapter
+    TITLE_NAMES_TOPIC = "title_names_topic"
+    TEXT_ABOUT_TOPIC = "text_about_topic"  # no topic in the title, but most of its text
+    OFF_TOPIC = "off_topic"  # set aside: neither its title nor its text is about the topic
+    NO_CHAPTER_ON_TOPIC = "no_chapter_on_topic"  # nothing chosen, so the whole document is read
+    FOR_OTHER_AUDIENCE = "for_other_audience"  # set aside: on a topic only other checklists read
+
+
+class StructureSource(StrEnum):
+    """What told the chapters of a document apart."""
+
+    SINGLE = "single"  # no multi-policy structure: one directive
+    NUMBERED_HEADINGS = "numbered_headings"  # 315.1, 315.2 ... then 316.1
+    POLICY_LABELS = "policy_labels"  # "Policy 320", "General Order 12-3", "Chapter 41"
+    RUNNING_TITLES = (
+        "running_titles"  # a footer or header naming the policy: "Missing Persons - 151"
+    )
+
+
+class DirectiveTopic(StrEnum):
+    """Whether the document is a missing-child directive at all (batch ranks the rest apart)."""
+
+    MISSING_CHILD = "missing_child_directive"
+    NOT_MISSING_CHILD = "not_missing_child_directive"
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One policy of a multi-policy document; `first`/`end` are indexes into Document.passages."""
+
+    number: str
+    title: str
+    first: int
+    end: int
+    first_page: int | None
+    last_page: int | None
+    topic: str  # the scope topic it was read for ("" when set aside)
+    reason: ChapterReason
+    matched: tuple[str, ...] = ()  # the words that named the topic
+    audiences: tuple[str, ...] = ()  # the checklist audiences that read it
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "title": self.title,
+            "pages": [self.first_page, self.last_page],
+            "topic": self.topic,
+            "reason": self.reason.value,
+            "matched": list(self.matched),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScope:
+    """The chapters read as the missing-child policy, and the passages outside them that are
+    themselves about missing children (evidence from those is marked `outside`)."""
+
+    structure: StructureSource
+    chapters: tuple[Chapter, ...]
+    topical_passages: tuple[int, ...]  # passages about missing children, wherever they are
+    topic: DirectiveTopic
+    table_of_contents: bool = False
+    applied: tuple[str, ...] = ()  # audiences of the checklists applied (set by review())
+
+    def read(self, audiences) -> tuple[Chapter, ...]:
+        """The chapters read for checklists of these audiences."""
+        wanted = set(audiences)
+        return tuple(c for c in self.chapters if wanted & set(c.audiences))
+
+    def outside(self, audiences) -> tuple[int, ...]:
+        """Passages about missing children outside the chapters read for these audiences."""
+        read = self.read(audiences)
+        return tuple(
+            i for i in self.topical_passages if not any(c.first <= i < c.end for c in read)
+        )
+
+    def to_dict(self) -> dict:
+        read = self.read(self.applied)
+        aside = [c for c in self.chapters if c not in read]
+        reasons: dict[str, int] = {}
+        for chapter in aside:
+            reason = ChapterReason.FOR_OTHER_AUDIENCE if chapter.topic else chapter.reason
+            reasons[reason.value] = reasons.get(reason.value, 0) + 1
+        return {
+            "structure": self.structure.value,
+            "topic": self.topic.value,
+            "chapters": len(self.chapters),
+            "table_of_contents": self.table_of_contents,
+            "read": [c.to_dict() for c in read],
+            "set_aside": len(aside),
+            "set_aside_reasons": reasons,
+            "outside_passages": len(self.outside(self.applied)),
+        }
+
+
 SCHEMA = "policy-review/report@1"
 
 
@@ -296,6 +407,7 @@ class Report:
     findings: tuple[Finding, ...]
     tool_version: str
     summary: Summary = field(init=False)
+    scope: DocumentScope | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "summary", Summary.of(self.findings))
@@ -310,6 +422,11 @@ class Report:
             "selection_reason": self.selection_reason,
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary.to_dict(),
+            **(
+                {}
+                if self.scope is None
+                else {"topic": self.scope.topic.value, "scope": self.scope.to_dict()}
+            ),
         }
 
 

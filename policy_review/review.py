@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from policy_review import __version__
 from policy_review.calibration import calibrate
 from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
 from policy_review.match import detect, match_checklist, parse
-from policy_review.model import ChecklistRef, Document, Report
+from policy_review.match.index import ParsedDocument
+from policy_review.model import ChecklistRef, Document, DocumentScope, Finding, Report
+from policy_review.scope import detect_scope, mark_outside, scoped_document
 
 LAW_ENFORCEMENT = "law-enforcement"
 PSAP = "psap"
@@ -23,6 +27,9 @@ COMBINED_PART_SECTIONS = 3
 center's own procedure: at least this share of its sentences sit under headings naming the
 center, spread over at least this many sections (measured: a combined sheriff's order 34% over 7
 sections; police policies with one communications section 0-7% in 1-2 sections)."""
+DIRECTIVE_AUDIENCES = (LAW_ENFORCEMENT,)
+"""The checklists are chosen from the chapters every audience reads (the missing-child ones),
+not from a communications-center chapter that only the PSAP checklists read."""
 AUDIENCE_NAMES = {
     "law-enforcement": "law-enforcement policy",
     "psap": "PSAP/communications directive",
@@ -30,34 +37,59 @@ AUDIENCE_NAMES = {
 
 
 def review(document: Document, checklists: tuple[Checklist, ...] | None = None) -> Report:
-    """Judge `document` against `checklists`, or against those its text calls for (None)."""
+    """Judge `document` against `checklists`, or against those its text calls for (None).
+
+    In a multi-policy document only the chapters about missing children are read (see
+    `policy_review.scope`), and the checklists are chosen from those chapters."""
+    scope = detect_scope(document)
     if checklists:
-        parsed = parse(document, tuple(checklists))
         chosen = list(checklists)
         reason = "Checklists chosen by the user: " + ", ".join(c.id for c in checklists) + "."
         auto = False
+        parsed_for = _parser(document, scope, tuple(checklists))
     else:
         candidates = _candidates()
-        parsed = parse(document, candidates)
-        chosen, reason = _choose_from(candidates, parsed)
+        parsed_for = _parser(document, scope, candidates)
+        chosen, reason = _choose_from(candidates, parsed_for(DIRECTIVE_AUDIENCES))
         auto = True
+    findings: list[Finding] = []
+    for checklist in chosen:
+        audiences = (checklist.audience,)
+        found = match_checklist(parsed_for(audiences), checklist)
+        findings.extend(mark_outside(found, document, scope, audiences))
     # Confidence is set in this one place, from the matcher's evidence: the fitted probability
     # that each status is right (see calibration.py).
-    findings = calibrate(f for c in chosen for f in match_checklist(parsed, c))
+    findings = calibrate(findings)
     refs = tuple(ChecklistRef(c.id, c.version, c.title, auto_selected=auto) for c in chosen)
+    applied = tuple(dict.fromkeys(c.audience for c in chosen))
     return Report(
         document=document,
         checklists=refs,
         selection_reason=reason,
         findings=findings,
         tool_version=__version__,
+        scope=replace(scope, applied=applied),
     )
+
+
+def _parser(document: Document, scope: DocumentScope, checklists: tuple[Checklist, ...]):
+    """Parse what each audience reads once: a single directive, or the same chapters, once."""
+    parsed: dict[tuple, ParsedDocument] = {}
+
+    def parsed_for(audiences: tuple[str, ...]) -> ParsedDocument:
+        key = (scope.read(audiences), scope.outside(audiences))
+        if key not in parsed:
+            parsed[key] = parse(scoped_document(document, scope, audiences), checklists)
+        return parsed[key]
+
+    return parsed_for
 
 
 def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
     """The bundled checklists the text calls for, and why (what `review(document)` would apply)."""
     candidates = _candidates()
-    return _choose_from(candidates, parse(document, candidates))
+    core = scoped_document(document, detect_scope(document), DIRECTIVE_AUDIENCES)
+    return _choose_from(candidates, parse(core, candidates))
 
 
 def _choose_from(candidates: tuple[Checklist, ...], parsed) -> tuple[list[Checklist], str]:

@@ -1,0 +1,444 @@
+"""Document scope: which chapters of a multi-policy document (a whole manual) are its
+missing-child policy, so that the matcher judges inside them and nowhere else.
+
+Chapters are told apart by structure alone: numbered policy headings (315.1 ... then 316.1),
+policy labels ("Policy 320", "General Order 12-3", "Chapter 41") and running titles naming the
+policy ("Missing Persons - 151"); a table of contents gives their titles when there is one. What
+a chapter is about is read from its title (and, failing that, from how much of its text is about
+missing children) with the vocabulary in `checklists/scope/topics.yaml`. Only regexes over the
+passages: the costly parse then runs on the chosen chapters alone.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from policy_review.checklist import AUDIENCES
+from policy_review.errors import ChecklistError
+from policy_review.model import (
+    NON_EVIDENCE_KINDS,
+    Chapter,
+    ChapterReason,
+    DirectiveTopic,
+    Document,
+    DocumentScope,
+    EvidenceScope,
+    Finding,
+    PassageKind,
+    StructureSource,
+)
+from policy_review.resources import bundled_dir
+
+NUMBERED_POLICY_HEADING = re.compile(r"^(\d{3,4})\.\d{1,3}(?:\.\d{1,3})*\.?\s+\S")
+"""A section heading numbered inside a policy ("315.5 INITIAL INVESTIGATION"): its first number
+is the policy's. Three or four digits, so a directive's own outline ("4.2 Scope") is no policy."""
+POLICY_LABEL = re.compile(
+    r"^(?:policy|chapter|general\s+order|special\s+order|directive|g\.\s?o\.|"
+    r"standard\s+operating\s+procedure|sop)\s*(?:no\.?|number|#)?\s*:?\s*"
+    r"(\d[\w.\-]*\w|\d)\b\s*[-–—:.]?\s*(.*)$",
+    re.IGNORECASE,
+)
+"""A line naming a policy by its number ("Policy 320", "General Order 12-3 Missing Persons")."""
+POLICY_LABEL_MAX_WORDS = 12
+RUNNING_TITLE = re.compile(r"^(\S.*?)\s+[-–—|]\s+(?:page\s+)?(\d{1,4})$", re.IGNORECASE)
+"""A running footer or header naming the policy and the page ("Missing Persons - 151")."""
+RUNNING_TITLE_MAX_WORDS = 16
+_LETTER = re.compile(r"[^\W\d_]")
+TOC_ENTRY = re.compile(r"(\d{3,4})\s*[-–—]\s*([^\W\d_][^.]*?)\s*(?:\.\s*){3,}\d{1,4}")
+"""A table-of-contents line for one policy ("315 - Missing Persons . . . . 127")."""
+TITLE_LOOKBACK = 10
+"""A policy's title lines (its name, "Policy", the page's running lines) come just before its
+first numbered heading: at most this many passages, each a heading or a short line."""
+TITLE_LINE_MAX_WORDS = 8
+DOCUMENT_TITLE_PASSAGES = 16
+"""A single directive's title block: its first passages (a header table's cells included)."""
+BODY_MIN_PASSAGES = 3
+BODY_MIN_SHARE = 0.25
+"""A chapter whose title names no topic is still read when at least this many of its passages,
+and this share of them, are about missing children (a 'Juvenile Procedures' order whose main
+part is on runaways)."""
+PASSAGE_NEAR_CHARS = 12
+"""How close the terms of a passage about missing children stand ("children who are missing")."""
+DIRECTIVE_MIN_PASSAGES = 2
+"""A document none of whose chapters is named for the topic is still a missing-child directive
+when at least this many passages are about missing children (one stray mention is not)."""
+VOCABULARY_FILE = ("scope", "topics.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    label: str
+    audiences: tuple[str, ...]
+    directive: bool  # a chapter on it makes the document a missing-child directive
+    title: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    topics: tuple[Topic, ...]
+    passage_topic: str
+    passage: tuple[re.Pattern[str], ...]  # a passage about the topic holds a term of each
+
+
+def term_pattern(terms: list[str]) -> re.Pattern[str]:
+    """Whole-word phrases, case-insensitive; `word*` is any word beginning with `word`."""
+    alternatives = []
+    for term in terms:
+        words = []
+        for word in str(term).lower().split():
+            prefix = word.endswith("*")
+            words.append(re.escape(word.rstrip("*")) + (r"\w*" if prefix else ""))
+        alternatives.append(r"[\s\-]+".join(words))
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def _terms(value, where: str, path: str) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(t, str) for t in value):
+        raise ChecklistError(f"{path}: {where} must be a non-empty list of terms")
+    return value
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """The scope vocabulary (bundled unless `path`); a malformed file is a ChecklistError."""
+    file = Path(path) if path else bundled_dir("checklists").joinpath(*VOCABULARY_FILE)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ChecklistError(f"cannot read scope vocabulary {file}: {exc}") from None
+    where = str(file)
+    if not isinstance(data, dict) or set(data) != {"topics", "passage"}:
+        raise ChecklistError(f"{where}: needs exactly the keys 'topics' and 'passage'")
+    topics = []
+    for topic_id, body in (data["topics"] or {}).items():
+        keys = {"label", "audiences", "directive", "title"}
+        if not isinstance(body, dict) or set(body) != keys:
+            raise ChecklistError(f"{where}: topic {topic_id} needs exactly {sorted(keys)}")
+        audiences = body["audiences"]
+        if not isinstance(audiences, list) or not set(audiences) <= set(AUDIENCES):
+            raise ChecklistError(f"{where}: topic {topic_id} audiences must be in {AUDIENCES}")
+        if not isinstance(body["directive"], bool):
+            raise ChecklistError(f"{where}: topic {topic_id} directive must be true or false")
+        title = term_pattern(_terms(body["title"], f"topic {topic_id} title", where))
+        topics.append(
+            Topic(topic_id, str(body["label"]), tuple(audiences), body["directive"], title)
+        )
+    passage = data["passage"]
+    if not isinstance(passage, dict) or set(passage) != {"topic", "all"}:
+        raise ChecklistError(f"{where}: passage needs exactly 'topic' and 'all'")
+    if passage["topic"] not in {t.id for t in topics}:
+        raise ChecklistError(f"{where}: passage topic {passage['topic']!r} is not a topic")
+    groups = passage["all"]
+    if not isinstance(groups, list) or not groups:
+        raise ChecklistError(f"{where}: passage 'all' must be a non-empty list of term lists")
+    patterns = tuple(term_pattern(_terms(g, "passage 'all'", where)) for g in groups)
+    return Vocabulary(tuple(topics), passage["topic"], patterns)
+
+
+@dataclass(frozen=True, slots=True)
+class _Mark:
+    """Where a policy's structure says a policy begins (or continues)."""
+
+    passage: int
+    key: str
+    title: str
+
+
+def _numbered_marks(document: Document) -> list[_Mark]:
+    marks = []
+    for i, passage in enumerate(document.passages):
+        if passage.kind is PassageKind.HEADING:
+            match = NUMBERED_POLICY_HEADING.match(passage.text)
+            if match:
+                marks.append(_Mark(i, match.group(1), ""))
+    return marks
+
+
+def _label_marks(document: Document) -> list[_Mark]:
+    marks = []
+    for i, passage in enumerate(document.passages):
+        if passage.kind in (PassageKind.TOC, PassageKind.LIST_ITEM):
+            continue
+        if len(passage.text.split()) > POLICY_LABEL_MAX_WORDS:
+            continue
+        match = POLICY_LABEL.match(passage.text)
+        if match:
+            marks.append(_Mark(i, match.group(1).lower(), match.group(2).strip()))
+    return marks
+
+
+def _running_titles(document: Document) -> dict[int, str]:
+    """Passage index -> the policy title a running line on its page names."""
+    titles = {}
+    for i, passage in enumerate(document.passages):
+        text = passage.text
+        if passage.kind is PassageKind.TOC or passage.page is None or not text[-1:].isdigit():
+            continue
+        if len(text.split()) > RUNNING_TITLE_MAX_WORDS:
+            continue
+        match = RUNNING_TITLE.match(text)
+        if match and int(match.group(2)) == passage.page and _LETTER.search(match.group(1)):
+            titles[i] = match.group(1).strip()
+    return titles
+
+
+def _running_marks(document: Document, running: dict[int, str]) -> list[_Mark]:
+    """A running title marks the first passage of its page."""
+    first_on_page: dict[int, int] = {}
+    for i, passage in enumerate(document.passages):
+        if passage.page is not None:
+            first_on_page.setdefault(passage.page, i)
+    return [
+        _Mark(first_on_page[document.passages[i].page], title.lower(), title)
+        for i, title in running.items()
+    ]
+
+
+def _toc_titles(document: Document) -> dict[str, str]:
+    titles: dict[str, str] = {}
+    for passage in document.passages:
+        if passage.kind is PassageKind.TOC:
+            for match in TOC_ENTRY.finditer(passage.text):
+                titles.setdefault(match.group(1), " ".join(match.group(2).split()))
+    return titles
+
+
+def _is_title_line(passage) -> bool:
+    if passage.kind in (PassageKind.HEADING, PassageKind.HEADER_FOOTER, PassageKind.TOC):
+        return not NUMBERED_POLICY_HEADING.match(passage.text)
+    return passage.kind is not PassageKind.LIST_ITEM and (
+        len(passage.text.split()) <= TITLE_LINE_MAX_WORDS
+    )
+
+
+def _segments(document: Document, marks: list[_Mark], back: bool) -> list[tuple[int, _Mark]]:
+    """(first passage, mark) of each policy: a new one wherever the key changes; with `back`,
+    its start moves back over the title lines just before its first mark."""
+    segments: list[tuple[int, _Mark]] = []
+    key = None
+    for mark in sorted(marks, key=lambda m: m.passage):
+        if mark.key == key:
+            continue
+        key = mark.key
+        start = mark.passage
+        floor = segments[-1][0] + 1 if segments else 0
+        if back:
+            while (
+                start > floor
+                and mark.passage - start < TITLE_LOOKBACK
+                and _is_title_line(document.passages[start - 1])
+            ):
+                start -= 1
+        if segments and segments[-1][0] >= start:
+            segments.pop()  # two policy marks with nothing between them: the later one holds
+        segments.append((start, mark))
+    return segments
+
+
+def _structure(document: Document) -> tuple[StructureSource, list[tuple[int, _Mark]], dict]:
+    """The structure that tells most policies apart (numbered headings first on a tie)."""
+    running = _running_titles(document)
+    options = [
+        (StructureSource.NUMBERED_HEADINGS, _segments(document, _numbered_marks(document), True)),
+        (StructureSource.POLICY_LABELS, _segments(document, _label_marks(document), True)),
+        (
+            StructureSource.RUNNING_TITLES,
+            _segments(document, _running_marks(document, running), False),
+        ),
+    ]
+    source, segments = max(options, key=lambda option: len({m.key for _, m in option[1]}))
+    if len({m.key for _, m in segments}) < 2:
+        return StructureSource.SINGLE, [], running
+    return source, segments, running
+
+
+def _about_topic(text: str, vocabulary: Vocabulary) -> bool:
+    """A term of the first list with a term of every other list close to it: "a missing child",
+    "juveniles who run away" - not "missing" in one clause and "child" in another."""
+    first, *others = vocabulary.passage
+    for match in first.finditer(text):
+        window = text[max(0, match.start() - PASSAGE_NEAR_CHARS) : match.end() + PASSAGE_NEAR_CHARS]
+        if all(pattern.search(window) for pattern in others):
+            return True
+    return False
+
+
+def _pages(document: Document, first: int, end: int) -> tuple[int | None, int | None]:
+    pages = [p.page for p in document.passages[first:end] if p.page is not None]
+    return (min(pages), max(pages)) if pages else (None, None)
+
+
+def _title_texts(document: Document, first: int, end: int, mark: _Mark | None, running, toc):
+    """Everything that names the chapter: its table-of-contents title, the running titles on
+    its pages, its label's title and its title lines (headings before its first numbered one)."""
+    texts: list[str] = []
+    if mark is not None and mark.key in toc:
+        texts.append(toc[mark.key])
+    counted = Counter(running[i] for i in range(first, end) if i in running)
+    texts.extend(title for title, _ in counted.most_common())
+    if mark is not None and mark.title:
+        texts.append(mark.title)
+    for passage in document.passages[first : min(end, first + TITLE_LOOKBACK)]:
+        if NUMBERED_POLICY_HEADING.match(passage.text):
+            break
+        if passage.kind is PassageKind.HEADING:
+            texts.append(passage.text)
+    return texts
+
+
+def _document_title_texts(document: Document) -> list[str]:
+    """What names a single directive: its first short lines (title, a 'Subject' table cell) and
+    its running headers and footers; those naming a topic first."""
+    texts = [
+        p.text
+        for p in document.passages[:DOCUMENT_TITLE_PASSAGES]
+        if p.kind not in NON_EVIDENCE_KINDS and _is_title_line(p)
+    ]
+    running = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
+    return texts + sorted(running - set(texts))
+
+
+def _number(document: Document, first: int, end: int, mark, source: StructureSource) -> str:
+    """The policy's number: its mark's, or under running titles its first numbered heading's."""
+    if mark is not None and source is not StructureSource.RUNNING_TITLES:
+        return mark.key
+    for passage in document.passages[first:end]:
+        match = NUMBERED_POLICY_HEADING.match(passage.text)
+        if match and passage.kind is PassageKind.HEADING:
+            return match.group(1)
+    return ""
+
+
+def _title(texts: list[str], topic: Topic | None) -> str:
+    """The chapter's title as shown: the first text naming its topic, else the first text."""
+    named = [t for t in texts if topic is not None and topic.title.search(t)]
+    return (named or texts or [""])[0]
+
+
+def _judge(
+    texts: list[str], about: int, evidence: int, vocabulary: Vocabulary
+) -> tuple[Topic | None, ChapterReason, tuple[str, ...]]:
+    for topic in vocabulary.topics:
+        matched = sorted({m.group().lower() for t in texts for m in topic.title.finditer(t)})
+        if matched:
+            return topic, ChapterReason.TITLE_NAMES_TOPIC, tuple(matched)
+    if about >= BODY_MIN_PASSAGES and about >= BODY_MIN_SHARE * evidence:
+        topic = next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
+        return topic, ChapterReason.TEXT_ABOUT_TOPIC, ()
+    return None, ChapterReason.OFF_TOPIC, ()
+
+
+def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> DocumentScope:
+    """The document's chapters, those read for each checklist audience, and why."""
+    vocabulary = vocabulary or load_vocabulary()
+    topical = tuple(
+        i
+        for i, p in enumerate(document.passages)
+        if p.kind not in NON_EVIDENCE_KINDS and _about_topic(p.text, vocabulary)
+    )
+    source, segments, running = _structure(document)
+    toc = _toc_titles(document)
+    all_audiences = tuple(AUDIENCES)
+    if segments and segments[0][0] > 0:  # front matter before the first policy
+        segments.insert(0, (0, None))
+    ends = [start for start, _ in segments[1:]] + [len(document.passages)] if segments else []
+    chapters = []
+    for (first, mark), end in zip(segments, ends, strict=True):
+        texts = _title_texts(document, first, end, mark, running, toc)
+        evidence = [
+            i for i in range(first, end) if document.passages[i].kind not in NON_EVIDENCE_KINDS
+        ]
+        about = sum(1 for i in topical if first <= i < end)
+        topic, reason, matched = _judge(texts, about, len(evidence), vocabulary)
+        chapters.append(
+            Chapter(
+                number=_number(document, first, end, mark, source),
+                title=_title(texts, topic),
+                first=first,
+                end=end,
+                first_page=_pages(document, first, end)[0],
+                last_page=_pages(document, first, end)[1],
+                topic=topic.id if topic else "",
+                reason=reason,
+                matched=matched,
+                audiences=topic.audiences if topic else (),
+            )
+        )
+    directive_topics = {t.id for t in vocabulary.topics if t.directive}
+    on_topic = any(c.topic in directive_topics for c in chapters)
+    if not on_topic:  # one directive, or a manual with no chapter on the topic: read it all
+        texts = _document_title_texts(document)
+        topic, _, matched = _judge(texts, 0, 0, vocabulary)
+        first_page, last_page = _pages(document, 0, len(document.passages))
+        reason = (
+            ChapterReason.WHOLE_DOCUMENT
+            if source is StructureSource.SINGLE
+            else ChapterReason.NO_CHAPTER_ON_TOPIC
+        )
+        chapters = [
+            Chapter(
+                number="",
+                title=_title(texts, topic),
+                first=0,
+                end=len(document.passages),
+                first_page=first_page,
+                last_page=last_page,
+                topic=topic.id if topic else "",
+                reason=reason,
+                matched=matched,
+                audiences=all_audiences,
+            )
+        ]
+    is_directive = (
+        any(c.topic in directive_topics for c in chapters) or len(topical) >= DIRECTIVE_MIN_PASSAGES
+    )
+    return DocumentScope(
+        structure=source,
+        chapters=tuple(chapters),
+        topical_passages=topical,
+        topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
+        table_of_contents=bool(toc),
+    )
+
+
+def scoped_document(document: Document, scope: DocumentScope, audiences) -> Document:
+    """The document as the matcher reads it for these audiences: the chapters read for them and
+    the passages elsewhere about missing children (the same object when that is all of it)."""
+    keep = {i for c in scope.read(audiences) for i in range(c.first, c.end)}
+    if len(keep) == len(document.passages):
+        return document
+    keep.update(scope.outside(audiences))
+    passages = tuple(p for i, p in enumerate(document.passages) if i in keep)
+    return replace(document, passages=passages)
+
+
+def mark_outside(
+    findings: tuple[Finding, ...], document: Document, scope: DocumentScope, audiences
+) -> tuple[Finding, ...]:
+    """Findings whose quotes from passages outside the chapters read are marked `outside`."""
+    outside = set(scope.outside(audiences))
+    if not outside:
+        return findings
+    starts = [p.start for p in document.passages]
+
+    def marked(evidence):
+        if evidence is None or bisect_right(starts, evidence.start) - 1 not in outside:
+            return evidence
+        return replace(evidence, scope=EvidenceScope.OUTSIDE)
+
+    return tuple(
+        replace(
+            f,
+            evidence=tuple(marked(e) for e in f.evidence),
+            near_miss=marked(f.near_miss),
+        )
+        for f in findings
+    )

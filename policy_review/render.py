@@ -24,8 +24,12 @@ import jinja2
 
 from policy_review.errors import PolicyReviewError
 from policy_review.model import (
+    ChapterReason,
+    DirectiveTopic,
     Document,
+    DocumentScope,
     Evidence,
+    EvidenceScope,
     Finding,
     PassageKind,
     QueueStatus,
@@ -33,6 +37,7 @@ from policy_review.model import (
     Report,
     Severity,
     Status,
+    StructureSource,
     TriageRow,
 )
 from policy_review.resources import bundled_dir
@@ -383,6 +388,7 @@ class _QuoteView:
     score: str
     explanation: str
     span: str
+    outside: bool = False  # from a passage outside the chapters read as the missing-child policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,7 +545,54 @@ def _header_view(report: Report, generated_at: str) -> dict:
         ],
         "any_auto": any(ref.auto_selected for ref in report.checklists),
         "selection_reason": report.selection_reason,
+        "scope": _scope_view(report.scope),
     }
+
+
+CHAPTER_REASON_WORDS = {
+    ChapterReason.WHOLE_DOCUMENT: "the whole document is one directive",
+    ChapterReason.TITLE_NAMES_TOPIC: "its title names",
+    ChapterReason.TEXT_ABOUT_TOPIC: "its text is mostly about missing children",
+    ChapterReason.OFF_TOPIC: "not about missing children",
+    ChapterReason.NO_CHAPTER_ON_TOPIC: "no chapter is about missing children, so all were read",
+    ChapterReason.FOR_OTHER_AUDIENCE: "read only for other checklists",
+}
+
+
+def _scope_view(scope: DocumentScope | None) -> dict | None:
+    """What was read as the missing-child policy, for a multi-policy document or a document
+    that is no missing-child directive; None when there is nothing to say (one directive)."""
+    if scope is None:
+        return None
+    not_directive = scope.topic is DirectiveTopic.NOT_MISSING_CHILD
+    read = scope.read(scope.applied)
+    if len(scope.chapters) == 1 and not not_directive:
+        return None
+    aside = scope.to_dict()["set_aside_reasons"]
+    return {
+        "not_directive": not_directive,
+        "multi": len(scope.chapters) > 1 or scope.structure is not StructureSource.SINGLE,
+        "read": [
+            {
+                "name": " ".join(part for part in (c.number, c.title) if part) or "Untitled",
+                "pages": _pages_label(c.first_page, c.last_page),
+                "why": CHAPTER_REASON_WORDS[c.reason]
+                + (f" {', '.join(repr(m) for m in c.matched)}" if c.matched else ""),
+            }
+            for c in read
+        ],
+        "set_aside": sum(aside.values()),
+        "aside_reasons": [
+            f"{n} {CHAPTER_REASON_WORDS[ChapterReason(reason)]}" for reason, n in aside.items()
+        ],
+        "outside": len(scope.outside(scope.applied)),
+    }
+
+
+def _pages_label(first: int | None, last: int | None) -> str:
+    if first is None:
+        return "not paged"
+    return f"page {first}" if first == last else f"pages {first}-{last}"
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
@@ -850,6 +903,7 @@ def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:
         score=f"{evidence.score:.2f}",
         explanation=evidence.explanation,
         span=span_anchor,
+        outside=evidence.scope is EvidenceScope.OUTSIDE,
     )
 
 

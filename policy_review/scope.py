@@ -57,6 +57,8 @@ TITLE_LOOKBACK = 10
 """A policy's title lines (its name, "Policy", the page's running lines) come just before its
 first numbered heading: at most this many passages, each a heading or a short line."""
 TITLE_LINE_MAX_WORDS = 8
+OUTLINE_HEADING = re.compile(r"^(?:[IVX]{1,5}|\d{1,2}|[A-Z])[.)]\s")
+"""A policy's first outline section ("I. PURPOSE", "1. Policy") ends its title block."""
 DOCUMENT_TITLE_PASSAGES = 16
 """A single directive's title block: its first passages (a header table's cells included)."""
 BODY_MIN_PASSAGES = 3
@@ -212,9 +214,11 @@ def _toc_titles(document: Document) -> dict[str, str]:
 
 
 def _is_title_line(passage) -> bool:
-    if passage.kind in (PassageKind.HEADING, PassageKind.HEADER_FOOTER, PassageKind.TOC):
+    """A line that can open a policy: a heading, a running line or a short line (not a list item,
+    nor a table-of-contents line, which belongs to the front matter)."""
+    if passage.kind in (PassageKind.HEADING, PassageKind.HEADER_FOOTER):
         return not NUMBERED_POLICY_HEADING.match(passage.text)
-    return passage.kind is not PassageKind.LIST_ITEM and (
+    return passage.kind not in (PassageKind.LIST_ITEM, PassageKind.TOC) and (
         len(passage.text.split()) <= TITLE_LINE_MAX_WORDS
     )
 
@@ -278,7 +282,8 @@ def _pages(document: Document, first: int, end: int) -> tuple[int | None, int | 
 
 def _title_texts(document: Document, first: int, end: int, mark: _Mark | None, running, toc):
     """Everything that names the chapter: its table-of-contents title, the running titles on
-    its pages, its label's title and its title lines (headings before its first numbered one)."""
+    its pages, its label's title and its title block (the short lines before its first
+    section)."""
     texts: list[str] = []
     if mark is not None and mark.key in toc:
         texts.append(toc[mark.key])
@@ -287,10 +292,12 @@ def _title_texts(document: Document, first: int, end: int, mark: _Mark | None, r
     if mark is not None and mark.title:
         texts.append(mark.title)
     for passage in document.passages[first : min(end, first + TITLE_LOOKBACK)]:
-        if NUMBERED_POLICY_HEADING.match(passage.text):
-            break
-        if passage.kind is PassageKind.HEADING:
+        if NUMBERED_POLICY_HEADING.match(passage.text) or OUTLINE_HEADING.match(passage.text):
+            break  # its first section: the title block is over
+        if passage.kind is not PassageKind.HEADER_FOOTER and _is_title_line(passage):
             texts.append(passage.text)
+        elif passage.kind is not PassageKind.HEADER_FOOTER:
+            break
     return texts
 
 

@@ -1,0 +1,312 @@
+"""Document scope: a missing-child directive judged inside a whole manual gives the verdicts it
+gives alone, whatever the manual's layout, and the unrelated chapters (full of 'investigation',
+'custody', 'child', 'NCIC' sentences) give no evidence.
+
+Manuals are built here from sample_policies/src directives plus the unrelated chapters in
+unrelated_chapters.yaml, in three layouts: Lexipol-style numbered policies with a table of
+contents, general orders that name their number in a title block, and paged chapters told apart
+only by a running footer ("Use of Force - 12").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policy_review.cli import main
+from policy_review.extract import load_document
+from policy_review.model import (
+    ChapterReason,
+    DirectiveTopic,
+    EvidenceScope,
+    PassageKind,
+    StructureSource,
+    build_document,
+)
+from policy_review.review import review
+from policy_review.scope import detect_scope
+
+HERE = Path(__file__).resolve().parent
+SOURCES = HERE.parent.parent / "sample_policies" / "src"
+UNRELATED = yaml.safe_load((HERE / "unrelated_chapters.yaml").read_text())["chapters"]
+PASSAGES_PER_PAGE = 6
+ROMAN = ("I", "II", "III", "IV", "V", "VI")
+
+
+def _directive_markdown(name: str) -> str:
+    """A sample directive's source as plain markdown (its table rows one line per cell)."""
+    body = (SOURCES / f"{name}.txt").read_text().split("---", 2)[2]
+    lines = []
+    for raw in body.splitlines():
+        line = re.sub(r"\{-.*?-\}", "", raw).replace("{+", "").replace("+}", "").replace("**", "")
+        if line.startswith("!title "):
+            lines.append("# " + line[len("!title ") :])
+        elif line.startswith(("!center ", "!columns", "!pagebreak")):
+            lines.append(line.split(" ", 1)[1] if line.startswith("!center ") else "")
+        elif line.startswith("|"):
+            lines.extend(cell.strip() for cell in line.strip("|!").split("|") if cell.strip())
+        elif line.lstrip().startswith("+ "):
+            lines.append("- " + line.lstrip()[2:])
+        else:
+            lines.append(line.strip())
+    return "\n\n".join(line for line in lines if line) + "\n"
+
+
+def _lexipol_chapter(chapter: dict) -> str:
+    out = [f"# {chapter['title']}", f"# Policy {chapter['number']}"]
+    for i, section in enumerate(chapter["sections"], 1):
+        out.append(f"# {chapter['number']}.{i} {section['heading']}")
+        out.extend(section["text"])
+    return "\n\n".join(out) + "\n"
+
+
+def _order_chapter(chapter: dict) -> str:
+    out = [
+        "# PORT ASHFORD POLICE DEPARTMENT",
+        "GENERAL ORDER",
+        f"GENERAL ORDER NO. {chapter['order']}",
+        f"SUBJECT: {chapter['title']}",
+    ]
+    for numeral, section in zip(ROMAN, chapter["sections"], strict=False):
+        out.append(f"# {numeral}. {section['heading'].title()}")
+        out.extend(section["text"])
+    return "\n\n".join(out) + "\n"
+
+
+def _contents(chapters: list[dict], directive: tuple[str, str]) -> str:
+    entries = [(c["number"], c["title"]) for c in chapters] + [directive]
+    lines = ["# Table of Contents"] + [
+        f"{number} - {title} . . . . . . . . . . {page}"
+        for page, (number, title) in enumerate(sorted(entries), 3)
+    ]
+    return "\n\n".join(lines) + "\n"
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _verdicts(report) -> dict:
+    return {
+        (f.checklist, f.element): (f.status, tuple(e.quote for e in f.evidence))
+        for f in report.findings
+    }
+
+
+def _assert_same_verdicts(alone, manual) -> None:
+    assert [c.id for c in manual.checklists] == [c.id for c in alone.checklists]
+    expected, got = _verdicts(alone), _verdicts(manual)
+    changed = {key: (expected[key], got[key]) for key in expected if expected[key] != got[key]}
+    assert not changed
+
+
+def _unrelated_text() -> set[str]:
+    return {text for c in UNRELATED for s in c["sections"] for text in s["text"]}
+
+
+def _assert_no_unrelated_evidence(report) -> None:
+    unrelated = _unrelated_text()
+    for finding in report.findings:
+        for evidence in finding.evidence:
+            assert not any(evidence.quote in text for text in unrelated), evidence.quote
+
+
+@pytest.fixture(scope="module")
+def alder_grove_alone(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("alone")
+    path = _write(
+        folder, "alder.md", _directive_markdown("alder-grove-pd-policy-328-missing-persons")
+    )
+    return review(load_document(path))
+
+
+def test_lexipol_manual_with_contents_gives_the_chapter_verdicts(tmp_path, alder_grove_alone):
+    directive = _directive_markdown("alder-grove-pd-policy-328-missing-persons")
+    before = [c for c in UNRELATED if int(c["number"]) < 328]
+    after = [c for c in UNRELATED if int(c["number"]) > 328]
+    text = (
+        _contents(UNRELATED, ("328", "Missing Persons"))
+        + "".join(_lexipol_chapter(c) for c in before)
+        + directive
+        + "".join(_lexipol_chapter(c) for c in after)
+    )
+    manual = review(load_document(_write(tmp_path, "manual.md", text)))
+
+    _assert_same_verdicts(alder_grove_alone, manual)
+    _assert_no_unrelated_evidence(manual)
+    scope = manual.scope
+    assert scope.structure is StructureSource.NUMBERED_HEADINGS
+    assert scope.table_of_contents
+    read = scope.read(scope.applied)
+    assert [(c.number, c.title, c.reason) for c in read] == [
+        ("328", "Missing Persons", ChapterReason.TITLE_NAMES_TOPIC)
+    ]
+    assert read[0].matched == ("missing",)
+    assert len(scope.chapters) == len(UNRELATED) + 2  # and the front matter
+    assert scope.topic is DirectiveTopic.MISSING_CHILD
+
+
+def test_general_orders_manual_gives_the_order_verdicts(tmp_path):
+    name = "port-ashford-pd-go-2023-14-missing-juveniles"
+    alone = review(load_document(_write(tmp_path, "order.md", _directive_markdown(name))))
+    text = (
+        "".join(_order_chapter(c) for c in UNRELATED[:3])
+        + _directive_markdown(name)
+        + "".join(_order_chapter(c) for c in UNRELATED[3:])
+    )
+    manual = review(load_document(_write(tmp_path, "orders.md", text)))
+
+    _assert_same_verdicts(alone, manual)
+    _assert_no_unrelated_evidence(manual)
+    assert manual.scope.structure is StructureSource.POLICY_LABELS
+    [read] = manual.scope.read(manual.scope.applied)
+    assert read.number == "2023-14"
+    assert "Missing and Found Juveniles" in read.title
+
+
+def _paged_blocks(chapters: list[tuple[str, list]], first_page: int = 1) -> list:
+    """Blocks laid out on pages, each chapter from a new page, every page carrying the agency's
+    running header and a footer naming the chapter and the page."""
+    blocks, page = [], first_page
+    for title, passages in chapters:
+        for start in range(0, len(passages), PASSAGES_PER_PAGE):
+            blocks.append(("Alder Grove Police Department", page, (), PassageKind.HEADER_FOOTER))
+            blocks.append((f"{title} - {page}", page, (), PassageKind.PARAGRAPH))
+            blocks += [(t, page, s, k) for t, s, k in passages[start : start + PASSAGES_PER_PAGE]]
+            page += 1
+    return blocks
+
+
+def _chapter_passages(chapter: dict) -> list:
+    out = [(chapter["title"], (chapter["title"],), PassageKind.HEADING)]
+    for section in chapter["sections"]:
+        trail = (chapter["title"], section["heading"])
+        out.append((section["heading"], trail, PassageKind.HEADING))
+        out += [(text, trail, PassageKind.PARAGRAPH) for text in section["text"]]
+    return out
+
+
+def _paged_document(chapters, name: str):
+    blocks = _paged_blocks(chapters)
+    return build_document(
+        source=name,
+        sha256="0" * 64,
+        format="pdf",
+        page_count=max(b[1] for b in blocks),
+        blocks=blocks,
+    )
+
+
+def test_chapters_told_apart_by_running_footers_only(tmp_path):
+    directive = load_document(
+        _write(tmp_path, "a.md", _directive_markdown("alder-grove-pd-policy-328-missing-persons"))
+    )
+    passages = [(p.text, p.section, p.kind) for p in directive.passages]
+    alone = review(_paged_document([("Missing Persons", passages)], "alone.pdf"))
+    unrelated = [(c["title"], _chapter_passages(c)) for c in UNRELATED]
+    manual_document = _paged_document(
+        unrelated[:4] + [("Missing Persons", passages)] + unrelated[4:], "manual.pdf"
+    )
+    manual = review(manual_document)
+
+    assert {f.element: f.status for f in manual.findings} == {
+        f.element: f.status for f in alone.findings
+    }
+    _assert_no_unrelated_evidence(manual)
+    scope = manual.scope
+    assert scope.structure is StructureSource.RUNNING_TITLES
+    [read] = scope.read(scope.applied)
+    assert read.title == "Missing Persons"
+    first_page = 1 + sum(-(-len(p) // PASSAGES_PER_PAGE) for _, p in unrelated[:4])
+    assert read.first_page == first_page
+    assert read.last_page == first_page + -(-len(passages) // PASSAGES_PER_PAGE) - 1
+
+
+def test_a_passage_about_missing_children_elsewhere_counts_and_is_marked(tmp_path):
+    chapter = {
+        "number": "318",
+        "title": "Missing Persons",
+        "sections": [
+            {
+                "heading": "POLICY",
+                "text": ["Reports of missing persons are accepted at any time, without delay."],
+            }
+        ],
+    }
+    custody = dict(UNRELATED[2])
+    custody["sections"] = custody["sections"] + [
+        {
+            "heading": "RUNAWAYS",
+            "text": [
+                "The officer shall enter a missing child into NCIC within two hours of the report."
+            ],
+        }
+    ]
+    text = _lexipol_chapter(UNRELATED[0]) + _lexipol_chapter(chapter) + _lexipol_chapter(custody)
+    report = review(load_document(_write(tmp_path, "m.md", text)))
+
+    assert report.scope.outside(report.scope.applied)
+    ncic = next(f for f in report.findings if f.element == "LE-NCIC-2HR")
+    assert [e.scope for e in ncic.evidence] == [EvidenceScope.OUTSIDE]
+    other = [e for f in report.findings if f is not ncic for e in f.evidence]
+    assert all(e.scope is EvidenceScope.IN_SCOPE for e in other if "NCIC" not in e.quote)
+
+
+def test_a_single_directive_is_one_chapter_read_whole(tmp_path):
+    path = _write(
+        tmp_path, "k.md", _directive_markdown("kessler-university-pd-com-14-missing-child-calls")
+    )
+    scope = detect_scope(load_document(path))
+    assert scope.structure is StructureSource.SINGLE
+    [chapter] = scope.chapters
+    assert chapter.reason is ChapterReason.WHOLE_DOCUMENT
+    assert chapter.title == "Missing Child Calls"
+    assert scope.topic is DirectiveTopic.MISSING_CHILD
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["meeting notes\n", _lexipol_chapter(UNRELATED[0]), "".join(map(_lexipol_chapter, UNRELATED))],
+    ids=["two-words", "use-of-force", "manual-without-missing-chapter"],
+)
+def test_no_topic_signal_is_not_a_missing_child_directive(tmp_path, text):
+    scope = detect_scope(load_document(_write(tmp_path, "notes.md", text)))
+    assert scope.topic is DirectiveTopic.NOT_MISSING_CHILD
+    assert len(scope.read(scope.applied or ("law-enforcement",))) == 1  # read whole
+
+
+def test_json_and_html_reports_show_the_scope(tmp_path):
+    text = "".join(_lexipol_chapter(c) for c in UNRELATED[:2]) + _directive_markdown(
+        "alder-grove-pd-policy-328-missing-persons"
+    )
+    path = _write(tmp_path, "manual.md", text)
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(path), "--format", "json", "-o", str(out)]) == 0
+    import json
+
+    data = json.loads(out.read_text())
+    assert data["topic"] == "missing_child_directive"
+    assert data["scope"]["read"][0]["title"] == "Missing Persons"
+    assert data["scope"]["set_aside"] == 2
+    assert data["scope"]["set_aside_reasons"] == {"off_topic": 2}
+    assert all(e["scope"] == "in_scope" for f in data["findings"] for e in f["evidence"])
+    html = tmp_path / "r.html"
+    assert main(["analyze", str(path), "-o", str(html)]) == 0
+    page = html.read_text()
+    assert "What was read" in page and "328 Missing Persons" in page
+    assert "2 other chapters set aside (2 not about missing children)" in page
+
+
+def test_chapter_titles_are_escaped_in_html(tmp_path):
+    hostile = dict(UNRELATED[0], title="Missing <script>alert(1)</script> Persons")
+    path = _write(tmp_path, "x.md", _lexipol_chapter(hostile) + _lexipol_chapter(UNRELATED[1]))
+    html = tmp_path / "x.html"
+    assert main(["analyze", str(path), "-o", str(html)]) == 0
+    page = html.read_text()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page

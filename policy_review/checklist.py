@@ -145,6 +145,8 @@ class Detect:
 
     concepts: tuple[str, ...]
     min_sentences: int
+    title: tuple[str, ...] = ()  # concepts whose presence in the title block names the audience
+    adopts: tuple[str, ...] = ()  # concepts of a standard only this audience adopts
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,13 +551,22 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     if body and audience not in AUDIENCES:
         problems.add("audience", f"{audience!r} is not one of {', '.join(AUDIENCES)}")
     detect_raw = _mapping(
-        body.get("detect", {}), "detect", problems, required=("concepts", "min_sentences")
+        body.get("detect", {}),
+        "detect",
+        problems,
+        required=("concepts", "min_sentences"),
+        optional=("title", "adopts"),
     )
     min_sentences = detect_raw.get("min_sentences", 1)
     if not isinstance(min_sentences, int) or isinstance(min_sentences, bool) or min_sentences < 1:
         problems.add("detect", "min_sentences must be a whole number >= 1")
         min_sentences = 1
-    detect = Detect(_names(detect_raw.get("concepts"), "detect", problems, concepts), min_sentences)
+    detect = Detect(
+        _names(detect_raw.get("concepts"), "detect", problems, concepts),
+        min_sentences,
+        _names(detect_raw.get("title") or [], "detect title", problems, concepts),
+        _names(detect_raw.get("adopts") or [], "detect adopts", problems, concepts),
+    )
     modality_raw = _mapping(
         body.get("modality") or {},
         "modality",

@@ -296,6 +296,51 @@ class Summary:
         }
 
 
+class ChoiceMargin(StrEnum):
+    """How sure the automatic checklist choice is (`user`: the user named the checklists)."""
+
+    CLEAR = "clear"
+    CLOSE = "close"
+    USER = "user"
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceSignal:
+    """What the text says about one audience: sentences naming it (and their share), whether
+    the title block names it, and sentences adopting a standard only it adopts."""
+
+    audience: str
+    sentences: int
+    share: float
+    title: bool = False
+    adopts: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistChoice:
+    """Why the checklists were chosen, as data; when the choice is close the verdicts for the
+    other audience's checklists come along (`alternative_findings`), one click away."""
+
+    margin: ChoiceMargin
+    signals: tuple[AudienceSignal, ...] = ()
+    alternative: tuple[str, ...] = ()  # the checklists of the audience not chosen
+    alternative_findings: tuple[Finding, ...] = ()
+
+    def to_dict(self) -> dict:
+        data = {
+            "margin": self.margin.value,
+            "signals": [s.to_dict() for s in self.signals],
+            "alternative": list(self.alternative),
+        }
+        if self.alternative_findings:
+            data["alternative_summary"] = Summary.of(self.alternative_findings).to_dict()
+            data["alternative_findings"] = [f.to_dict() for f in self.alternative_findings]
+        return data
+
+
 class ChapterReason(StrEnum):
     """Why a chapter was read as part of the missing-child policy, or set aside."""
 
@@ -408,6 +453,7 @@ class Report:
     tool_version: str
     summary: Summary = field(init=False)
     scope: DocumentScope | None = None
+    choice: ChecklistChoice | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "summary", Summary.of(self.findings))
@@ -427,6 +473,7 @@ class Report:
                 if self.scope is None
                 else {"topic": self.scope.topic.value, "scope": self.scope.to_dict()}
             ),
+            **({} if self.choice is None else {"checklist_choice": self.choice.to_dict()}),
         }
 
 

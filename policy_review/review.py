@@ -10,7 +10,16 @@ from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
 from policy_review.match import detect, match_checklist, parse
 from policy_review.match.index import ParsedDocument
-from policy_review.model import ChecklistRef, Document, DocumentScope, Finding, Report
+from policy_review.model import (
+    AudienceSignal,
+    ChecklistChoice,
+    ChecklistRef,
+    ChoiceMargin,
+    Document,
+    DocumentScope,
+    Finding,
+    Report,
+)
 from policy_review.scope import detect_scope, mark_outside, scoped_document
 
 LAW_ENFORCEMENT = "law-enforcement"
@@ -18,6 +27,9 @@ PSAP = "psap"
 PSAP_DIRECTIVE_SHARE = 0.12
 """Share of evidence sentences naming call-takers / dispatch / 911 centres above which the text
 is a PSAP directive (measured: PSAP directives 12-24%, police policies 2-10%)."""
+CLOSE_SHARE_MARGIN = 0.03
+"""A share this near its threshold makes the choice close: the report then also carries the
+verdicts for the other audience's checklists."""
 LE_ALSO_SHARE = 0.30
 """In a PSAP directive, police roles in at least this share of sentences make it a combined
 directive that also gets the law-enforcement checklist."""
@@ -47,19 +59,18 @@ def review(document: Document, checklists: tuple[Checklist, ...] | None = None) 
         reason = "Checklists chosen by the user: " + ", ".join(c.id for c in checklists) + "."
         auto = False
         parsed_for = _parser(document, scope, tuple(checklists))
+        choice = ChecklistChoice(ChoiceMargin.USER)
     else:
         candidates = _candidates()
         parsed_for = _parser(document, scope, candidates)
-        chosen, reason = _choose_from(candidates, parsed_for(DIRECTIVE_AUDIENCES))
+        chosen, reason, choice = _choose_from(candidates, parsed_for(DIRECTIVE_AUDIENCES))
         auto = True
-    findings: list[Finding] = []
-    for checklist in chosen:
-        audiences = (checklist.audience,)
-        found = match_checklist(parsed_for(audiences), checklist)
-        findings.extend(mark_outside(found, document, scope, audiences))
-    # Confidence is set in this one place, from the matcher's evidence: the fitted probability
-    # that each status is right (see calibration.py).
-    findings = calibrate(findings)
+        if choice.margin is ChoiceMargin.CLOSE:
+            others = [c for c in candidates if c.id in choice.alternative]
+            choice = replace(
+                choice, alternative_findings=_judge(document, scope, parsed_for, others)
+            )
+    findings = _judge(document, scope, parsed_for, chosen)
     refs = tuple(ChecklistRef(c.id, c.version, c.title, auto_selected=auto) for c in chosen)
     applied = tuple(dict.fromkeys(c.audience for c in chosen))
     return Report(
@@ -69,7 +80,20 @@ def review(document: Document, checklists: tuple[Checklist, ...] | None = None) 
         findings=findings,
         tool_version=__version__,
         scope=replace(scope, applied=applied),
+        choice=choice,
     )
+
+
+def _judge(document, scope, parsed_for, checklists) -> tuple[Finding, ...]:
+    """Each checklist's findings, on what its audience reads; quotes from outside marked."""
+    findings: list[Finding] = []
+    for checklist in checklists:
+        audiences = (checklist.audience,)
+        found = match_checklist(parsed_for(audiences), checklist)
+        findings.extend(mark_outside(found, document, scope, audiences))
+    # Confidence is set in this one place, from the matcher's evidence: the fitted probability
+    # that each status is right (see calibration.py).
+    return calibrate(findings)
 
 
 def _parser(document: Document, scope: DocumentScope, checklists: tuple[Checklist, ...]):
@@ -89,18 +113,24 @@ def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
     """The bundled checklists the text calls for, and why (what `review(document)` would apply)."""
     candidates = _candidates()
     core = scoped_document(document, detect_scope(document), DIRECTIVE_AUDIENCES)
-    return _choose_from(candidates, parse(core, candidates))
+    chosen, reason, _ = _choose_from(candidates, parse(core, candidates))
+    return chosen, reason
 
 
-def _choose_from(candidates: tuple[Checklist, ...], parsed) -> tuple[list[Checklist], str]:
+def _choose_from(
+    candidates: tuple[Checklist, ...], parsed
+) -> tuple[list[Checklist], str, ChecklistChoice]:
     signals = {c.id: detect(parsed, c) for c in candidates}
     counts = {checklist_id: signal.sentences for checklist_id, signal in signals.items()}
     parts: dict[str, tuple[int, int]] = {}
+    named: dict[str, tuple[bool, int]] = {}
     for checklist in candidates:
         signal = signals[checklist.id]
         part = (signal.part_sentences, signal.part_sections)
         parts[checklist.audience] = max(parts.get(checklist.audience, (0, 0)), part)
-    return _choose(candidates, counts, len(parsed.sentences), parts)
+        title, adopts = named.get(checklist.audience, (False, 0))
+        named[checklist.audience] = (title or signal.title, max(adopts, signal.adopts))
+    return _choose(candidates, counts, len(parsed.sentences), parts, named)
 
 
 def _candidates() -> tuple[Checklist, ...]:
@@ -115,15 +145,20 @@ def _choose(
     counts: dict[str, int],
     total: int,
     parts: dict[str, tuple[int, int]],
-) -> tuple[list[Checklist], str]:
+    named: dict[str, tuple[bool, int]] | None = None,
+) -> tuple[list[Checklist], str, ChecklistChoice]:
     """Pick the audience(s) from how much of the text names each one; say why in one sentence.
 
     Police directives mention dispatchers and dispatch directives mention officers, so raw counts
     mislead: a document is a PSAP directive when call-handling roles fill a real share of its
-    sentences, and it is also a police policy when police roles fill a larger share still. A
-    police policy is also a PSAP directive when `parts` (audience -> sentences and sections under
-    headings naming it) shows a whole part given to the communications center.
+    sentences, or when its title block names a 911 center or it adopts a PSAP standard (`named`:
+    audience -> title names it, sentences adopting its standard); it is also a police policy
+    when police roles fill a larger share still. A police policy is also a PSAP directive when
+    `parts` (audience -> sentences and sections under headings naming it) shows a whole part
+    given to the communications center. The choice is close when a share sits near its
+    threshold or the title block or a standard overrode the shares.
     """
+    named = named or {}
     sentences: dict[str, int] = {}
     qualifies: dict[str, bool] = {}
     for checklist in candidates:
@@ -134,11 +169,22 @@ def _choose(
             count >= checklist.detect.min_sentences
         )
     share = {a: n / total if total else 0.0 for a, n in sentences.items()}
-    psap = qualifies.get(PSAP) and share.get(PSAP, 0.0) >= PSAP_DIRECTIVE_SHARE
-    if psap:
+    psap_share = share.get(PSAP, 0.0)
+    le_share = share.get(LAW_ENFORCEMENT, 0.0)
+    psap_title, psap_adopts = named.get(PSAP, (False, 0))
+    by_share = bool(qualifies.get(PSAP)) and psap_share >= PSAP_DIRECTIVE_SHARE
+    by_name = bool(qualifies.get(PSAP)) and not by_share and (psap_title or psap_adopts > 0)
+    close = by_name or (
+        bool(qualifies.get(PSAP)) and abs(psap_share - PSAP_DIRECTIVE_SHARE) < CLOSE_SHARE_MARGIN
+    )
+    if by_share or by_name:
         selected = [PSAP]
-        if qualifies.get(LAW_ENFORCEMENT) and share.get(LAW_ENFORCEMENT, 0.0) >= LE_ALSO_SHARE:
+        if qualifies.get(LAW_ENFORCEMENT) and le_share >= LE_ALSO_SHARE:
             selected.insert(0, LAW_ENFORCEMENT)
+        close = close or (
+            bool(qualifies.get(LAW_ENFORCEMENT))
+            and abs(le_share - LE_ALSO_SHARE) < CLOSE_SHARE_MARGIN
+        )
     else:
         selected = [LAW_ENFORCEMENT] if LAW_ENFORCEMENT in sentences else sorted(sentences)[:1]
     part_sentences, part_sections = parts.get(PSAP, (0, 0))
@@ -161,6 +207,17 @@ def _choose(
             f"; {part_sentences} sentences in {part_sections} sections under headings naming"
             " the communications center"
         )
+    if by_name:
+        because = [
+            *(["the title block names a 911 / communications center"] if psap_title else []),
+            *([f"it adopts a PSAP standard ({_sentences(psap_adopts)})"] if psap_adopts else []),
+        ]
+        evidence = " and ".join(because) + "; " + evidence
+    elif PSAP not in selected and qualifies.get(PSAP) and psap_share >= le_share:
+        evidence += (
+            f"; PSAP terms fill {psap_share:.0%} of the sentences, under the"
+            f" {PSAP_DIRECTIVE_SHARE:.0%} of a PSAP directive"
+        )
     if len(selected) > 1:
         verdict = "both a law-enforcement policy and a PSAP/communications directive"
     elif not any(qualifies.get(a) for a in selected):
@@ -168,4 +225,22 @@ def _choose(
     else:
         verdict = f"a {AUDIENCE_NAMES.get(selected[0], selected[0])}"
     chosen = [c for c in candidates if c.audience in selected]
-    return chosen, f"Read as {verdict} ({evidence})."
+    choice = ChecklistChoice(
+        margin=ChoiceMargin.CLOSE if close else ChoiceMargin.CLEAR,
+        signals=tuple(
+            AudienceSignal(
+                audience=a,
+                sentences=sentences[a],
+                share=round(share[a], 3),
+                title=named.get(a, (False, 0))[0],
+                adopts=named.get(a, (False, 0))[1],
+            )
+            for a in sorted(sentences)
+        ),
+        alternative=tuple(c.id for c in candidates if c.audience not in selected),
+    )
+    return chosen, f"Read as {verdict} ({evidence}).", choice
+
+
+def _sentences(n: int) -> str:
+    return f"{n} sentence" if n == 1 else f"{n} sentences"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
-from policy_review.match.index import ParsedDocument, index_concepts, parse_document
+from policy_review.match.index import TOPIC_KEY, ParsedDocument, index_concepts, parse_document
 from policy_review.match.placement import place_gaps
 from policy_review.model import Document, Finding
 
@@ -35,7 +35,8 @@ def _detector(checklist: Checklist) -> Checklist:
     if cached is not None and cached[0] is checklist:
         return cached[1]
     wanted: set[str] = set()
-    stack = list(checklist.detect.concepts)
+    detect = checklist.detect
+    stack = [*detect.concepts, *detect.title, *detect.adopts]
     while stack:
         name = stack.pop()
         if name not in wanted:
@@ -57,6 +58,8 @@ class DetectSignals:
     sentences: int
     part_sentences: int
     part_sections: int
+    title: bool = False  # the title block or running headers name the audience (`detect.title`)
+    adopts: int = 0  # sentences naming a standard only this audience adopts (`detect.adopts`)
 
 
 def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
@@ -66,10 +69,14 @@ def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
         section for section, hits in index.section_hits.items() if any(c in hits for c in concepts)
     }
     under = [s for s in parsed.sentences if s.section in named]
+    title_hits = index.section_hits.get(TOPIC_KEY, {})
+    adopts = checklist.detect.adopts
     return DetectSignals(
         sentences=sum(1 for hits in index.hits if any(c in hits for c in concepts)),
         part_sentences=len(under),
         part_sections=len({s.section for s in under}),
+        title=any(c in title_hits for c in checklist.detect.title),
+        adopts=sum(1 for hits in index.hits if any(c in hits for c in adopts)) if adopts else 0,
     )
 
 

@@ -25,6 +25,8 @@ import jinja2
 from policy_review.errors import PolicyReviewError
 from policy_review.model import (
     ChapterReason,
+    ChecklistChoice,
+    ChoiceMargin,
     DirectiveTopic,
     Document,
     DocumentScope,
@@ -38,6 +40,7 @@ from policy_review.model import (
     Severity,
     Status,
     StructureSource,
+    Summary,
     TriageRow,
 )
 from policy_review.resources import bundled_dir
@@ -546,6 +549,25 @@ def _header_view(report: Report, generated_at: str) -> dict:
         "any_auto": any(ref.auto_selected for ref in report.checklists),
         "selection_reason": report.selection_reason,
         "scope": _scope_view(report.scope),
+        "close_choice": _close_choice_view(report.choice),
+    }
+
+
+def _close_choice_view(choice: ChecklistChoice | None) -> dict | None:
+    """A close automatic choice, and the verdicts the other audience's checklists give."""
+    if choice is None or choice.margin is not ChoiceMargin.CLOSE:
+        return None
+    summary = Summary.of(choice.alternative_findings)
+    return {
+        "alternative": list(choice.alternative),
+        "found": summary.found,
+        "partial": summary.partial,
+        "missing": summary.missing,
+        "critical_missing": len(summary.critical_missing),
+        "findings": [
+            {"element": f.element, "title": f.title, "status": STATUS_LABELS[f.status]}
+            for f in choice.alternative_findings
+        ],
     }
 
 

@@ -190,3 +190,14 @@ def test_automatic_choice_matches_the_labels(labels: Path) -> None:
     for path in documents:
         chosen, reason = choose_checklists(load_document(path))
         assert sorted(c.id for c in chosen) == expected, (path.name, reason)
+
+
+def test_a_close_choice_shows_the_other_verdicts_in_html(tmp_path) -> None:
+    from policy_review.render import render_html
+
+    report = review(_directive(("Lakes Regional 911 Authority", "Missing <Children>"), BODY))
+    page = render_html(report)
+    assert "The checklist choice was close" in page
+    assert "Verdicts with le-model-policy" in page
+    assert "LE-NCIC-2HR" in page
+    assert "Missing <Children>" not in page

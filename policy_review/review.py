@@ -155,7 +155,8 @@ def _choose(
     audience -> title names it, sentences adopting its standard); it is also a police policy
     when police roles fill a larger share still. A police policy is also a PSAP directive when
     `parts` (audience -> sentences and sections under headings naming it) shows a whole part
-    given to the communications center. The choice is close when a share sits near its
+    given to the communications center, and a PSAP directive is also a police policy when a
+    whole part is given to officers and detectives. The choice is close when a share sits near its
     threshold or the title block or a standard overrode the shares.
     """
     named = named or {}
@@ -177,9 +178,18 @@ def _choose(
     close = by_name or (
         bool(qualifies.get(PSAP)) and abs(psap_share - PSAP_DIRECTIVE_SHARE) < CLOSE_SHARE_MARGIN
     )
+    le_part_sentences, le_part_sections = parts.get(LAW_ENFORCEMENT, (0, 0))
+    police_part = False
     if by_share or by_name:
         selected = [PSAP]
-        if qualifies.get(LAW_ENFORCEMENT) and le_share >= LE_ALSO_SHARE:
+        police_part = bool(
+            qualifies.get(LAW_ENFORCEMENT)
+            and le_share < LE_ALSO_SHARE
+            and total
+            and le_part_sentences / total >= COMBINED_PART_SHARE
+            and le_part_sections >= COMBINED_PART_SECTIONS
+        )
+        if qualifies.get(LAW_ENFORCEMENT) and (le_share >= LE_ALSO_SHARE or police_part):
             selected.insert(0, LAW_ENFORCEMENT)
         close = close or (
             bool(qualifies.get(LAW_ENFORCEMENT))
@@ -206,6 +216,11 @@ def _choose(
         evidence += (
             f"; {part_sentences} sentences in {part_sections} sections under headings naming"
             " the communications center"
+        )
+    if police_part:
+        evidence += (
+            f"; {le_part_sentences} sentences in {le_part_sections} sections under headings"
+            " naming police roles"
         )
     if by_name:
         because = [

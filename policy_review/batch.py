@@ -29,7 +29,14 @@ from policy_review.checklist import available_checklists, load_checklist
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
 from policy_review.extract.source import DEFAULT_DOCUMENT_TIMEOUT_S, printable
-from policy_review.model import PassageKind, Report, TriageRow, build_document
+from policy_review.model import (
+    ChoiceMargin,
+    DirectiveTopic,
+    PassageKind,
+    Report,
+    TriageRow,
+    build_document,
+)
 from policy_review.render import render_html, render_index_html, render_json
 from policy_review.review import review
 from policy_review.triage import (
@@ -576,6 +583,9 @@ def _report_row(task: _Task, report: Report, html_name: str, json_name: str) -> 
         json_report=json_name,
         text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest() if text else "",
         checklists_from=task.checklists_from,
+        off_topic=report.scope is not None
+        and report.scope.topic is DirectiveTopic.NOT_MISSING_CHILD,
+        choice_close=report.choice is not None and report.choice.margin is ChoiceMargin.CLOSE,
     )
 
 

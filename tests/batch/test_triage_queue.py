@@ -175,6 +175,22 @@ def test_files_without_a_missing_child_topic_rank_apart_with_their_own_status():
     assert "1 ranked apart as not a missing-child directive. 1 ranked apart as duplicate." in html
 
 
+def test_batch_marks_off_topic_files_and_close_checklist_choices_from_their_reports(tmp_path):
+    samples = Path(__file__).resolve().parents[2] / "sample_policies"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "notes.txt").write_text("Call Bob about the budget meeting.", encoding="utf-8")
+    (src / "riverbend.txt").write_text(LE, encoding="utf-8")
+    close = "granby-falls-dispatch-procedure-12-missing-persons.pdf"
+    (src / close).write_bytes((samples / close).read_bytes())
+    rows = run_batch(src, tmp_path / "out", BatchOptions(jobs=1)).rows
+    assert [row.path for row in rows][-1] == "notes.txt"
+    by_path = {row.path: row for row in rows}
+    assert by_path["notes.txt"].status is QueueStatus.OFF_TOPIC
+    assert by_path["riverbend.txt"].status is QueueStatus.ANALYSED
+    assert by_path[close].choice_close and not by_path["riverbend.txt"].choice_close
+
+
 def _decisions_file(path: Path, sha256: str, reviewer: str, *decisions) -> None:
     items = [
         {"checklist": checklist, "element": element, "decision": decision}

@@ -128,6 +128,7 @@ class Element:
     cues: tuple[Cue, ...]
     red_flags: tuple[RedFlagRule, ...] = ()
     partial_when: str = ""
+    model_language: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -474,7 +475,7 @@ def _load_element(raw: Any, index: int, problems: _Problems, concepts: Mapping) 
         f"element #{index + 1}",
         problems,
         required=_ELEMENT_REQUIRED,
-        optional=("partial_when", "red_flags"),
+        optional=("partial_when", "red_flags", "model_language"),
     )
     if not body:
         return None
@@ -514,6 +515,12 @@ def _load_element(raw: Any, index: int, problems: _Problems, concepts: Mapping) 
         cues=cues,
         red_flags=flags,
         partial_when=_text(body.get("partial_when"), where, problems, allow_empty=True),
+        model_language=_text(
+            body.get("model_language"),
+            f"{where}: model_language",
+            problems,
+            allow_empty="model_language" not in body,
+        ),
     )
 
 

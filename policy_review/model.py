@@ -219,6 +219,8 @@ class Finding:
     add_to: str = ""
     """For a gap: the section of the document whose heading names the element's topic, where
     the missing text belongs ("" when no heading does)."""
+    rationale: str = ""
+    model_language: str = ""
 
     def to_dict(self) -> dict:
         data = {
@@ -237,6 +239,7 @@ class Finding:
             data["looked_for"] = list(self.looked_for)
             data["guidance"] = self.guidance
             data["add_to"] = self.add_to
+            data["model_language"] = self.model_language
             data["near_miss"] = (
                 None
                 if self.near_miss is None

@@ -421,6 +421,7 @@ class _FindingView:
     requirement: str
     reason: str
     guidance: str
+    model_language: str
     looked_for: tuple[str, ...]
     evidence: tuple[_QuoteView, ...]
     near_miss: _QuoteView | None
@@ -873,6 +874,7 @@ def _finding_view(
         requirement=finding.requirement,
         reason=finding.reason,
         guidance=finding.guidance if gap else "",
+        model_language=finding.model_language if gap else "",
         looked_for=finding.looked_for if gap else (),
         evidence=tuple(
             _quote_view(e, spans.add(e.start, e.end, "evidence", anchor, e.quote))

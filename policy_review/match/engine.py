@@ -558,4 +558,6 @@ def _finding(
         red_flags=red_flags,
         looked_for=looked_for,
         near_miss=near,
+        rationale=element.rationale,
+        model_language=element.model_language,
     )

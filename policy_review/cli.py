@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import sys
 from collections.abc import Sequence
@@ -107,6 +108,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of decisions files exported from the reports; adds a decisions column",
     )
     _add_analysis(batch)
+
+    annotate = commands.add_parser(
+        "annotate", help="write the review into a copy of a .docx (comments) or .pdf (highlights)"
+    )
+    annotate.add_argument("path", type=Path)
+    annotate.add_argument(
+        "-o", "--output", type=Path, help="annotated copy (default: <stem>.annotated.<ext>)"
+    )
+    annotate.add_argument(
+        "--decisions", type=Path, help="reviewer decisions exported from an HTML report"
+    )
+    _add_analysis(annotate)
 
     commands.add_parser("checklists", help="list the available checklists")
 
@@ -284,6 +297,55 @@ def _report_file_name(path: Path, report_format: str) -> str:
     from policy_review.triage import document_siblings, report_base
 
     return f"{report_base(path.name, document_siblings(path))}.report.{report_format}"
+
+
+def _write_bytes(data: bytes, target: Path, *, protect: Path) -> None:
+    """Write a derived file; never over the input document."""
+    if target.exists() and protect.exists() and target.resolve() == protect.resolve():
+        raise PolicyReviewError(f"refusing to overwrite the input file {protect}; give -o")
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def _cmd_annotate(args: argparse.Namespace) -> int:
+    from policy_review.extract import load_document, sniff_format
+
+    kind = sniff_format(args.path) if args.path.is_file() else None
+    if kind is not None and kind not in ("docx", "pdf"):
+        raise PolicyReviewError(
+            f"{args.path}: annotate works on .docx and .pdf files, and this is {kind}; "
+            "save it as .docx or PDF and try again"
+        )
+    document = load_document(args.path, limits=_limits(args))
+    try:
+        data = args.path.read_bytes()
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot read {args.path}: {exc.strerror or exc}") from None
+
+    from policy_review.annotate import annotate
+    from policy_review.render import load_decisions
+    from policy_review.review import review
+
+    if hashlib.sha256(data).hexdigest() != document.sha256:
+        raise PolicyReviewError(f"{args.path} changed while it was being read; try again")
+    gc.freeze()
+    decisions = load_decisions(args.decisions) if args.decisions else None
+    report = review(document, _checklists(args))
+    result = annotate(data, report, decisions=decisions)
+    output = args.output or Path(f"{args.path.stem}.annotated{result.suffix}")
+    _write_bytes(result.data, output, protect=args.path)
+    for warning in document.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    place = "on the title" if result.format == "docx" else "as margin notes"
+    print(
+        f"{output}: {result.notes} notes ({result.anchored} on their quotes, "
+        f"{result.elsewhere} {place}); {result.red_flags} red flags, "
+        f"{result.missing} missing elements listed",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -544,6 +606,7 @@ _COMMANDS = {
     "analyze": _cmd_analyze,
     "extract": _cmd_extract,
     "batch": _cmd_batch,
+    "annotate": _cmd_annotate,
     "checklists": _cmd_checklists,
     "evaluate": _cmd_evaluate,
     "compare": _cmd_compare,

@@ -47,7 +47,7 @@ class Alignment:
         self._source = source
         self._target = target
         pairs: list[tuple[int, int]] = []
-        matcher = SequenceMatcher(None, source.keys, target.keys, autojunk=True)
+        matcher = SequenceMatcher(None, source.keys, target.keys, autojunk=False)
         for block in matcher.get_matching_blocks():
             pairs.extend((block.a + k, block.b + k) for k in range(block.size))
         self._source_index = [a for a, _ in pairs]

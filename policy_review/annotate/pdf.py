@@ -3,7 +3,8 @@
 pypdfium2 reads every character and its box; the quote's characters are found by aligning the
 extracted text with that character stream, and one quadrilateral per line is written with
 pikepdf. The page content streams are copied as they are, so the text reads back identically.
-Quotes not located in the text layer (OCRed pages) get a note icon in the page margin instead.
+On OCRed pages Tesseract's word boxes stand in for the characters. A quote that cannot be
+located gets a note icon in the page margin instead.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pikepdf import Array, Dictionary, Name, String
 from policy_review.annotate.align import Alignment, split_words
 from policy_review.annotate.notes import AUTHOR, Note, NoteKind
 from policy_review.errors import UnreadableInputError
+from policy_review.extract import ocr
 from policy_review.model import Document
 
 NOTE_COLOURS = {
@@ -50,22 +52,34 @@ class _Chars:
     boxes: dict[int, list] = field(default_factory=dict)
 
 
-def _read_chars(pdf: pdfium.PdfDocument) -> _Chars:
+def _read_chars(pdf: pdfium.PdfDocument, ocr_pages: frozenset[int]) -> _Chars:
+    """Text-layer characters with their boxes; on OCRed pages, Tesseract's words (read again,
+    the same way) with each character standing in its word's box."""
     chars = _Chars()
     for page_index in range(len(pdf)):
         page = pdf[page_index]
-        textpage = page.get_textpage()
-        raw = textpage.raw
-        boxes = []
-        for index in range(pdfium_c.FPDFText_CountChars(raw)):
-            code = pdfium_c.FPDFText_GetUnicode(raw, index)
-            chars.text.append(chr(code) if 0 < code < 0x110000 else " ")
-            chars.places.append((page_index, index))
-            boxes.append(textpage.get_charbox(index))
+        boxes: list = []
+        if page_index + 1 in ocr_pages:
+            words = ocr.ocr_words(page, page_index + 1)
+            for word, box in words if isinstance(words, list) else ():
+                for char in word:
+                    chars.text.append(char)
+                    chars.places.append((page_index, len(boxes)))
+                chars.text.append(" ")
+                chars.places.append(None)
+                boxes.append(box)
+        else:
+            textpage = page.get_textpage()
+            raw = textpage.raw
+            for index in range(pdfium_c.FPDFText_CountChars(raw)):
+                code = pdfium_c.FPDFText_GetUnicode(raw, index)
+                chars.text.append(chr(code) if 0 < code < 0x110000 else " ")
+                chars.places.append((page_index, index))
+                boxes.append(textpage.get_charbox(index))
+            textpage.close()
         chars.boxes[page_index] = boxes
         chars.text.append(" ")
         chars.places.append(None)
-        textpage.close()
         page.close()
     return chars
 
@@ -152,7 +166,7 @@ def annotate_pdf(data: bytes, document: Document, notes: tuple[Note, ...]) -> Pd
         pdf = pikepdf.open(io.BytesIO(data))
     except (pdfium.PdfiumError, pikepdf.PdfError) as exc:
         raise UnreadableInputError(f"{document.source}: the PDF cannot be annotated ({exc})") from None
-    chars = _read_chars(reader)
+    chars = _read_chars(reader, frozenset(document.ocr_pages))
     reader.close()
     alignment = Alignment(split_words(document.text), split_words("".join(chars.text)))
     anchored = in_margin = 0

@@ -36,6 +36,36 @@ def tesseract_path() -> str | None:
 
 def ocr_page(page, number: int) -> Page | str:
     """The page's lines as Tesseract reads them, or a warning saying why it could not."""
+    result = _run_tesseract(page, number)
+    if isinstance(result, str):
+        return result
+    tsv, dpi = result
+    width, height = page.get_size()
+    return lines_to_page(number, width, height, parse_tsv(tsv, dpi))
+
+
+def ocr_words(page, number: int) -> list[tuple[str, tuple[float, float, float, float]]] | str:
+    """Each word Tesseract reads with its box in PDF page space (left, bottom, right, top), in
+    reading order; the same rendering and settings as `ocr_page`, so the words are the same."""
+    result = _run_tesseract(page, number)
+    if isinstance(result, str):
+        return result
+    tsv, dpi = result
+    scale = POINTS_PER_INCH / dpi
+    height = page.get_size()[1]
+    words = []
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != WORD_LEVEL or not cells[11].strip():
+            continue
+        left, top, width, tall = (int(c) * scale for c in cells[6:10])
+        words.append((cells[11], (left, height - top - tall, left + width, height - top)))
+    return words
+
+
+def _run_tesseract(page, number: int) -> tuple[str, float] | str:
+    """(Tesseract's TSV, the dpi it read) for a page rendered without its annotations (a
+    reviewer's notes are not the page's text), or a warning saying why it could not."""
     binary = tesseract_path()
     if binary is None:
         return (
@@ -47,7 +77,7 @@ def ocr_page(page, number: int) -> Page | str:
     pixels = width * height * scale * scale
     if pixels > MAX_OCR_PIXELS:  # a poster-sized page: render smaller rather than run out of memory
         scale *= (MAX_OCR_PIXELS / pixels) ** 0.5
-    image = page.render(scale=scale, grayscale=True).to_pil()
+    image = page.render(scale=scale, grayscale=True, draw_annots=False).to_pil()
     with tempfile.TemporaryDirectory(prefix="policy-review-ocr-") as folder:
         image_path = Path(folder) / "page.png"
         image.save(image_path)
@@ -68,8 +98,7 @@ def ocr_page(page, number: int) -> Page | str:
         detail = completed.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = detail[-1] if detail else f"exit code {completed.returncode}"
         return f"OCR of page {number} failed: {reason}"
-    lines = parse_tsv(completed.stdout.decode("utf-8", "replace"), scale * POINTS_PER_INCH)
-    return lines_to_page(number, width, height, lines)
+    return completed.stdout.decode("utf-8", "replace"), scale * POINTS_PER_INCH
 
 
 def parse_tsv(tsv: str, dpi: float) -> list[Line]:

@@ -121,6 +121,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_analysis(annotate)
 
+    letter = commands.add_parser(
+        "letter", help="write the reviewer's determination letter (.docx, optionally PDF)"
+    )
+    letter.add_argument("source", type=Path, help="a JSON report (report@1) or a directive file")
+    letter.add_argument("-o", "--output", type=Path, required=True, help="the letter (.docx)")
+    letter.add_argument("--decisions", type=Path, help="reviewer decisions; they override")
+    letter.add_argument("--agency", default="", help="the agency's name")
+    letter.add_argument("--reviewer", default="", help="the reviewer's name for the signature")
+    letter.add_argument("--date", default="", help="letter date (default: today)")
+    letter.add_argument("--template", type=Path, help="a .docx to write the letter on")
+    letter.add_argument("--pdf", action="store_true", help="also write a PDF (LibreOffice)")
+    _add_analysis(letter)
+
     commands.add_parser("checklists", help="list the available checklists")
 
     evaluate = commands.add_parser("evaluate", help="measure accuracy against labelled documents")
@@ -345,6 +358,73 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
         f"{result.missing} missing elements listed",
         file=sys.stderr,
     )
+    return EXIT_OK
+
+
+def _report_for_letter(args: argparse.Namespace) -> tuple[dict, str]:
+    """(report@1 dictionary, document title) from a JSON report or by analysing a document."""
+    from policy_review.model import SCHEMA
+
+    if args.source.suffix.lower() == ".json":
+        try:
+            data = json.loads(args.source.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise PolicyReviewError(f"{args.source} does not exist") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise PolicyReviewError(
+                f"{args.source} is not a readable JSON report ({reason})"
+            ) from None
+        if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+            raise PolicyReviewError(
+                f"{args.source} is not a {SCHEMA} report; write one with "
+                "'policy-review analyze FILE --format json'"
+            )
+        return data, ""
+    from policy_review.extract import load_document
+    from policy_review.review import review
+
+    document = load_document(args.source, limits=_limits(args))
+    gc.freeze()
+    title = document.title_passage.text if document.title_passage else ""
+    return review(document, _checklists(args)).to_dict(), title
+
+
+def _cmd_letter(args: argparse.Namespace) -> int:
+    import datetime
+
+    from policy_review.letter import build_letter, checklist_texts, convert_to_pdf, write_letter
+    from policy_review.render import load_decisions
+
+    report, title = _report_for_letter(args)
+    decisions = load_decisions(args.decisions) if args.decisions else None
+    letter = build_letter(
+        report,
+        decisions=decisions,
+        agency=args.agency,
+        reviewer=args.reviewer,
+        date=args.date or datetime.date.today().isoformat(),
+        document_title=title,
+        element_texts=checklist_texts(c.get("id", "") for c in report.get("checklists", [])),
+    )
+    if args.output.suffix.lower() != ".docx":
+        raise PolicyReviewError(f"-o {args.output}: the letter is a Word file; name it .docx")
+    _write_bytes(write_letter(letter, template=args.template), args.output, protect=args.source)
+    print(
+        f"{args.output}: {letter.determination.value}; {len(letter.missing)} critical missing, "
+        f"{len(letter.partial)} critical partial, {len(letter.red_flags)} red flags",
+        file=sys.stderr,
+    )
+    if args.pdf:
+        pdf = convert_to_pdf(args.output)
+        if pdf is None:
+            print(
+                "warning: --pdf: LibreOffice (soffice) is not installed, so no PDF was written; "
+                "install libreoffice-writer or print the .docx to PDF",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{pdf}: PDF written with LibreOffice", file=sys.stderr)
     return EXIT_OK
 
 
@@ -607,6 +687,7 @@ _COMMANDS = {
     "extract": _cmd_extract,
     "batch": _cmd_batch,
     "annotate": _cmd_annotate,
+    "letter": _cmd_letter,
     "checklists": _cmd_checklists,
     "evaluate": _cmd_evaluate,
     "compare": _cmd_compare,

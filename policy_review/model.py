@@ -18,6 +18,7 @@ class PassageKind(StrEnum):
 
 
 NON_EVIDENCE_KINDS = frozenset({PassageKind.HEADER_FOOTER, PassageKind.TOC})
+TITLE_WINDOW = 5  # a document's title is a heading among its first few body passages
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,13 @@ class Document:
     @property
     def evidence_passages(self) -> tuple[Passage, ...]:
         return tuple(p for p in self.passages if p.kind not in NON_EVIDENCE_KINDS)
+
+    @property
+    def title_passage(self) -> Passage | None:
+        """The title: a heading among the first few body passages, else the first of them."""
+        body = [p for p in self.passages if p.kind not in NON_EVIDENCE_KINDS]
+        heading = next((p for p in body[:TITLE_WINDOW] if p.kind is PassageKind.HEADING), None)
+        return heading or (body[0] if body else None)
 
     def to_dict(self) -> dict:
         return {

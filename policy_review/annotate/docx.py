@@ -19,7 +19,7 @@ from docx.text.run import Run
 from policy_review.annotate.align import Alignment, split_words
 from policy_review.annotate.notes import AUTHOR, AUTHOR_INITIALS, Note, NoteKind
 from policy_review.errors import PolicyReviewError, UnreadableInputError
-from policy_review.model import Document, PassageKind
+from policy_review.model import Document
 
 W_P, W_R, W_T, W_RPR = qn("w:p"), qn("w:r"), qn("w:t"), qn("w:rPr")
 W_DEL_TEXT = qn("w:delText")
@@ -27,7 +27,6 @@ SKIPPED = frozenset(qn(tag) for tag in ("w:del", "w:moveFrom", "w:pPr", "w:txbxC
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 ONE_CHAR = {qn(tag): " " for tag in ("w:tab", "w:br", "w:cr")} | {qn("w:noBreakHyphen"): "-"}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-TITLE_WINDOW = 5  # the title is a heading among the first few body passages
 QUOTE_PREVIEW_CHARS = 160
 
 
@@ -136,18 +135,6 @@ def _anchor_runs(stream: _Stream, first: int, last: int) -> tuple:
     return first_run, stream.nodes[last].getparent()
 
 
-def _title_span(document: Document) -> tuple[int, int] | None:
-    body = [
-        p
-        for p in document.passages
-        if p.kind not in (PassageKind.HEADER_FOOTER, PassageKind.TOC)
-    ]
-    for passage in body[:TITLE_WINDOW]:
-        if passage.kind is PassageKind.HEADING:
-            return passage.start, passage.end
-    return (body[0].start, body[0].end) if body else None
-
-
 def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> DocxResult:
     """The file with one Word comment per note; raises if any paragraph's text would change."""
     try:
@@ -168,8 +155,8 @@ def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> D
         span = alignment.target_span(start, end)
         return _owned(stream, *span) if span else None
 
-    title_span = _title_span(document)
-    title = locate(*title_span) if title_span else None
+    title_passage = document.title_passage
+    title = locate(title_passage.start, title_passage.end) if title_passage else None
     if title is None:
         title = _owned(stream, 0, len(stream.nodes))
     placed: list[tuple[Note, tuple[int, int], tuple[str, ...]]] = []

@@ -165,7 +165,9 @@ def annotate_pdf(data: bytes, document: Document, notes: tuple[Note, ...]) -> Pd
         reader = pdfium.PdfDocument(data)
         pdf = pikepdf.open(io.BytesIO(data))
     except (pdfium.PdfiumError, pikepdf.PdfError) as exc:
-        raise UnreadableInputError(f"{document.source}: the PDF cannot be annotated ({exc})") from None
+        raise UnreadableInputError(
+            f"{document.source}: the PDF cannot be annotated ({exc})"
+        ) from None
     chars = _read_chars(reader, frozenset(document.ocr_pages))
     reader.close()
     alignment = Alignment(split_words(document.text), split_words("".join(chars.text)))

@@ -41,9 +41,11 @@ def split_words(text: str) -> Words:
 
 
 class Alignment:
-    """Which target word each source word corresponds to, when any."""
+    """Which word of `target_text` each word of `source_text` corresponds to, when any."""
 
-    def __init__(self, source: Words, target: Words) -> None:
+    def __init__(self, source_text: str, target_text: str) -> None:
+        source, target = split_words(source_text), split_words(target_text)
+        self._source_text, self._target_text = source_text, target_text
         self._source = source
         self._target = target
         pairs: list[tuple[int, int]] = []
@@ -69,4 +71,12 @@ class Alignment:
             return None
         if last_target - first_target + 1 > MAX_STRETCH * words + STRETCH_SLACK_WORDS:
             return None
-        return self._target.starts[first_target], self._target.ends[last_target]
+        start_at, end_at = self._target.starts[first_target], self._target.ends[last_target]
+        # punctuation around the quote's outer words ("“", ".") is kept where both texts have it
+        head = self._source_text[start : self._source.starts[first_word]].strip()
+        if head and self._target_text[start_at - len(head) : start_at] == head:
+            start_at -= len(head)
+        tail = self._source_text[self._source.ends[last_word] : end].strip()
+        if tail and self._target_text[end_at : end_at + len(tail)] == tail:
+            end_at += len(tail)
+        return start_at, end_at

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.run import Run
 
-from policy_review.annotate.align import Alignment, split_words
+from policy_review.annotate.align import Alignment
 from policy_review.annotate.notes import AUTHOR, AUTHOR_INITIALS, Note, NoteKind
 from policy_review.errors import PolicyReviewError, UnreadableInputError
 from policy_review.model import Document
@@ -149,7 +149,7 @@ def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> D
     body = root.find(qn("w:body"))
     stream = _body_stream(body)
     text = "".join(stream.text)
-    alignment = Alignment(split_words(document.text), split_words(text))
+    alignment = Alignment(document.text, text)
 
     def locate(start: int, end: int) -> tuple[int, int] | None:
         span = alignment.target_span(start, end)

@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pikepdf import Array, Dictionary, Name, String
 
-from policy_review.annotate.align import Alignment, split_words
+from policy_review.annotate.align import Alignment
 from policy_review.annotate.notes import AUTHOR, Note, NoteKind
 from policy_review.errors import UnreadableInputError
 from policy_review.extract import ocr
@@ -170,7 +170,7 @@ def annotate_pdf(data: bytes, document: Document, notes: tuple[Note, ...]) -> Pd
         ) from None
     chars = _read_chars(reader, frozenset(document.ocr_pages))
     reader.close()
-    alignment = Alignment(split_words(document.text), split_words("".join(chars.text)))
+    alignment = Alignment(document.text, "".join(chars.text))
     anchored = in_margin = 0
     icons_on_page: dict[int, int] = {}
     for note in notes:

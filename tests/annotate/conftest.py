@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from policy_review.extract import load_document
-from policy_review.model import Report, Status
+from policy_review.model import Document, Report, Status
 from policy_review.render import DECISIONS_SCHEMA
 from policy_review.review import review
 from tests.conftest import REAL_CORPUS, REPO_ROOT
@@ -25,8 +25,14 @@ def annotatable(suffix: str) -> list[Path]:
 
 
 @cache
+def sample_document(path: Path) -> Document:
+    """Read once per run (a scanned sample takes seconds of OCR)."""
+    return load_document(path)
+
+
+@cache
 def sample_report(path: Path) -> Report:
-    return review(load_document(path))
+    return review(sample_document(path))
 
 
 def evidenced_elements(report: Report) -> set[str]:

@@ -1,4 +1,4 @@
-"""annotate on Word files: native comments on the quotes, and nothing else about the file changes."""
+"""annotate on Word files: native comments on the quotes; nothing else about the file changes."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ import re
 import zipfile
 
 import pytest
-from conftest import annotatable, digest, evidenced_elements, sample_report, write_decisions
+from conftest import (
+    annotatable,
+    digest,
+    evidenced_elements,
+    sample_document,
+    sample_report,
+    write_decisions,
+)
 from docx import Document as open_docx
 from docx.oxml.ns import qn
 from lxml import etree
@@ -68,7 +75,7 @@ def test_round_trip_keeps_text_and_comments_every_evidenced_element(path, tmp_pa
 
     original, annotated = open_docx(str(path)), open_docx(str(out))
     assert paragraph_texts(annotated.element) == paragraph_texts(original.element)
-    assert load_document(out).text == load_document(path).text
+    assert load_document(out).text == sample_document(path).text
     with zipfile.ZipFile(path) as a, zipfile.ZipFile(out) as b:
         for name in a.namelist():
             if name in UNCHANGED_PARTS or re.match(r"word/(header|footer)\d*\.xml", name):

@@ -220,7 +220,9 @@ def _item_paragraphs(item: LetterItem) -> list[tuple[str, str, bool]]:
     changed = item.status is not item.machine_status
     heading = f"{item.element} — {item.title}"
     if changed:
-        heading += f" (reviewer: {item.status.value}; the tool found it {item.machine_status})"
+        heading += (
+            f" (reviewer's decision: {item.status}; the tool's reading: {item.machine_status})"
+        )
     rows = [("List Bullet", heading, True)]
     if item.guidance:
         rows.append(("Normal", f"What to add: {item.guidance}", False))

@@ -56,8 +56,6 @@ def annotate(data: bytes, report: Report, *, decisions: Decisions | None = None)
 
         result = annotate_pdf(data, document, notes)
         anchored, elsewhere = result.anchored, result.in_margin
-    if anchored + elsewhere != len(notes):
-        raise PolicyReviewError(f"{document.source}: some notes could not be placed")
     return Annotated(
         data=result.data,
         format=document.format,

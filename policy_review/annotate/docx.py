@@ -127,6 +127,17 @@ def _owned(stream: _Stream, start: int, end: int) -> tuple[int, int] | None:
     return (owned[0], owned[-1]) if owned else None
 
 
+def _first_paragraph(stream: _Stream) -> tuple[int, int] | None:
+    """The first and last characters of the first paragraph with text."""
+    first = next((i for i, node in enumerate(stream.nodes) if node is not None), None)
+    if first is None:
+        return None
+    last = first
+    while last + 1 < len(stream.nodes) and stream.nodes[last + 1] is not None:
+        last += 1
+    return first, last
+
+
 def _anchor_runs(stream: _Stream, first: int, last: int) -> tuple:
     """Split at both ends (the end first, so the start's node is still where it was)."""
     if last + 1 < len(stream.nodes) and stream.nodes[last + 1] is not None:
@@ -158,8 +169,8 @@ def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> D
     title_passage = document.title_passage
     title = locate(title_passage.start, title_passage.end) if title_passage else None
     if title is None:
-        title = _owned(stream, 0, len(stream.nodes))
-    placed: list[tuple[Note, tuple[int, int], tuple[str, ...]]] = []
+        title = _first_paragraph(stream)
+    placed: list[tuple[tuple[int, int], tuple[str, ...]]] = []
     anchored = on_title = 0
     for note in notes:
         span = next(
@@ -167,7 +178,7 @@ def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> D
         )
         if span is not None:
             anchored += 1
-            placed.append((note, span, note.paragraphs))
+            placed.append((span, note.paragraphs))
             continue
         if title is None:
             raise PolicyReviewError(f"{document.source}: the Word file has no text to comment on")
@@ -176,8 +187,8 @@ def annotate_docx(data: bytes, document: Document, notes: tuple[Note, ...]) -> D
         if note.kind is not NoteKind.MISSING and note.anchors:
             quote = note.anchors[0].quote[:QUOTE_PREVIEW_CHARS]
             lost = (f"(The quote could not be located in the file: “{quote}”)",)
-        placed.append((note, title, note.paragraphs + lost))
-    for _note, (first, last), paragraphs in placed:
+        placed.append((title, note.paragraphs + lost))
+    for (first, last), paragraphs in placed:
         first_run, last_run = _anchor_runs(stream, first, last)
         comment = word.add_comment(
             [Run(first_run, None), Run(last_run, None)],

@@ -213,3 +213,16 @@ def test_default_output_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert main(["annotate", str(path), "--checklist", "le-model-policy"]) == 0
     assert zipfile.is_zipfile(io.BytesIO((tmp_path / "directive.annotated.docx").read_bytes()))
+
+
+def test_missing_list_goes_on_the_first_paragraph_when_there_is_no_title(tmp_path):
+    word = open_docx()
+    word.add_paragraph("Members shall accept every missing child report without delay.")
+    word.add_paragraph("Officers shall enter missing children into NCIC within two hours.")
+    path = tmp_path / "untitled.docx"
+    word.save(str(path))
+    out = tmp_path / "out.docx"
+    assert main(["annotate", str(path), "-o", str(out), "--checklist", "le-model-policy"]) == 0
+    comments = _comments(out)
+    missing = next(t for t in comments if t.startswith("Missing elements"))
+    assert comments[missing] == "Members shall accept every missing child report without delay."

@@ -27,7 +27,7 @@ from docx.text.paragraph import Paragraph
 from policy_review.checklist import load_checklist
 from policy_review.errors import ChecklistError, PolicyReviewError
 from policy_review.model import Severity, Status
-from policy_review.render import Decision, Decisions
+from policy_review.render import Decisions, reviewed_status
 
 BODY_PLACEHOLDER = "{{body}}"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
@@ -62,11 +62,12 @@ class LetterItem:
 
     element: str
     title: str
-    status: Status
-    machine_status: Status
+    status: str  # a Status value, or render.DISPUTED for a rejected "partial"
+    machine_status: str
     guidance: str
     model_language: str
     reviewer_note: str
+    add_to: str = ""  # the document's section whose heading names the topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +96,6 @@ class Letter:
         return DETERMINATION_TEXT[self.determination].format(
             missing=len(self.missing), partial=len(self.partial), flags=len(self.red_flags)
         )
-
-
-def _effective_status(machine: Status, decision: Decision | None) -> Status:
-    """The reviewer's word wins: rejecting "missing" means present, rejecting "found" means
-    absent, rejecting "partial" means the reviewer judged it met."""
-    if decision is None or decision.decision != "reject":
-        return machine
-    return Status.MISSING if machine is Status.FOUND else Status.FOUND
 
 
 def build_letter(
@@ -137,13 +130,13 @@ def build_letter(
         key = (finding["checklist"], finding["element"])
         decision = decisions.get(*key) if decisions else None
         applied += decision is not None and bool(decision.decision or decision.note)
-        machine = Status(finding["status"])
-        status = _effective_status(machine, decision)
+        machine = finding["status"]
+        status = reviewed_status(machine, decision.decision if decision else "")
         for flag in finding.get("red_flags", []):
             flags.append(
                 LetterFlag(finding["element"], flag["quote"], flag.get("page"), flag["reason"])
             )
-        if finding["severity"] != Severity.CRITICAL.value or status is Status.FOUND:
+        if finding["severity"] != Severity.CRITICAL.value or status == Status.FOUND:
             continue
         guidance, wording = (element_texts or {}).get(key, ("", ""))
         item = LetterItem(
@@ -154,8 +147,9 @@ def build_letter(
             guidance=finding.get("guidance") or guidance,
             model_language=finding.get("model_language") or wording,
             reviewer_note=decision.note if decision else "",
+            add_to=finding.get("add_to") or "",
         )
-        (missing if status is Status.MISSING else partial).append(item)
+        (missing if status == Status.MISSING else partial).append(item)
     if missing:
         determination = Determination.NOT_READY
     elif partial or flags:
@@ -217,7 +211,7 @@ def _placeholders(letter: Letter) -> dict[str, str]:
 
 def _item_paragraphs(item: LetterItem) -> list[tuple[str, str, bool]]:
     """(style, text, bold) rows for one element."""
-    changed = item.status is not item.machine_status
+    changed = item.status != item.machine_status
     heading = f"{item.element} — {item.title}"
     if changed:
         heading += (
@@ -226,6 +220,8 @@ def _item_paragraphs(item: LetterItem) -> list[tuple[str, str, bool]]:
     rows = [("List Bullet", heading, True)]
     if item.guidance:
         rows.append(("Normal", f"What to add: {item.guidance}", False))
+    if item.add_to:
+        rows.append(("Normal", f"Where: in “{item.add_to}”.", False))
     if item.model_language:
         rows.append(("Normal", f"Suggested wording: “{item.model_language}”", False))
     if item.reviewer_note:

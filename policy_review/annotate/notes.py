@@ -96,6 +96,8 @@ def _missing_note(missing: list[Finding], decisions: Decisions | None) -> Note:
         decision = decisions.get(finding.checklist, finding.element) if decisions else None
         entry = f"{finding.element} ({finding.severity.value}) — {finding.title}. "
         entry += f"Why: {finding.rationale or finding.requirement}"
+        if finding.add_to:
+            entry += f" Where: in “{finding.add_to}”."
         wording = finding.model_language or finding.guidance
         entry += f" Suggested wording: “{wording}”"
         lines.append(entry)

@@ -145,3 +145,12 @@ def test_decisions_for_another_document_are_refused(tmp_path, capsys):
     out = tmp_path / "letter.docx"
     assert main(["letter", str(REPORT), "-o", str(out), "--decisions", str(decisions)]) == 2
     assert "another document" in capsys.readouterr().err and not out.exists()
+
+
+def test_a_rejected_partial_is_listed_as_disputed(tmp_path):
+    decisions = _decisions(
+        tmp_path,
+        {"checklist": "le-model-policy", "element": "LE-POL-NO-WAIT", "decision": "reject"},
+    )
+    text = _letter_text(_letter(tmp_path, "--decisions", str(decisions)))
+    assert "LE-POL-NO-WAIT — No waiting period (reviewer's decision: disputed;" in text

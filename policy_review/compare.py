@@ -233,10 +233,10 @@ def side_from_report(report: Report) -> Side:
     )
 
 
-def side_from_json(path: Path) -> Side:
-    """A report@1 file written by `analyze --format json`; anything else is one plain error."""
+def side_from_dict(data: object, *, source: str) -> Side:
+    """A report@1 already parsed (a stored report, or a file's JSON); `source` names it in the
+    one-line error a malformed report gives."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
         if not isinstance(data, dict) or data.get("schema") != REPORT_SCHEMA:
             raise ValueError(f"not a {REPORT_SCHEMA} report")
         return Side(
@@ -257,11 +257,20 @@ def side_from_json(path: Path) -> Side:
             ),
             headings=None,
         )
-    except (OSError, UnicodeDecodeError, RecursionError) as exc:
-        raise PolicyReviewError(f"{path}: cannot read the report: {exc}") from None
     except (ValueError, KeyError, TypeError) as exc:
         reason = exc if isinstance(exc, ValueError) else f"missing or malformed field {exc}"
-        raise PolicyReviewError(f"{path}: not a usable JSON report ({reason})") from None
+        raise PolicyReviewError(f"{source}: not a usable JSON report ({reason})") from None
+
+
+def side_from_json(path: Path) -> Side:
+    """A report@1 file written by `analyze --format json`; anything else is one plain error."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, RecursionError) as exc:
+        raise PolicyReviewError(f"{path}: cannot read the report: {exc}") from None
+    except ValueError as exc:
+        raise PolicyReviewError(f"{path}: not a usable JSON report ({exc})") from None
+    return side_from_dict(data, source=str(path))
 
 
 def _classify(old: Status | None, new: Status | None) -> Change:

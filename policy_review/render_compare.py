@@ -36,12 +36,12 @@ def _status(status: Status | None) -> str:
     return STATUS_LABELS[status] if status else "not judged"
 
 
-def render_compare_html(comparison: Comparison, *, template_dir: str | Path | None = None) -> str:
-    env = _environment(_template_key(template_dir))
+def compare_view(comparison: Comparison) -> dict:
+    """What partials/compare_body.html.j2 shows: the static page and the workspace page alike."""
     reworded = sum(1 for e in comparison.elements if e.reworded)
     counts = [(label, comparison.count(change)) for change, label in CHANGE_LABELS.items()]
     counts.insert(5, ("reworded", reworded))
-    context = {
+    return {
         "old": {"name": Path(comparison.old.file).name, "sha256": comparison.old.sha256},
         "new": {"name": Path(comparison.new.file).name, "sha256": comparison.new.sha256},
         "checklist_note": comparison.checklist_note,
@@ -70,7 +70,14 @@ def render_compare_html(comparison: Comparison, *, template_dir: str | Path | No
             }
             for e in comparison.elements
         ],
-        "csp": _content_security_policy(env, COMPARE_SCRIPT, COMPARE_STYLE),
         "generated_at": datetime.date.today().isoformat(),
+    }
+
+
+def render_compare_html(comparison: Comparison, *, template_dir: str | Path | None = None) -> str:
+    env = _environment(_template_key(template_dir))
+    context = {
+        **compare_view(comparison),
+        "csp": _content_security_policy(env, COMPARE_SCRIPT, COMPARE_STYLE),
     }
     return _render(env, "compare.html.j2", context)

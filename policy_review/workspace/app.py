@@ -29,9 +29,11 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from policy_review import __version__
+from policy_review.compare import Comparison
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits
 from policy_review.render import DECISION_LABELS, parse_decisions, render_page
+from policy_review.render_compare import COMPARE_SCRIPT, COMPARE_STYLE, compare_view
 from policy_review.workspace import accounts
 from policy_review.workspace.blobs import BlobStore, TooLarge
 from policy_review.workspace.store import (
@@ -48,6 +50,7 @@ from policy_review.workspace.store import (
     iso,
     now,
 )
+from policy_review.workspace.versions import compare_stored, compare_with_previous
 
 SESSION_COOKIE = "policy_review_session"
 LOGIN_COOKIE = "policy_review_login"
@@ -338,9 +341,37 @@ def create_app(settings: Settings) -> Starlette:
         name = request.query_params.get("name", "")
         found = await db(store.list_submissions, QueueFilter(agency=name))
         found.sort(key=lambda s: (s.uploaded_at, s.id), reverse=True)
+        compared = await db(compare_with_previous, store, found)
+        rows = [{**_row_view(s), "versions": _versions_view(s, compared.get(s.id))} for s in found]
+        return page("agency.html.j2", {**chrome(who), "agency": name, "rows": rows})
+
+    async def compared_pair(request: Request) -> tuple[Submission, Submission, Comparison]:
+        """The path's `{id}` (the new version) and `{other_id}` (the old one), compared."""
+        new = await submission_or_404(request.path_params["id"])
+        old = await submission_or_404(request.path_params["other_id"])
+        reports = []
+        for submission in (old, new):
+            stored = await db(store.report_json, submission.id)
+            if stored is None:
+                raise ApiError(
+                    409, f"submission {submission.id} is {submission.status}, not analysed"
+                )
+            reports.append(stored)
+        return old, new, await db(compare_stored, old, reports[0], new, reports[1])
+
+    async def compare_page(request: Request) -> Response:
+        who = await page_caller(request)
+        old, new, comparison = await compared_pair(request)
         return page(
-            "agency.html.j2",
-            {**chrome(who), "agency": name, "rows": [_row_view(s) for s in found]},
+            "compare.html.j2",
+            {
+                **chrome(who),
+                **compare_view(comparison),
+                "old_submission": _row_view(old),
+                "new_submission": _row_view(new),
+            },
+            scripts=(COMPARE_SCRIPT,),
+            styles=(COMPARE_STYLE,),
         )
 
     # ------------------------------------------------------------ API
@@ -384,6 +415,11 @@ def create_app(settings: Settings) -> Starlette:
         stored = await db(store.report, submission.id)
         report = json.loads(stored.report_json) if stored else None
         return JSONResponse({**submission.to_dict(), "report": report})
+
+    async def api_compare(request: Request) -> Response:
+        await api_caller(request)
+        _old, _new, comparison = await compared_pair(request)
+        return JSONResponse(comparison.to_dict())
 
     async def api_decisions(request: Request) -> Response:
         await api_caller(request)
@@ -514,10 +550,12 @@ def create_app(settings: Settings) -> Starlette:
         Route("/submissions/{id:int}", submission_page),
         Route("/submissions/{id:int}/determination", determination_form, methods=["POST"]),
         Route("/submissions/{id:int}/import", import_form, methods=["POST"]),
+        Route("/submissions/{id:int}/compare/{other_id:int}", compare_page),
         Route("/api/submissions", api_list, methods=["GET"]),
         Route("/api/submissions", api_upload, methods=["POST"]),
         Route("/api/submissions/{id:int}", api_submission),
         Route("/api/submissions/{id:int}/decisions", api_decisions),
+        Route("/api/submissions/{id:int}/compare/{other_id:int}", api_compare),
         Route("/api/submissions/{id:int}/decisions/import", api_import, methods=["POST"]),
         Route("/api/submissions/{id:int}/decisions/{element}", api_decide, methods=["PUT"]),
         Route("/api/submissions/{id:int}/determination", api_determination, methods=["POST"]),
@@ -724,6 +762,19 @@ def _row_view(s: Submission) -> dict:
     data["determination_label"] = OUTCOME_LABELS[s.determination.outcome] if s.determination else ""
     data["agency_href"] = "/agency?" + urlencode({"name": s.agency})
     return data
+
+
+def _versions_view(s: Submission, compared: tuple[Submission, Comparison] | None) -> dict | None:
+    """The agency page's link to what changed since the previous version, and its sentence."""
+    if compared is None:
+        return None
+    previous, comparison = compared
+    return {
+        "href": f"/submissions/{s.id}/compare/{previous.id}",
+        "previous": previous.file_name,
+        "sentence": comparison.sentence,
+        "critical_lost": bool(comparison.critical_lost),
+    }
 
 
 def _current_decisions(page_data: dict, entries: Sequence[DecisionEntry]) -> dict:

@@ -496,6 +496,14 @@ class Store:
             return None
         return StoredReport(row.report_json, row.report_body, json.loads(row.page_data))
 
+    def report_json(self, submission_id: int) -> str | None:
+        """Only the report@1 text of an analysed submission (not its large HTML body)."""
+        query = sa.select(submissions.c.report_json).where(
+            submissions.c.id == submission_id, submissions.c.status == JobStatus.READY.value
+        )
+        with self.engine.begin() as db:
+            return db.execute(query).scalar_one_or_none()
+
     def _submissions(self, *conditions) -> list[Submission]:
         uploader = users.alias("uploader")
         query = (

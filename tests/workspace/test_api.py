@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 from workspace_helpers import (
+    MARLOW_AGENCY,
     PASSWORD,
     REPO_ROOT,
     SAMPLES,
@@ -16,6 +17,7 @@ from workspace_helpers import (
     add_reviewer,
     upload,
     wait_analysed,
+    write_marlow_versions,
 )
 
 from policy_review.cli import main
@@ -62,6 +64,7 @@ def analysed(alice) -> dict:
         ("PUT", "/api/submissions/1/decisions/LE-NCIC-2HR"),
         ("POST", "/api/submissions/1/determination"),
         ("POST", "/api/submissions/1/decisions/import"),
+        ("GET", "/api/submissions/1/compare/1"),
     ],
 )
 def test_every_api_call_without_credentials_gets_401(server, method, path):
@@ -282,3 +285,71 @@ def test_readme_starts_the_workspace_with_two_commands_and_documents_every_api_c
     assert api_paths
     for path in api_paths:
         assert path in section, path
+
+
+@pytest.fixture(scope="module")
+def versions(alice, tmp_path_factory) -> dict[str, int]:
+    """One agency's 2019 directive, an unreadable upload, then its 2023 revision, analysed."""
+    old, new = write_marlow_versions(tmp_path_factory.mktemp("versions"))
+    junk = old.with_name("scan-2021.pdf")
+    junk.write_bytes(os.urandom(RANDOM_BYTES))
+    ids = {}
+    for name, path in (("old", old), ("failed", junk), ("new", new)):
+        response = upload(alice, path, MARLOW_AGENCY)
+        assert response.status_code == 201
+        ids[name] = response.json()["id"]
+    for submission_id in ids.values():
+        wait_analysed(alice, submission_id)
+    return ids
+
+
+def test_a_submission_is_compared_with_an_earlier_one(alice, versions):
+    response = alice.get(f"/api/submissions/{versions['new']}/compare/{versions['old']}")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["schema"] == "policy-review/compare@1"
+    assert (data["old"]["file"], data["new"]["file"]) == (
+        "marlow-policy-332-2019.md",
+        "marlow-policy-332-2023.md",
+    )
+    changed = {e["element"]: e["change"] for e in data["elements"] if e["change"] != "unchanged"}
+    assert changed == {"LE-TRAINING": "lost", "LE-NCIC-2HR": "weakened"}
+    assert data["summary"]["critical_lost"] == ["LE-TRAINING"]
+    assert data["summary"]["sentence"] == (
+        "1 critical element lost since the 2019 version (LE-TRAINING); 1 weakened."
+    )
+    assert data["sections"] == {"compared": False, "added": [], "removed": []}
+    itself = alice.get(f"/api/submissions/{versions['new']}/compare/{versions['new']}").json()
+    assert {e["change"] for e in itself["elements"]} == {"unchanged"}
+    assert not any(e["reworded"] for e in itself["elements"])
+
+
+def test_comparing_needs_two_known_analysed_submissions(alice, versions):
+    new, failed = versions["new"], versions["failed"]
+    for path in (f"{new}/compare/999999", f"999999/compare/{new}"):
+        response = alice.get(f"/api/submissions/{path}")
+        assert response.status_code == 404 and "no submission 999999" in response.json()["error"]
+    for path in (f"{new}/compare/{failed}", f"{failed}/compare/{new}"):
+        response = alice.get(f"/api/submissions/{path}")
+        assert response.status_code == 409
+        assert f"submission {failed} is failed" in response.json()["error"]
+
+
+def test_the_agency_page_links_each_version_to_the_previous_analysed_one(server, versions):
+    with httpx.Client(base_url=server.url, timeout=30) as browser:
+        login_csrf = re.search(r'name="csrf" value="([^"]+)"', browser.get("/login").text).group(1)
+        browser.post("/login", data={"csrf": login_csrf, "name": "bob", "password": PASSWORD})
+        agency = browser.get("/agency", params={"name": MARLOW_AGENCY})
+        links = re.findall(r'href="(/submissions/\d+/compare/\d+)"', agency.text)
+        assert links == [f"/submissions/{versions['new']}/compare/{versions['old']}"]
+        assert "1 critical element lost since the 2019 version (LE-TRAINING); 1 weakened." in (
+            agency.text
+        )
+        page = browser.get(links[0])
+        assert page.status_code == 200
+        policy = page.headers["content-security-policy"]
+        assert "default-src 'none'" in policy and "'unsafe-inline'" not in policy
+        assert "Sections not compared" in page.text
+        assert 'data-change="lost"' in page.text and 'data-change="weakened"' in page.text
+        unready = browser.get(f"/submissions/{versions['new']}/compare/{versions['failed']}")
+        assert unready.status_code == 409

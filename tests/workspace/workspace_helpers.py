@@ -137,3 +137,28 @@ def write_directive(path: Path, *, sections: int = 1, tag: str = "") -> Path:
     paragraphs = [text.format(n=n) for n in range(1, sections + 1) for text in DIRECTIVE_PARAGRAPHS]
     path.write_text(f"Missing children directive {tag}\n\n" + "\n\n".join(paragraphs) + "\n")
     return path
+
+
+MARLOW_SOURCE = SAMPLES / "src" / "marlow-county-so-policy-332-missing-children.txt"
+MARLOW_AGENCY = "Marlow County Sheriff's Office"
+
+
+def write_marlow_versions(folder: Path) -> tuple[Path, Path]:
+    """A sample directive as of 2019, and its revision without the training section and with
+    the NCIC entry deadline softened: LE-TRAINING lost, LE-NCIC-2HR weakened."""
+    text = MARLOW_SOURCE.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("# 332.15 TRAINING"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("#"))
+    revised = (
+        "".join(lines[:start] + lines[end:])
+        .replace(
+            "no later than two hours after the report is first received", "as soon as practical"
+        )
+        .replace("within two hours", "as soon as practical")
+        .replace("within 2 hours of report", "as soon as practical")
+    )
+    old, new = folder / "marlow-policy-332-2019.md", folder / "marlow-policy-332-2023.md"
+    old.write_text(text, encoding="utf-8")
+    new.write_text(revised, encoding="utf-8")
+    return old, new

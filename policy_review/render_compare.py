@@ -18,6 +18,7 @@ from policy_review.render import (
 
 COMPARE_SCRIPT = "partials/compare.js"
 COMPARE_STYLE = "partials/compare.css"
+SECTIONS_NOT_COMPARED = "Sections not compared: a JSON report carries no headings."
 CHANGE_LABELS = {
     Change.LOST: "lost",
     Change.WEAKENED: "weakened",
@@ -51,6 +52,7 @@ def compare_view(comparison: Comparison) -> dict:
         "flags_added": comparison.red_flags_added,
         "flags_removed": comparison.red_flags_removed,
         "sections_compared": comparison.sections_compared,
+        "sections_not_compared": SECTIONS_NOT_COMPARED,
         "sections_added": comparison.sections_added,
         "sections_removed": comparison.sections_removed,
         "filters": [(change.value, label.capitalize()) for change, label in CHANGE_LABELS.items()]

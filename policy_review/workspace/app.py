@@ -65,6 +65,10 @@ MAX_NOTE_CHARS = 10_000
 MAX_JSON_BODY_BYTES = 2**20
 MAX_DECISIONS_FILE_BYTES = 8 * 2**20
 UPLOAD_PATHS = ("/api/submissions", "/upload")
+SECTIONS_NOT_COMPARED = (
+    "Sections not compared: the workspace keeps each version's analysis, which carries no "
+    "headings. Run policy-review compare on the two files to compare their sections."
+)
 WORKSPACE_STYLE = "workspace/workspace.css"
 REPORT_STYLE = "partials/report.css"
 REPORT_SCRIPT = "partials/report.js"
@@ -367,6 +371,7 @@ def create_app(settings: Settings) -> Starlette:
             {
                 **chrome(who),
                 **compare_view(comparison),
+                "sections_not_compared": SECTIONS_NOT_COMPARED,
                 "old_submission": _row_view(old),
                 "new_submission": _row_view(new),
             },

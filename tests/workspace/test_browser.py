@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 
 import pytest
-from workspace_helpers import PASSWORD, SAMPLES, WorkspaceServer, add_reviewer, write_directive
+from workspace_helpers import (
+    MARLOW_AGENCY,
+    PASSWORD,
+    SAMPLES,
+    WorkspaceServer,
+    add_reviewer,
+    upload,
+    wait_analysed,
+    write_directive,
+    write_marlow_versions,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
@@ -102,6 +112,49 @@ def test_reviewer_signs_in_uploads_decides_and_finds_it_after_reload_and_restart
 
         page.click("text=Lakeview Police Department")
         assert re.search(r"1 submission\b", page.locator("main").inner_text())
+        assert problems == []
+    finally:
+        context.close()
+        server.stop()
+
+
+def test_the_agency_page_compares_a_version_with_the_previous_one(browser, tmp_path):
+    db = str(tmp_path / "policy-review.db")
+    token = add_reviewer(db, "alice")
+    server = WorkspaceServer(tmp_path, db=db).start()
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    problems: list[str] = []
+    page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    try:
+        with server.client(token) as client:
+            for path in write_marlow_versions(tmp_path):
+                wait_analysed(client, upload(client, path, MARLOW_AGENCY).json()["id"])
+        page.goto(server.url + "/login")
+        page.fill("#name", "alice")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(server.url + "/")
+
+        page.locator("#queue").get_by_role("link", name=MARLOW_AGENCY).first.click()
+        newest = page.locator("main tbody tr").first
+        expect(newest).to_contain_text(
+            "1 critical element lost since the 2019 version (LE-TRAINING); 1 weakened."
+        )
+        expect(page.get_by_role("link", name=re.compile("^Compare with previous"))).to_have_count(1)
+        newest.get_by_role("link", name=re.compile("^Compare with previous")).click()
+
+        expect(page.locator("h1")).to_have_text(
+            "What changed: marlow-policy-332-2019.md → marlow-policy-332-2023.md"
+        )
+        for change, element in (("lost", "LE-TRAINING"), ("weakened", "LE-NCIC-2HR")):
+            page.select_option("#f-change", change)
+            shown = page.locator("article.el:visible h3")
+            expect(shown).to_have_count(1)
+            expect(shown).to_contain_text(element)
+        expect(page.get_by_text("Sections not compared")).to_be_visible()
         assert problems == []
     finally:
         context.close()

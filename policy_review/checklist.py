@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,17 @@ class RedFlagRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a multi-part requirement (where + when); `core` parts are all needed for
+    found. A part is stated when any of its concepts occurs in the matched unit."""
+
+    id: str
+    label: str
+    any: tuple[str, ...]
+    core: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Element:
     id: str
     title: str
@@ -129,6 +140,8 @@ class Element:
     red_flags: tuple[RedFlagRule, ...] = ()
     partial_when: str = ""
     model_language: str = ""
+    roles: tuple[str, ...] = ()  # actors (checklist `actors`) whose duty this is; empty: anyone
+    parts: tuple[Part, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +176,7 @@ class Checklist:
     elements: tuple[Element, ...]
     path: str
     title_context: bool = False  # `context` may also come from the document's title/headers
+    actors: Mapping[str, str] = field(default_factory=dict)  # actor name -> its concept
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -456,6 +470,61 @@ def _load_red_flag(raw: Any, where: str, problems: _Problems, concepts: Mapping)
     )
 
 
+def _load_parts(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> tuple[Part, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        problems.add(where, "parts must be a non-empty list")
+        return ()
+    parts = []
+    for item in raw:
+        part_id = str(item.get("id", "?")) if isinstance(item, dict) else "?"
+        here = f"{where}: part {part_id}"
+        body = _mapping(item, here, problems, required=("id", "label", "any"), optional=("core",))
+        if not body:
+            continue
+        core = body.get("core", True)
+        if not isinstance(core, bool):
+            problems.add(here, "core must be true or false")
+        names = _names(body.get("any"), f"{here}: any", problems, concepts)
+        if not names:
+            problems.add(here, "any must name at least one concept")
+        parts.append(Part(part_id, _text(body.get("label"), here, problems), names, bool(core)))
+    _no_duplicates([p.id for p in parts], f"{where}: parts", problems)
+    return tuple(parts)
+
+
+def _load_roles(raw: Any, where: str, problems: _Problems, actors: Mapping) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
+        problems.add(where, "roles must be a non-empty list of actor names")
+        return ()
+    for role in raw:
+        if role not in actors:
+            problems.add(where, f"unknown actor {role!r} (declare it under top-level 'actors')")
+    return tuple(raw)
+
+
+def _load_actors(raw: Any, problems: _Problems, concepts: Mapping) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not raw:
+        problems.add("actors", "expected a mapping of actor name -> concept")
+        return {}
+    actors = {}
+    for name, concept in raw.items():
+        if not isinstance(name, str) or not _CONCEPT_RE.match(name):
+            problems.add("actors", f"actor name {name!r}: lowercase letters, digits, underscores")
+            continue
+        ref = _concept_ref(concept, f"actors: {name}", problems, concepts)
+        if ref:
+            actors[name] = ref
+    return actors
+
+
 _ELEMENT_KEYS = ("rationale", "guidance", "cues", "red_flags", "partial_when")
 _ELEMENT_REQUIRED = (
     "id",
@@ -469,13 +538,15 @@ _ELEMENT_REQUIRED = (
 )
 
 
-def _load_element(raw: Any, index: int, problems: _Problems, concepts: Mapping) -> Element | None:
+def _load_element(
+    raw: Any, index: int, problems: _Problems, concepts: Mapping, actors: Mapping
+) -> Element | None:
     body = _mapping(
         raw,
         f"element #{index + 1}",
         problems,
         required=_ELEMENT_REQUIRED,
-        optional=("partial_when", "red_flags", "model_language"),
+        optional=("partial_when", "red_flags", "model_language", "roles", "parts"),
     )
     if not body:
         return None
@@ -521,6 +592,8 @@ def _load_element(raw: Any, index: int, problems: _Problems, concepts: Mapping) 
             problems,
             allow_empty="model_language" not in body,
         ),
+        roles=_load_roles(body.get("roles"), f"{where}: roles", problems, actors),
+        parts=_load_parts(body.get("parts"), where, problems, concepts),
     )
 
 
@@ -548,7 +621,11 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     """Validate parsed YAML and build a Checklist, or raise ChecklistError listing every problem."""
     problems = _Problems(path)
     body = _mapping(
-        data, "top level", problems, required=_TOP_REQUIRED, optional=("modality", "title_context")
+        data,
+        "top level",
+        problems,
+        required=_TOP_REQUIRED,
+        optional=("modality", "title_context", "actors"),
     )
     title_context = body.get("title_context", False)
     if not isinstance(title_context, bool):
@@ -591,9 +668,12 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     if not isinstance(elements_raw, list) or not elements_raw:
         problems.add("elements", "must be a non-empty list")
         elements_raw = []
+    actors = _load_actors(body.get("actors"), problems, concepts) if body else {}
     elements = tuple(
         e
-        for e in (_load_element(e, i, problems, concepts) for i, e in enumerate(elements_raw))
+        for e in (
+            _load_element(e, i, problems, concepts, actors) for i, e in enumerate(elements_raw)
+        )
         if e
     )
     _no_duplicates([e.id for e in elements], "elements", problems)
@@ -613,6 +693,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         elements=elements,
         path=path,
         title_context=bool(title_context),
+        actors=actors,
     )
 
 

@@ -153,6 +153,170 @@ class EvidenceScope(StrEnum):
 
     IN_SCOPE = "in_scope"
     OUTSIDE = "outside"  # another chapter, in a passage that is itself about missing children
+class Modality(StrEnum):
+    """How a matched sentence words the duty: what a reviewer weighs first."""
+
+    MANDATORY = "mandatory"
+    PERMISSIVE = "permissive"
+    NEGATED = "negated"
+    NONE = "none"
+
+
+class ActorSource(StrEnum):
+    """Where the actors of a quote were read: its own subject, its list's lead-in, the heading."""
+
+    SUBJECT = "subject"
+    LEAD_IN = "lead_in"
+    HEADING = "heading"
+    NONE = "none"
+
+
+class AdjustmentCause(StrEnum):
+    """Why a hit's score or level moved away from its cue's base."""
+
+    SECTION_HEADING = "section_heading"
+    HEADING_ONLY = "heading_only"
+    PERMISSIVE = "permissive"
+    WRONG_ROLE = "wrong_role"
+    MISSING_PART = "missing_part"
+    CROSS_REFERENCE = "cross_reference"
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptMatch:
+    """One concept of the cue and the words of the quote that matched it."""
+
+    concept: str
+    label: str
+    terms: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"concept": self.concept, "label": self.label, "terms": list(self.terms)}
+
+
+@dataclass(frozen=True, slots=True)
+class SubcheckOutcome:
+    """What a sub-check read in the quote (`read`: the words it decided on) and concluded."""
+
+    kind: str
+    level: Status | None
+    detail: str
+    read: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "level": None if self.level is None else self.level.value,
+            "detail": self.detail,
+            "read": list(self.read),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """One change to a hit's score (and, when `cap` is set, its level), with its cause."""
+
+    cause: AdjustmentCause
+    delta: float
+    detail: str
+    cap: Status | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "cause": self.cause.value,
+            "delta": round(self.delta, 3),
+            "detail": self.detail,
+            "cap": None if self.cap is None else self.cap.value,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PartResult:
+    """One declared part of a multi-part requirement, and whether the quote's unit states it."""
+
+    id: str
+    label: str
+    core: bool
+    present: bool
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "core": self.core, "present": self.present}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a quote was chosen, as data (the model is presidio's AnalysisExplanation): which cue,
+    which words per concept, who does it, how the duty is worded, what sub-checks read, which
+    parts are stated, and how the score was built (`base` + each adjustment = `score`).
+
+    For a near miss (`level` None), `groups_met`/`groups_total` and `lacking` say how close it
+    came. `reason` texts are built from these fields, never the other way round."""
+
+    cue: str
+    level: Status | None
+    matched: tuple[ConceptMatch, ...] = ()
+    actors: tuple[str, ...] = ()
+    actor_source: ActorSource = ActorSource.NONE
+    roles_allowed: tuple[str, ...] = ()
+    modality: Modality = Modality.NONE
+    subchecks: tuple[SubcheckOutcome, ...] = ()
+    parts: tuple[PartResult, ...] = ()
+    base: float = 0.0
+    adjustments: tuple[Adjustment, ...] = ()
+    score: float = 0.0
+    groups_met: int = 0
+    groups_total: int = 0
+    lacking: tuple[str, ...] = ()
+    lacking_context: tuple[str, ...] = ()
+
+    @property
+    def role_mismatch(self) -> bool:
+        return any(a.cause is AdjustmentCause.WRONG_ROLE for a in self.adjustments)
+
+    def describe(self) -> str:
+        """The plain-words account a reviewer reads (reason lines, report quotes)."""
+        bits: list[str] = []
+        if self.level is None:
+            bits.append(f"has {self.groups_met} of {self.groups_total} required concept groups")
+            if self.lacking:
+                bits.append("lacks " + ", ".join(self.lacking))
+            if self.lacking_context:
+                bits.append("not in the context of " + ", ".join(self.lacking_context))
+        if self.matched:
+            bits.append(
+                "matched " + ", ".join(f"{m.label} '{m.terms[0]}'" for m in self.matched if m.terms)
+            )
+        bits.extend(s.detail for s in self.subchecks)
+        if self.parts:
+            stated = [p.label for p in self.parts if p.present]
+            absent = [p.label for p in self.parts if not p.present]
+            if stated:
+                bits.append("states " + ", ".join(stated))
+            if absent:
+                bits.append("does not state " + ", ".join(absent))
+        bits.extend(a.detail for a in self.adjustments)
+        return "; ".join(b for b in bits if b)
+
+    def to_dict(self) -> dict:
+        return {
+            "cue": self.cue,
+            "level": None if self.level is None else self.level.value,
+            "matched": [m.to_dict() for m in self.matched],
+            "actors": list(self.actors),
+            "actor_source": self.actor_source.value,
+            "roles_allowed": list(self.roles_allowed),
+            "modality": self.modality.value,
+            "subchecks": [s.to_dict() for s in self.subchecks],
+            "parts": [p.to_dict() for p in self.parts],
+            "base_score": round(self.base, 3),
+            "adjustments": [a.to_dict() for a in self.adjustments],
+            "score": round(self.score, 3),
+            "groups_met": self.groups_met,
+            "groups_total": self.groups_total,
+            "lacking": list(self.lacking),
+            "lacking_context": list(self.lacking_context),
+            "summary": self.describe(),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,20 +335,26 @@ class Evidence:
     highlights: tuple[tuple[int, int], ...] = ()
     cue: str = ""
     score: float = 0.0
-    explanation: str = ""
+    explanation: Explanation | None = None
     scope: EvidenceScope = EvidenceScope.IN_SCOPE
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "quote": self.quote,
             "page": self.page,
             "section": self.section,
             "scope": self.scope.value,
         }
+        if self.explanation is not None:
+            # The quote's scope is part of why it counts (a quote outside the chapters read
+            # is marked after matching, on the Evidence), so the explanation carries it too.
+            data["explanation"] = {**self.explanation.to_dict(), "scope": self.scope.value}
+        return data
 
     def to_full_dict(self) -> dict:
         data = asdict(self)
         data["highlights"] = [list(h) for h in self.highlights]
+        data["explanation"] = None if self.explanation is None else self.explanation.to_dict()
         return data
 
 

@@ -925,7 +925,7 @@ def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:
         section=evidence.section,
         where=_where(evidence.page, evidence.section),
         score=f"{evidence.score:.2f}",
-        explanation=evidence.explanation,
+        explanation=evidence.explanation.describe() if evidence.explanation else "",
         span=span_anchor,
         outside=evidence.scope is EvidenceScope.OUTSIDE,
     )

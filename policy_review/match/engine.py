@@ -4,12 +4,26 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from policy_review.checklist import Coverage, Cue, Element, RedFlagRule
+from policy_review.checklist import Cue, Element, RedFlagRule
 from policy_review.match.index import ConceptIndex, Span
-from policy_review.match.subchecks import SubResult, inside, run_subcheck
-from policy_review.model import Evidence, Finding, RedFlag, Status
+from policy_review.match.roles import ActorReader
+from policy_review.match.subchecks import Labeller, SubResult, inside, kind_of, run_subcheck
+from policy_review.model import (
+    ActorSource,
+    Adjustment,
+    AdjustmentCause,
+    ConceptMatch,
+    Evidence,
+    Explanation,
+    Finding,
+    Modality,
+    PartResult,
+    RedFlag,
+    Status,
+    SubcheckOutcome,
+)
 
 FOUND_BASE_SCORE = 0.80
 PARTIAL_BASE_SCORE = 0.60
@@ -27,7 +41,8 @@ NEAR_MISS_EXCLUDED_SCORE = 0.80
 NEAR_MISS_NO_CONTEXT_FACTOR = 0.70
 MAX_EVIDENCE = 3
 MAX_QUOTE_CHARS = 600
-LEVEL_RANK = {"found": 2, "partial": 1}
+LEVEL_RANK = {Status.FOUND: 2, Status.PARTIAL: 1}
+
 MODAL_REACH_CHARS = 80
 PURPOSE_CLAUSE_RE = re.compile(r"\b(?:so\s+that|in\s+order\s+that)\b[^.;:,]*$", re.IGNORECASE)
 RESTRICTED_MODAL_RE = re.compile(
@@ -46,16 +61,41 @@ class _View:
 
 
 @dataclass(frozen=True, slots=True)
+class _Judgement:
+    """How a hit's level and score were reached: the parts of its Explanation known before
+    its quote is built."""
+
+    level: Status | None
+    base: float
+    score: float
+    modality: Modality = Modality.NONE
+    subcheck: SubcheckOutcome | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    parts: tuple[PartResult, ...] = ()
+    actors: tuple[str, ...] = ()
+    actor_source: ActorSource = ActorSource.NONE
+    groups: tuple[int, int] = (0, 0)  # a near miss: concept groups met, of how many
+    lacking: tuple[str, ...] = ()
+    lacking_context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class _Hit:
     """A cue (or near miss) met by one unit; the Evidence is built only if it is shown."""
 
-    level: str
-    score: float
+    judgement: _Judgement
     cue: Cue
-    detail: str | None  # None: a plain hit, whose matched words are read only if it is shown
     unit: tuple[int, ...]  # its sentences; their text is joined only if it is shown
     spans: tuple[Span, ...] | None  # None: the words to highlight are looked up if it is shown
-    notes: tuple[str, ...] = ()  # a plain hit's notes, for its detail
+    roles: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> Status | None:
+        return self.judgement.level
+
+    @property
+    def score(self) -> float:
+        return self.judgement.score
 
     @property
     def position(self) -> int:
@@ -64,15 +104,38 @@ class _Hit:
 
     def evidence(self, index: ConceptIndex) -> Evidence:
         view = _view(index, self.unit)
-        spans, detail = self.spans, self.detail
-        if detail is None or spans is None:
-            concepts = _cue_concepts(self.cue) if detail is None else _rule_concepts(self.cue)
-            hits = _view_hits(index, view, concepts)
+        concepts = _cue_concepts(self.cue) if self.level is not None else _rule_concepts(self.cue)
+        hits = _view_hits(index, view, concepts)
+        spans = self.spans
+        if spans is None:
             spans = tuple(span for c in concepts for span in hits.get(c, ()))
-            if detail is None:
-                detail = _detail(index, view, concepts, hits, list(self.notes))
         evidence = _quote(index, view, list(spans))
-        return _explain(evidence, self.cue, self.score, detail, self.level)
+        labels = index.compiled.labels
+        matched = tuple(
+            ConceptMatch(c, labels[c], tuple(dict.fromkeys(view.text[a:b] for a, b in hits[c])))
+            for c in sorted(concepts)
+            if c in hits
+        )
+        j = self.judgement
+        explanation = Explanation(
+            cue=self.cue.id,
+            level=j.level,
+            matched=matched,
+            actors=j.actors,
+            actor_source=j.actor_source,
+            roles_allowed=self.roles,
+            modality=j.modality,
+            subchecks=() if j.subcheck is None else (j.subcheck,),
+            parts=j.parts,
+            base=round(j.base, 3),
+            adjustments=j.adjustments,
+            score=round(j.score, 3),
+            groups_met=j.groups[0],
+            groups_total=j.groups[1],
+            lacking=j.lacking,
+            lacking_context=j.lacking_context,
+        )
+        return replace(evidence, cue=self.cue.id, score=round(j.score, 3), explanation=explanation)
 
 
 def _view(index: ConceptIndex, sentences: tuple[int, ...]) -> _View:
@@ -183,28 +246,25 @@ def _rule_concepts(rule: Cue | RedFlagRule) -> set[str]:
 
 def _cue_concepts(cue: Cue) -> set[str]:
     concepts = set(cue.all) | set(cue.any)
-    if isinstance(cue.subcheck, Coverage):
-        concepts |= {concept for _, concept in cue.subcheck.items}
+    if cue.subcheck is not None and kind_of(cue.subcheck).names_items:
+        concepts |= set(kind_of(cue.subcheck).concepts(cue.subcheck))
     return concepts
 
 
 def _needed_concepts(cue: Cue, modality) -> set[str]:
     """Every concept the cue, its sub-check or its modality check reads."""
     needed = _cue_concepts(cue)
-    sub = cue.subcheck
-    if sub is not None and not isinstance(sub, Coverage):
-        needed |= {v for v in _field_values(sub) if isinstance(v, str) and v}
+    if cue.subcheck is not None:
+        needed |= set(kind_of(cue.subcheck).concepts(cue.subcheck))
     if cue.duty:
         needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
     return needed
 
 
-def _field_values(obj) -> list:
-    return [getattr(obj, name) for name in obj.__slots__]
-
-
 @dataclass(slots=True)
 class _ElementWork:
+    element: Element
+    actors: ActorReader
     hits: list[_Hit]
     flags: dict[tuple[int, int, str], RedFlag]
     near: list[_Hit]
@@ -223,6 +283,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     modal = {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
+    cue_level = Status(cue.level)
     for unit_id in _candidates(index, cue):
         if not _conditions_met(index, cue, unit_id):
             continue
@@ -230,82 +291,120 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         if cue.subcheck is None and not (
             cue.duty and any(index.holds(cue.scope, unit_id, c) for c in modal)
         ):
-            # a plain hit: nothing in the unit can change its level, so its text and where its
-            # words are is worked out only if it is shown (most hits never are)
-            notes: list[str] = []
-            level, score = _score(index, cue, unit, cue.level, notes)
-            work.hits.append(_Hit(level, score, cue, None, unit, None, tuple(notes)))
+            # a plain hit: nothing in the unit's wording can change its level, so its text and
+            # where its words are is worked out only if it is shown (most hits never are)
+            judgement = _judge(index, work, cue, unit, cue_level)
+            work.hits.append(_Hit(judgement, cue, unit, None, work.element.roles))
             continue
         view = _view(index, unit)
         hits = _view_hits(index, view, needed)
-        level = cue.level
-        notes = []
+        level = cue_level
         spans = [span for c in concepts for span in hits.get(c, ())]
         sub: SubResult | None = None
+        outcome: SubcheckOutcome | None = None
         focus = _focus(index, view, hits, cue.all or cue.any)
         if cue.subcheck is not None:
             sub = run_subcheck(cue.subcheck, view.text, hits, focus, index.compiled.labels)
+            outcome = sub.outcome(kind_of(cue.subcheck).name, view.text)
             spans.extend(sub.highlights)
             if sub.level is None:
-                work.near.append(
-                    _Hit("", NEAR_MISS_SUBCHECK_SCORE, cue, sub.explanation, unit, tuple(spans))
+                near = _Judgement(
+                    None, NEAR_MISS_SUBCHECK_SCORE, NEAR_MISS_SUBCHECK_SCORE, subcheck=outcome
                 )
+                work.near.append(_Hit(near, cue, unit, tuple(spans)))
                 continue
-            level = "partial" if cue.level == "partial" else sub.level  # `partial` caps it
-            notes.append(sub.explanation)
-        flag_reasons = []
+            level = Status.PARTIAL if cue_level is Status.PARTIAL else sub.level  # caps it
         if sub is not None and sub.red_flag:
-            flag_reasons.append(sub.red_flag)
-        in_focus = {
-            c
-            for c in (modality.negation, modality.permissive, modality.mandatory)
-            if c
-            and any(
-                inside(span, focus)
-                and not (c == modality.permissive and _not_permission(view.text, span))
+            _flag_unit(index, work, view, spans, [sub.red_flag])
+        modal_spans = {
+            c: [
+                span
                 for span in hits.get(c, ())
-            )
+                if inside(span, focus)
+                and not (c == modality.permissive and _not_permission(view.text, span))
+            ]
+            for c in modal
         }
-        if cue.duty and modality.negation in in_focus:
-            flag_reasons.append("The duty is stated in the negative (not required / need not).")
-            _flag_unit(index, work, view, spans, flag_reasons)
-            continue
-        if cue.duty and modality.permissive in in_focus and modality.mandatory not in in_focus:
-            if level == "found":
-                level = "partial"
-            notes.append("permissive wording ('may') makes it optional")
-            flag_reasons.append("Permissive wording ('may') makes this step optional.")
-        _flag_unit(index, work, view, spans, flag_reasons)
-        level, score = _score(index, cue, unit, level, notes)
-        detail = _detail(index, view, concepts, hits, notes)
-        work.hits.append(_Hit(level, score, cue, detail, unit, tuple(spans)))
+        wording = Modality.NONE
+        if cue.duty:
+            if modal_spans.get(modality.negation):
+                reason = "The duty is stated in the negative (not required / need not)."
+                _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
+                continue
+            if modal_spans.get(modality.mandatory):
+                wording = Modality.MANDATORY
+            elif modal_spans.get(modality.permissive):
+                wording = Modality.PERMISSIVE
+                reason = "Permissive wording ('may') makes this step optional."
+                _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
+        judgement = _judge(index, work, cue, unit, level, wording, outcome)
+        work.hits.append(_Hit(judgement, cue, unit, tuple(spans), work.element.roles))
 
 
-def _score(
-    index: ConceptIndex, cue: Cue, unit: tuple[int, ...], level: str, notes: list[str]
-) -> tuple[str, float]:
-    """Final level and score of a hit; says why in `notes`."""
-    if level == "found" and all(index.parsed.sentences[s].title_only for s in unit):
-        level = "partial"
-        notes.append("only a heading names this topic")
-    score = FOUND_BASE_SCORE if level == "found" else PARTIAL_BASE_SCORE
-    notes.append(f"base {score:.2f}")
-    section = index.parsed.sentences[unit[0]].section
-    section_hits = index.section_hits.get(section, {})
+def _judge(
+    index: ConceptIndex,
+    work: _ElementWork,
+    cue: Cue,
+    unit: tuple[int, ...],
+    level: Status,
+    wording: Modality = Modality.NONE,
+    outcome: SubcheckOutcome | None = None,
+) -> _Judgement:
+    """Level and score of a hit, with every adjustment and its cause: permissive wording, a
+    heading alone, the duty given to another role, a core part of the requirement unstated
+    each cap it at partial; a heading naming the cue's topic raises its score."""
+    base = FOUND_BASE_SCORE if level is Status.FOUND else PARTIAL_BASE_SCORE
+    adjustments: list[Adjustment] = []
+
+    def cap(cause: AdjustmentCause, detail: str) -> None:
+        nonlocal level
+        delta = 0.0
+        if level is Status.FOUND:
+            delta, level = PARTIAL_BASE_SCORE - FOUND_BASE_SCORE, Status.PARTIAL
+        adjustments.append(Adjustment(cause, delta, detail, Status.PARTIAL))
+
+    if wording is Modality.PERMISSIVE:
+        cap(AdjustmentCause.PERMISSIVE, "permissive wording ('may') makes it optional")
+    sentences = index.parsed.sentences
+    if all(sentences[s].title_only for s in unit):
+        cap(AdjustmentCause.HEADING_ONLY, "only a heading names this topic")
+    element = work.element
+    actors, source = (), ActorSource.NONE
+    if index.compiled.checklist.actors:
+        concepts = _cue_concepts(cue)
+        carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
+        actors, source = work.actors.of_unit(carrying)
+        if element.roles and actors and set(actors).isdisjoint(element.roles):
+            cap(
+                AdjustmentCause.WRONG_ROLE,
+                f"stated as a duty of the {_names(actors)}, not of the {_names(element.roles)}",
+            )
+    parts: tuple[PartResult, ...] = ()
+    if element.parts:
+        around = set().union(
+            *(index.hits[s] for s in unit),
+            *(index.hits[s] for s in index.parsed.lead_in.get(unit[0], ())),
+        )
+        parts = tuple(
+            PartResult(p.id, p.label, p.core, not around.isdisjoint(p.any)) for p in element.parts
+        )
+        absent = [p.label for p in parts if p.core and not p.present]
+        if absent:
+            cap(AdjustmentCause.MISSING_PART, "a required part is not stated")
+    score = base + sum(a.delta for a in adjustments)
+    section_hits = index.section_hits.get(sentences[unit[0]].section, {})
     if cue.boost and any(c in section_hits for c in cue.boost):
         score += SECTION_BOOST
-        notes.append(f"under a matching heading (+{SECTION_BOOST:.2f})")
-    return level, score
-
-
-def _detail(index: ConceptIndex, view: _View, concepts, hits, notes: list[str]) -> str:
-    labels = index.compiled.labels
-    matched = ", ".join(
-        f"{labels[c]} '{view.text[hits[c][0][0] : hits[c][0][1]]}'"
-        for c in sorted(concepts)
-        if c in hits
+        adjustments.append(
+            Adjustment(AdjustmentCause.SECTION_HEADING, SECTION_BOOST, "under a matching heading")
+        )
+    return _Judgement(
+        level, base, score, wording, outcome, tuple(adjustments), parts, actors, source
     )
-    return "; ".join(([f"matched {matched}"] if matched else []) + notes)
+
+
+def _names(actors) -> str:
+    return " / ".join(actor.replace("_", " ") for actor in actors)
 
 
 def _not_permission(text: str, span: Span) -> bool:
@@ -347,19 +446,12 @@ def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]
             _add_flag(work, evidence, reason)
 
 
-def _explain(evidence: Evidence, cue: Cue, score: float, detail: str, level: str = "") -> Evidence:
-    label = f"cue {cue.id}" + (f" ({level})" if level else "")
-    return Evidence(
-        quote=evidence.quote,
-        page=evidence.page,
-        section=evidence.section,
-        start=evidence.start,
-        end=evidence.end,
-        highlights=evidence.highlights,
-        cue=cue.id,
-        score=round(score, 3),
-        explanation=f"{label}: {detail}; score {score:.2f}",
-    )
+def _flag_modal(index, work: _ElementWork, view: _View, spans, modal_spans, reason: str) -> None:
+    """Flag the wording itself: the quote is the sentence holding the modal word, with the cue's
+    words in that sentence, so the reader sees the 'may' the flag is about."""
+    owners = {_sentence_of(view, a) for a, _ in modal_spans}
+    same = [span for span in spans if _sentence_of(view, span[0]) in owners]
+    _add_flag(work, _quote(index, view, list(modal_spans) + same), reason)
 
 
 def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWork) -> None:
@@ -395,20 +487,40 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
                 continue
+            if _only_patterns(index, cue, by_concept, unit_id):
+                continue  # a number alone ("24-hour" in a phone-number line) is near nothing
             unit = index.units(cue.scope)[unit_id]
+            if all(index.parsed.sentences[s].title_only for s in unit):
+                continue  # a heading (the document's title among them) names, it does not say
             if best is None or (-score, unit[0]) < best[0]:
                 best = ((-score, unit[0]), unit, present, met, no_context)
         if best is None:
             continue
         (negative_score, _), unit, present, met, no_context = best
-        detail = f"has {met} of {len(wanted)} required concept groups"
-        missing = [labels[c].label for c in cue.all if c not in present]
-        if missing:
-            detail += f"; lacks {', '.join(missing)}"
-        if no_context:
-            context = ", ".join(labels[c].label for c in no_context)
-            detail += f"; not in the context of {context}"
-        work.near.append(_Hit("", -negative_score, cue, detail, unit, None))
+        near = _Judgement(
+            None,
+            -negative_score,
+            -negative_score,
+            groups=(met, len(wanted)),
+            lacking=tuple(labels[c].label for c in cue.all if c not in present),
+            lacking_context=tuple(labels[c].label for c in no_context),
+        )
+        work.near.append(_Hit(near, cue, unit, None))
+
+
+def _only_patterns(index: ConceptIndex, cue: Cue, by_concept, unit_id: int) -> bool:
+    """Whether every concept of the cue the unit holds is made only of /regex/ terms (numbers,
+    durations, citations): such words say nothing about the topic by themselves."""
+    concepts = index.compiled.checklist.concepts
+    held = [c for c in _rule_concepts(cue) if unit_id in by_concept.get(c, ())]
+    return all(_pattern_only(concepts, c) for c in held)
+
+
+def _pattern_only(concepts, name: str) -> bool:
+    concept = concepts[name]
+    return all(t.startswith("/") for t in concept.terms) and all(
+        _pattern_only(concepts, ref) for ref in concept.include
+    )
 
 
 def _groups_met(cue: Cue, by_concept, unit_id: int) -> tuple[list[str], int]:
@@ -435,8 +547,8 @@ def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
     parts = [concept_labels.get(c, c) for c in cue.all]
     if cue.any:
         parts.append("one of: " + " / ".join(concept_labels.get(c, c) for c in cue.any))
-    if isinstance(cue.subcheck, Coverage):
-        parts.append("list naming " + ", ".join(name for name, _ in cue.subcheck.items))
+    if cue.subcheck is not None:
+        parts.append(kind_of(cue.subcheck).describe(cue.subcheck, Labeller(concept_labels)))
     text = " + ".join(parts)
     if cue.context:
         text += (
@@ -446,7 +558,9 @@ def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
 
 
 def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
-    work = _ElementWork([], {}, [])
+    if index.actor_reader is None:
+        index.actor_reader = ActorReader(index)
+    work = _ElementWork(element, index.actor_reader, [], {}, [])
     for cue in element.cues:
         _evaluate_cue(index, cue, work)
     for rule in element.red_flags:
@@ -469,7 +583,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         )
         near = None
         if status is Status.PARTIAL:
-            found_cues = tuple(c for c in element.cues if c.level == "found")
+            found_cues = tuple(c for c in element.cues if c.level == Status.FOUND)
             _near_misses(index, found_cues, work)
             near = _best_near_miss(index, work)
         reason = _present_reason(status, chosen[0])
@@ -528,7 +642,7 @@ def _where(evidence: Evidence) -> str:
 
 
 def _present_reason(status: Status, evidence: Evidence) -> str:
-    detail = evidence.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
+    detail = evidence.explanation.describe() if evidence.explanation else ""
     lead = "Stated" if status is Status.FOUND else "Only partly stated"
     return f"{lead} {_where(evidence)}: {detail}."
 
@@ -536,7 +650,7 @@ def _present_reason(status: Status, evidence: Evidence) -> str:
 def _missing_reason(element: Element, near: Evidence | None) -> str:
     if near is None:
         return f"Nothing in the text addresses this requirement ({element.title.lower()})."
-    detail = near.explanation.split(": ", 1)[-1].rsplit("; score", 1)[0]
+    detail = near.explanation.describe() if near.explanation else ""
     return f"Not stated; the nearest text, {_where(near)}, {detail} (score {near.score:.2f})."
 
 

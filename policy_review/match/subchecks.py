@@ -10,8 +10,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
 from policy_review.checklist import Actor, AgeLimit, Coverage, SubCheck, TimeLimit
+from policy_review.model import Status, SubcheckOutcome
 
 Span = tuple[int, int]
 TEXT_CACHE_SIZE = 1024
@@ -87,10 +89,15 @@ _PASSIVE_AGENT_RE = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?$"
 class SubResult:
     """What a sub-check concluded about one unit: a level (or no hit) and an optional red flag."""
 
-    level: str | None
+    level: Status | None
     explanation: str
     red_flag: str | None = None
     highlights: tuple[Span, ...] = ()
+
+    def outcome(self, kind: str, text: str) -> SubcheckOutcome:
+        """As data for the Explanation: the words it read are the highlighted ones."""
+        read = tuple(dict.fromkeys(text[a:b] for a, b in self.highlights))
+        return SubcheckOutcome(kind, self.level, self.explanation, read)
 
 
 def _number(text: str) -> float:
@@ -132,6 +139,93 @@ def find_max_age(text: str) -> tuple[int, Span] | None:
     return best
 
 
+class SubcheckKind(Protocol):
+    """One kind of sub-check: the concepts it reads, how it judges a unit, how it is described.
+    A new kind is a new class here and one entry in `REGISTRY` (and its loader in checklist.py)."""
+
+    name: str
+    names_items: bool
+    """Whether its concepts are words the quote is matched on (a coverage list's items)."""
+
+    def concepts(self, check) -> tuple[str, ...]: ...
+
+    def run(self, check, text: str, hits, focus: tuple[Span, ...], name) -> SubResult: ...
+
+    def describe(self, check, name) -> str: ...
+
+
+def _set(*names: str | None) -> tuple[str, ...]:
+    return tuple(n for n in names if n)
+
+
+class _TimeLimitKind:
+    name = "time_limit"
+    names_items = False
+
+    def concepts(self, check: TimeLimit) -> tuple[str, ...]:
+        return _set(check.vague, check.also_found, check.conditional)
+
+    def run(self, check: TimeLimit, text, hits, focus, name) -> SubResult:
+        return _time_limit(check, text, hits, focus or ((0, len(text)),), name)
+
+    def describe(self, check: TimeLimit, name) -> str:
+        return f"a time limit within {_hours(check.max_hours)}"
+
+
+class _AgeLimitKind:
+    name = "age_limit"
+    names_items = False
+
+    def concepts(self, check: AgeLimit) -> tuple[str, ...]:
+        return _set(check.broader)
+
+    def run(self, check: AgeLimit, text, hits, focus, name) -> SubResult:
+        return _age_limit(check, text, hits, name)
+
+    def describe(self, check: AgeLimit, name) -> str:
+        return f"an age threshold covering age {check.at_least}"
+
+
+class _ActorKind:
+    name = "actor"
+    names_items = False
+
+    def concepts(self, check: Actor) -> tuple[str, ...]:
+        return _set(check.roles, check.action, check.generic)
+
+    def run(self, check: Actor, text, hits, focus, name) -> SubResult:
+        return _actor(check, text, hits, name)
+
+    def describe(self, check: Actor, name) -> str:
+        return f"{name(check.roles)} named as who does the {name(check.action)}"
+
+
+class _CoverageKind:
+    name = "coverage"
+    names_items = True
+
+    def concepts(self, check: Coverage) -> tuple[str, ...]:
+        return tuple(concept for _, concept in check.items)
+
+    def run(self, check: Coverage, text, hits, focus, name) -> SubResult:
+        return _coverage(check, hits)
+
+    def describe(self, check: Coverage, name) -> str:
+        return "list naming " + ", ".join(item for item, _ in check.items)
+
+
+REGISTRY: dict[type, SubcheckKind] = {
+    TimeLimit: _TimeLimitKind(),
+    AgeLimit: _AgeLimitKind(),
+    Actor: _ActorKind(),
+    Coverage: _CoverageKind(),
+}
+
+
+def kind_of(subcheck: SubCheck) -> SubcheckKind:
+    return REGISTRY[type(subcheck)]
+
+
 def run_subcheck(
     subcheck: SubCheck,
     text: str,
@@ -144,17 +238,10 @@ def run_subcheck(
     `focus` are the sentences that carry the cue's subject: a too-long or conditional limit
     there is a red flag, while one in a neighbouring sentence may be about something else.
     """
-    name = _Labeller(labels or {})
-    if isinstance(subcheck, TimeLimit):
-        return _time_limit(subcheck, text, hits, focus or ((0, len(text)),), name)
-    if isinstance(subcheck, AgeLimit):
-        return _age_limit(subcheck, text, hits, name)
-    if isinstance(subcheck, Actor):
-        return _actor(subcheck, text, hits, name)
-    return _coverage(subcheck, hits)
+    return kind_of(subcheck).run(subcheck, text, hits, focus, Labeller(labels or {}))
 
 
-class _Labeller:
+class Labeller:
     """Concept name -> its human label, for explanations a reviewer reads."""
 
     def __init__(self, labels: Mapping[str, str]) -> None:
@@ -197,17 +284,17 @@ def _time_limit(
     ]
     if conditional:
         return SubResult(
-            "partial",
+            Status.PARTIAL,
             f"time limit made conditional ({name(check.conditional)}) instead of a {limit} limit",
             check.reason or f"Deadline is conditional or deferred rather than within {limit}.",
             tuple(conditional),
         )
     if within:
         hours, words, span = within[0]
-        return SubResult("found", f"stated limit '{words}' is within {limit}", None, (span,))
+        return SubResult(Status.FOUND, f"stated limit '{words}' is within {limit}", None, (span,))
     if check.also_found and check.also_found in hits:
         return SubResult(
-            "found",
+            Status.FOUND,
             f"limit stated as {name(check.also_found)}",
             None,
             tuple(hits[check.also_found]),
@@ -217,23 +304,25 @@ def _time_limit(
         flag = None
         if check.over_limit == "red_flag":
             flag = check.reason or f"Time limit '{words}' is longer than {limit}."
-        return SubResult("partial", f"stated limit '{words}' is longer than {limit}", flag, (span,))
+        return SubResult(
+            Status.PARTIAL, f"stated limit '{words}' is longer than {limit}", flag, (span,)
+        )
     if check.vague and check.vague in hits:
         return SubResult(
-            "partial",
+            Status.PARTIAL,
             f"only a vague time limit ({name(check.vague)}), no {limit} limit",
             None,
             tuple(hits[check.vague]),
         )
     if check.otherwise:
-        return SubResult(check.otherwise, f"no time limit stated (needs {limit})")
+        return SubResult(Status(check.otherwise), f"no time limit stated (needs {limit})")
     return SubResult(None, f"no time limit within {limit}")
 
 
 def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]], name) -> SubResult:
     if check.broader and check.broader in hits:
         return SubResult(
-            "found",
+            Status.FOUND,
             f"a broader rule applies ({name(check.broader)})",
             None,
             tuple(hits[check.broader]),
@@ -244,7 +333,7 @@ def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]], name) ->
     age, span = stated
     if age >= check.at_least:
         return SubResult(
-            "found",
+            Status.FOUND,
             f"age threshold covers ages up to {age} (needs {check.at_least})",
             None,
             (span,),
@@ -252,7 +341,7 @@ def _age_limit(check: AgeLimit, text: str, hits: dict[str, list[Span]], name) ->
     explanation = f"age threshold stops at {age}, below {check.at_least}"
     if check.below == "ignore":
         return SubResult(None, explanation)
-    return SubResult("partial", explanation, None, (span,))
+    return SubResult(Status.PARTIAL, explanation, None, (span,))
 
 
 def _actor(check: Actor, text: str, hits: dict[str, list[Span]], name) -> SubResult:
@@ -266,18 +355,21 @@ def _actor(check: Actor, text: str, hits: dict[str, list[Span]], name) -> SubRes
             if before or agent:
                 how = "performs" if before else "is named as the agent of"
                 return SubResult(
-                    "found",
+                    Status.FOUND,
                     f"a named role ('{text[start:end]}') {how} the action",
                     None,
                     ((start, end),),
                 )
     if check.generic and check.generic in hits:
         return SubResult(
-            "partial", "only generic staff named as responsible", None, tuple(hits[check.generic])
+            Status.PARTIAL,
+            "only generic staff named as responsible",
+            None,
+            tuple(hits[check.generic]),
         )
     if actions:
         return SubResult(
-            "partial",
+            Status.PARTIAL,
             "the action has no named role (passive or unstated actor)",
             None,
             tuple(actions),
@@ -293,7 +385,7 @@ def _coverage(check: Coverage, hits: dict[str, list[Span]]) -> SubResult:
     if absent:
         summary += f"; not named: {', '.join(absent)}"
     if len(named) >= check.found_min:
-        return SubResult("found", summary, None, spans)
+        return SubResult(Status.FOUND, summary, None, spans)
     if len(named) >= check.partial_min:
-        return SubResult("partial", summary, None, spans)
+        return SubResult(Status.PARTIAL, summary, None, spans)
     return SubResult(None, summary)

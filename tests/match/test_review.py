@@ -64,7 +64,14 @@ def test_evidence_is_verbatim_located_and_explained(le) -> None:
     assert evidence.page == 1 and evidence.section == "IV. NCIC"
     marked = [evidence.quote[a:b].lower() for a, b in evidence.highlights]
     assert "ncic" in marked and any("two hours" in m for m in marked)
-    assert evidence.cue and "two hours" in evidence.explanation
+    explanation = evidence.explanation
+    assert evidence.cue == explanation.cue and "two hours" in explanation.describe()
+    assert explanation.subchecks[0].kind == "time_limit"
+    assert explanation.subchecks[0].level is Status.FOUND
+    assert any("two" in word for word in explanation.subchecks[0].read)
+    assert explanation.score == round(
+        explanation.base + sum(a.delta for a in explanation.adjustments), 3
+    )
     assert finding.reason.endswith(".") and 0 < finding.confidence <= 1
 
 

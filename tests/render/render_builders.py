@@ -84,7 +84,6 @@ def evidence_for(
         highlights=highlights,
         cue="test-cue",
         score=score,
-        explanation="test",
     )
 
 

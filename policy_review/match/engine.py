@@ -48,6 +48,11 @@ PURPOSE_CLAUSE_RE = re.compile(r"\b(?:so\s+that|in\s+order\s+that)\b[^.;:,]*$", 
 RESTRICTED_MODAL_RE = re.compile(
     r"^[^.;:,]*?\bonly\s+(?:after|when|if|once|upon|until|with)\b", re.IGNORECASE
 )
+RELATIVE_MODAL_RE = re.compile(r"\b(?:that|which|who|whom|whose)\s+(?:[\w'-]+\s+){0,3}$", re.I)
+"""'photographs that may aid the search': the modal belongs to a relative clause, not the duty."""
+CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)
+"""Between a modal and the duty's words: past these, the words belong to another clause
+("the case can be closed if ... entries are made")."""
 """English grammar, not checklist phrases: where a permissive modal is no permission."""
 
 
@@ -256,8 +261,7 @@ def _needed_concepts(cue: Cue, modality) -> set[str]:
     needed = _cue_concepts(cue)
     if cue.subcheck is not None:
         needed |= set(kind_of(cue.subcheck).concepts(cue.subcheck))
-    if cue.duty:
-        needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
+    needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
     return needed
 
 
@@ -293,7 +297,10 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         ):
             # a plain hit: nothing in the unit's wording can change its level, so its text and
             # where its words are is worked out only if it is shown (most hits never are)
-            judgement = _judge(index, work, cue, unit, cue_level)
+            wording = Modality.NONE
+            if modality.mandatory and index.holds(cue.scope, unit_id, modality.mandatory):
+                wording = Modality.MANDATORY
+            judgement = _judge(index, work, cue, unit, cue_level, wording)
             work.hits.append(_Hit(judgement, cue, unit, None, work.element.roles))
             continue
         view = _view(index, unit)
@@ -321,22 +328,24 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
                 span
                 for span in hits.get(c, ())
                 if inside(span, focus)
-                and not (c == modality.permissive and _not_permission(view.text, span))
+                and not (c == modality.permissive and _not_permission(view.text, span, spans))
             ]
             for c in modal
         }
         wording = Modality.NONE
-        if cue.duty:
-            if modal_spans.get(modality.negation):
-                reason = "The duty is stated in the negative (not required / need not)."
-                _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
-                continue
-            if modal_spans.get(modality.mandatory):
-                wording = Modality.MANDATORY
-            elif modal_spans.get(modality.permissive):
-                wording = Modality.PERMISSIVE
-                reason = "Permissive wording ('may') makes this step optional."
-                _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
+        if modal_spans.get(modality.negation):
+            wording = Modality.NEGATED
+        elif modal_spans.get(modality.mandatory):
+            wording = Modality.MANDATORY
+        elif modal_spans.get(modality.permissive):
+            wording = Modality.PERMISSIVE
+        if cue.duty and wording is Modality.NEGATED:
+            reason = "The duty is stated in the negative (not required / need not)."
+            _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
+            continue
+        if cue.duty and wording is Modality.PERMISSIVE:
+            reason = "Permissive wording ('may') makes this step optional."
+            _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
         judgement = _judge(index, work, cue, unit, level, wording, outcome)
         work.hits.append(_Hit(judgement, cue, unit, tuple(spans), work.element.roles))
 
@@ -363,7 +372,7 @@ def _judge(
             delta, level = PARTIAL_BASE_SCORE - FOUND_BASE_SCORE, Status.PARTIAL
         adjustments.append(Adjustment(cause, delta, detail, Status.PARTIAL))
 
-    if wording is Modality.PERMISSIVE:
+    if cue.duty and wording is Modality.PERMISSIVE:
         cap(AdjustmentCause.PERMISSIVE, "permissive wording ('may') makes it optional")
     sentences = index.parsed.sentences
     if all(sentences[s].title_only for s in unit):
@@ -407,12 +416,28 @@ def _names(actors) -> str:
     return " / ".join(actor.replace("_", " ") for actor in actors)
 
 
-def _not_permission(text: str, span: Span) -> bool:
-    """A 'may'/'can' that grants no option: in a purpose clause ("so that the entry can begin")
-    or narrowed by 'only' ("may close the case only after seeing the child")."""
+def _not_permission(text: str, span: Span, cue_spans) -> bool:
+    """A 'may'/'can' that grants no option on this duty: in a purpose clause ("so that the
+    entry can begin"), narrowed by 'only' ("may close the case only after seeing the child"), in
+    a relative clause ("photographs that may aid"), or not governing any of the cue's words
+    (they come later in another clause, or not within reach at all): a flag needs the
+    contradiction, not the word."""
     before = text[max(0, span[0] - MODAL_REACH_CHARS) : span[0]]
     after = text[span[1] : span[1] + MODAL_REACH_CHARS]
-    return bool(PURPOSE_CLAUSE_RE.search(before) or RESTRICTED_MODAL_RE.match(after))
+    if PURPOSE_CLAUSE_RE.search(before) or RESTRICTED_MODAL_RE.match(after):
+        return True
+    if RELATIVE_MODAL_RE.search(before):
+        return True
+    return not any(_same_clause(text, span, cue_span) for cue_span in cue_spans)
+
+
+def _same_clause(text: str, modal: Span, words: Span) -> bool:
+    """Whether the cue's words sit within reach of the modal with no clause break between."""
+    if modal[1] <= words[0] <= modal[1] + MODAL_REACH_CHARS:
+        return not CLAUSE_BREAK_RE.search(text[modal[1] : words[0]])
+    if modal[0] - MODAL_REACH_CHARS <= words[1] <= modal[0]:
+        return not CLAUSE_BREAK_RE.search(text[words[1] : modal[0]])
+    return False
 
 
 def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]:

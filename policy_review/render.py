@@ -28,11 +28,14 @@ from policy_review.model import (
     ChecklistChoice,
     ChoiceMargin,
     DirectiveTopic,
+    ActorSource,
     Document,
     DocumentScope,
     Evidence,
     EvidenceScope,
+    Explanation,
     Finding,
+    Modality,
     PassageKind,
     QueueStatus,
     RedFlag,
@@ -392,6 +395,7 @@ class _QuoteView:
     explanation: str
     span: str
     outside: bool = False  # from a passage outside the chapters read as the missing-child policy
+    why: tuple[tuple[str, str], ...] = ()  # (label, value) rows from the quote's Explanation
 
 
 @dataclass(frozen=True, slots=True)
@@ -928,7 +932,62 @@ def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:
         explanation=evidence.explanation.describe() if evidence.explanation else "",
         span=span_anchor,
         outside=evidence.scope is EvidenceScope.OUTSIDE,
+        why=_why_rows(evidence.explanation),
     )
+
+
+_ACTOR_SOURCE_WORDS = {
+    ActorSource.SUBJECT: "subject of the sentence",
+    ActorSource.LEAD_IN: "from the list's lead-in",
+    ActorSource.HEADING: "from the section heading",
+}
+_MODALITY_WORDS = {
+    Modality.MANDATORY: "mandatory (shall / must / will)",
+    Modality.PERMISSIVE: "permissive (may / should consider)",
+    Modality.NEGATED: "negated (not required / need not)",
+}
+
+
+def _why_rows(explanation: Explanation | None) -> tuple[tuple[str, str], ...]:
+    """A quote's Explanation as labelled rows of plain text (the template escapes them)."""
+    if explanation is None:
+        return ()
+    rows = [("Cue", explanation.cue)]
+    if explanation.level is None and explanation.groups_total:
+        close = f"{explanation.groups_met} of {explanation.groups_total} concept groups"
+        if explanation.lacking:
+            close += "; lacks " + ", ".join(explanation.lacking)
+        if explanation.lacking_context:
+            close += "; not in the context of " + ", ".join(explanation.lacking_context)
+        rows.append(("How close", close))
+    if explanation.matched:
+        matched = "; ".join(
+            f"{m.label}: " + ", ".join(f"“{t}”" for t in m.terms) for m in explanation.matched
+        )
+        rows.append(("Matched", matched))
+    if explanation.actors or explanation.roles_allowed:
+        who = " / ".join(a.replace("_", " ") for a in explanation.actors) or "not named"
+        if explanation.actors and explanation.actor_source in _ACTOR_SOURCE_WORDS:
+            who += f" ({_ACTOR_SOURCE_WORDS[explanation.actor_source]})"
+        if explanation.roles_allowed:
+            duty = " / ".join(r.replace("_", " ") for r in explanation.roles_allowed)
+            who += f"; the requirement is a duty of the {duty}"
+        rows.append(("Who", who))
+    if explanation.modality in _MODALITY_WORDS:
+        rows.append(("Wording", _MODALITY_WORDS[explanation.modality]))
+    for outcome in explanation.subchecks:
+        rows.append(("Sub-check", f"{outcome.kind.replace('_', ' ')}: {outcome.detail}"))
+    if explanation.parts:
+        stated = ", ".join(p.label for p in explanation.parts if p.present) or "none"
+        absent = ", ".join(p.label for p in explanation.parts if not p.present) or "none"
+        rows.append(("Parts", f"stated: {stated}; not stated: {absent}"))
+    score = [f"base {explanation.base:.2f}"]
+    for adjustment in explanation.adjustments:
+        cap = f", {adjustment.cap.value} at most" if adjustment.cap else ""
+        score.append(f"{adjustment.delta:+.2f} {adjustment.detail}{cap}")
+    score.append(f"= {explanation.score:.2f}")
+    rows.append(("Score", "; ".join(score)))
+    return tuple(rows)
 
 
 def _red_flag_view(flag: RedFlag, span_anchor: str) -> _RedFlagView:

@@ -151,6 +151,7 @@ class Modality:
     negation: str | None = None
     permissive: str | None = None
     mandatory: str | None = None
+    reference: str | None = None  # a bare cross-reference ("see Policy 342"): partial at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -656,12 +657,12 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "modality",
         problems,
         required=(),
-        optional=("negation", "permissive", "mandatory"),
+        optional=("negation", "permissive", "mandatory", "reference"),
     )
     modality = Modality(
         **{
             k: _concept_ref(modality_raw.get(k), "modality", problems, concepts)
-            for k in ("negation", "permissive", "mandatory")
+            for k in ("negation", "permissive", "mandatory", "reference")
         }
     )
     elements_raw = body.get("elements") or []

@@ -377,6 +377,12 @@ def _judge(
     sentences = index.parsed.sentences
     if all(sentences[s].title_only for s in unit):
         cap(AdjustmentCause.HEADING_ONLY, "only a heading names this topic")
+    reference = index.compiled.checklist.modality.reference
+    if reference:
+        concepts = _cue_concepts(cue)
+        carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])]
+        if carrying and all(reference in index.hits[s] for s in carrying):
+            cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
     element = work.element
     actors, source = (), ActorSource.NONE
     if index.compiled.checklist.actors:

@@ -39,6 +39,9 @@ NEAR_MISS_SUBCHECK_SCORE = 0.90
 """Score of a unit that met a cue's words but failed its sub-check (e.g. no time limit)."""
 NEAR_MISS_EXCLUDED_SCORE = 0.80
 NEAR_MISS_NO_CONTEXT_FACTOR = 0.70
+NEAR_MISS_MIN_SHARE = 0.5
+"""A near miss holds at least half of a cue's concept groups: one word shared with a
+three-concept cue ("hour" of a 24-hour phone line for when + where + last seen) is not near."""
 MAX_EVIDENCE = 3
 MAX_QUOTE_CHARS = 600
 LEVEL_RANK = {Status.FOUND: 2, Status.PARTIAL: 1}
@@ -441,8 +444,9 @@ def _same_clause(text: str, modal: Span, words: Span) -> bool:
     """Whether the cue's words sit within reach of the modal with no clause break between."""
     if modal[1] <= words[0] <= modal[1] + MODAL_REACH_CHARS:
         return not CLAUSE_BREAK_RE.search(text[modal[1] : words[0]])
-    if modal[0] - MODAL_REACH_CHARS <= words[1] <= modal[0]:
-        return not CLAUSE_BREAK_RE.search(text[words[1] : modal[0]])
+    if modal[0] - MODAL_REACH_CHARS <= words[1] <= modal[0]:  # the subject: no comma between
+        between = text[words[1] : modal[0]]
+        return "," not in between and not CLAUSE_BREAK_RE.search(between)
     return False
 
 
@@ -518,11 +522,9 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere
                 continue
-            if _only_patterns(index, cue, by_concept, unit_id):
-                continue  # a number alone ("24-hour" in a phone-number line) is near nothing
+            if met / len(wanted) < NEAR_MISS_MIN_SHARE:
+                continue
             unit = index.units(cue.scope)[unit_id]
-            if all(index.parsed.sentences[s].title_only for s in unit):
-                continue  # a heading (the document's title among them) names, it does not say
             if best is None or (-score, unit[0]) < best[0]:
                 best = ((-score, unit[0]), unit, present, met, no_context)
         if best is None:
@@ -539,12 +541,17 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
         work.near.append(_Hit(near, cue, unit, None))
 
 
-def _only_patterns(index: ConceptIndex, cue: Cue, by_concept, unit_id: int) -> bool:
-    """Whether every concept of the cue the unit holds is made only of /regex/ terms (numbers,
-    durations, citations): such words say nothing about the topic by themselves."""
-    concepts = index.compiled.checklist.concepts
-    held = [c for c in _rule_concepts(cue) if unit_id in by_concept.get(c, ())]
-    return all(_pattern_only(concepts, c) for c in held)
+def _relevant(index: ConceptIndex, hit: _Hit) -> bool:
+    """Whether a near miss says something about the requirement: the sentences holding the cue's
+    words are not all headings (the document's title names the topic of every element), and
+    those words are not only numbers and durations ("24-hour" in a phone-number line)."""
+    concepts = _rule_concepts(hit.cue) | _cue_concepts(hit.cue)
+    carrying = [s for s in hit.unit if not concepts.isdisjoint(index.hits[s])]
+    if not carrying or all(index.parsed.sentences[s].title_only for s in carrying):
+        return False
+    held = concepts.intersection(set().union(*(index.hits[s] for s in carrying)))
+    checklist_concepts = index.compiled.checklist.concepts
+    return not all(_pattern_only(checklist_concepts, c) for c in held)
 
 
 def _pattern_only(concepts, name: str) -> bool:
@@ -658,9 +665,10 @@ def _choose_evidence(index: ConceptIndex, hits: list[_Hit]) -> list[Evidence]:
 
 
 def _best_near_miss(index: ConceptIndex, work: _ElementWork) -> Evidence | None:
-    if not work.near:
+    relevant = [n for n in work.near if _relevant(index, n)]
+    if not relevant:
         return None
-    best = min(work.near, key=lambda n: (-n.score, n.position, n.cue.id))
+    best = min(relevant, key=lambda n: (-n.score, n.position, n.cue.id))
     return best.evidence(index)
 
 

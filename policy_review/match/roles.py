@@ -10,14 +10,21 @@ Nothing here knows a phrase; it only knows where a subject sits in English.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from policy_review.match.index import ConceptIndex, Span
 from policy_review.model import ActorSource
 
-SUBJECT_REACH_CHARS = 48
-"""Without a modal verb, an actor counts as the subject only when it opens the sentence
-("Officers search the area ..."), within this many characters of its start (after a list label)."""
+OPENING_RE = re.compile(
+    r"^\W*(?:(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s*)?"
+    r"(?:(?:the|a|an|all|each|every|any|our|its|their|assigned|responding|first|on-duty|primary)"
+    r"\s+){0,3}$",
+    re.IGNORECASE,
+)
+"""Without a modal verb, an actor is the subject only when it opens the sentence ("Officers
+search the area", "2. The assigned detective interviews ..."): a list label and determiners may
+come before it, a verb may not ("Advise the watch commander" names the one told, not the doer)."""
 _NO_ACTORS: tuple[tuple[str, ...], ActorSource] = ((), ActorSource.NONE)
 
 
@@ -93,10 +100,10 @@ class ActorReader:
             first_modal = min(modal_starts)
             before = [span for span in spans if span[1] <= first_modal]
             return (before[-1][2],) if before else ()
-        start = self.index.parsed.sentences[s].start
-        return tuple(
-            dict.fromkeys(actor for a, _, actor in spans if a - start <= SUBJECT_REACH_CHARS)
-        )[:1]
+        sentence = self.index.parsed.sentences[s]
+        text = self.index.parsed.document.passages[sentence.passage].text
+        a, _, actor = spans[0]
+        return (actor,) if OPENING_RE.match(text[sentence.start : a]) else ()
 
     def _heading(self, section: tuple[str, ...]) -> tuple[str, ...]:
         """The actor named last in the heading trail (the deepest heading that names one)."""

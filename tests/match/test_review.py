@@ -76,10 +76,16 @@ def test_evidence_is_verbatim_located_and_explained(le) -> None:
 
 
 def test_missing_finding_says_what_was_looked_for_and_nearest_text(le) -> None:
-    finding = next(f for f in review(_doc(LE_TEXT), (le,)).findings if f.element == "LE-NCIC-30DAY")
+    findings = {f.element: f for f in review(_doc(LE_TEXT), (le,)).findings}
+    # the NCIC entry sentence holds two of the three things the category cue needs
+    finding = findings["LE-NCIC-CATEGORY"]
     assert finding.status is Status.MISSING
     assert finding.looked_for and all(finding.looked_for)
     assert finding.near_miss is not None and 0 < finding.near_miss.score < 1
+    assert finding.near_miss.explanation.level is None
+    assert finding.near_miss.explanation.groups_met == 2
+    # it holds one of the three the 30-day cue needs: not near enough to show
+    assert findings["LE-NCIC-30DAY"].near_miss is None
     data = finding.to_dict()
     assert data["near_miss"]["quote"] and "guidance" in data
 

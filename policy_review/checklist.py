@@ -141,6 +141,7 @@ class Element:
     partial_when: str = ""
     model_language: str = ""
     roles: tuple[str, ...] = ()  # actors (checklist `actors`) whose duty this is; empty: anyone
+    duty: bool = False  # a mandatory requirement: permissive wording on any cue caps at partial
     parts: tuple[Part, ...] = ()
 
 
@@ -471,6 +472,12 @@ def _load_red_flag(raw: Any, where: str, problems: _Problems, concepts: Mapping)
     )
 
 
+def _flag(value: Any, where: str, problems: _Problems) -> bool:
+    if not isinstance(value, bool):
+        problems.add(where, "must be true or false")
+    return value is True
+
+
 def _load_parts(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> tuple[Part, ...]:
     if raw is None:
         return ()
@@ -547,7 +554,7 @@ def _load_element(
         f"element #{index + 1}",
         problems,
         required=_ELEMENT_REQUIRED,
-        optional=("partial_when", "red_flags", "model_language", "roles", "parts"),
+        optional=("partial_when", "red_flags", "model_language", "duty", "roles", "parts"),
     )
     if not body:
         return None
@@ -594,6 +601,7 @@ def _load_element(
             allow_empty="model_language" not in body,
         ),
         roles=_load_roles(body.get("roles"), f"{where}: roles", problems, actors),
+        duty=_flag(body.get("duty", False), f"{where}: duty", problems),
         parts=_load_parts(body.get("parts"), where, problems, concepts),
     )
 

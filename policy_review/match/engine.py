@@ -51,8 +51,13 @@ PURPOSE_CLAUSE_RE = re.compile(r"\b(?:so\s+that|in\s+order\s+that)\b[^.;:,]*$", 
 RESTRICTED_MODAL_RE = re.compile(
     r"^[^.;:,]*?\bonly\s+(?:after|when|if|once|upon|until|with)\b", re.IGNORECASE
 )
-RELATIVE_MODAL_RE = re.compile(r"\b(?:that|which|who|whom|whose)\s+(?:[\w'-]+\s+){0,3}$", re.I)
-"""'photographs that may aid the search': the modal belongs to a relative clause, not the duty."""
+RELATIVE_MODAL_RE = re.compile(
+    r"\b(?:that|which|who|whom|whose|whether|if)\s+(?:[\w'-]+\s+){0,3}$", re.I
+)
+"""'photographs that may aid the search', 'whether the child may be at risk': the modal belongs
+to a relative or conditional clause, not to the duty."""
+PROHIBITION_RE = re.compile(r"^\s*not\b", re.I)
+"""'may not be refused' forbids; it grants no option."""
 CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
@@ -296,7 +301,8 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             continue
         unit = index.units(cue.scope)[unit_id]
         if cue.subcheck is None and not (
-            cue.duty and any(index.holds(cue.scope, unit_id, c) for c in modal)
+            (cue.duty or work.element.duty)
+            and any(index.holds(cue.scope, unit_id, c) for c in modal)
         ):
             # a plain hit: nothing in the unit's wording can change its level, so its text and
             # where its words are is worked out only if it is shown (most hits never are)
@@ -375,7 +381,7 @@ def _judge(
             delta, level = PARTIAL_BASE_SCORE - FOUND_BASE_SCORE, Status.PARTIAL
         adjustments.append(Adjustment(cause, delta, detail, Status.PARTIAL))
 
-    if cue.duty and wording is Modality.PERMISSIVE:
+    if (cue.duty or work.element.duty) and wording is Modality.PERMISSIVE:
         cap(AdjustmentCause.PERMISSIVE, "permissive wording ('may') makes it optional")
     sentences = index.parsed.sentences
     if all(sentences[s].title_only for s in unit):
@@ -435,7 +441,7 @@ def _not_permission(text: str, span: Span, cue_spans) -> bool:
     after = text[span[1] : span[1] + MODAL_REACH_CHARS]
     if PURPOSE_CLAUSE_RE.search(before) or RESTRICTED_MODAL_RE.match(after):
         return True
-    if RELATIVE_MODAL_RE.search(before):
+    if RELATIVE_MODAL_RE.search(before) or PROHIBITION_RE.match(after):
         return True
     return not any(_same_clause(text, span, cue_span) for cue_span in cue_spans)
 

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from policy_review.errors import ChecklistError
-from policy_review.model import Severity
+from policy_review.model import Severity, Status
 from policy_review.resources import bundled_dir
 
 LEVELS = ("found", "partial")
@@ -50,7 +50,7 @@ class TimeLimit:
     also_found: str | None = None
     conditional: str | None = None
     over_limit: str = "red_flag"
-    otherwise: str | None = None
+    otherwise: Status | None = None
     reason: str = ""
 
 
@@ -89,7 +89,7 @@ class Cue:
     """One way an element can be evidenced; see SCHEMA.md for the meaning of each key."""
 
     id: str
-    level: str
+    level: Status
     all: tuple[str, ...] = ()
     any: tuple[str, ...] = ()
     none: tuple[str, ...] = ()
@@ -375,7 +375,7 @@ def _load_subcheck(raw: Any, where: str, problems: _Problems, concepts: Mapping)
             also_found=_concept_ref(body.get("also_found"), where, problems, concepts),
             conditional=_concept_ref(body.get("conditional"), where, problems, concepts),
             over_limit=over,
-            otherwise=otherwise,
+            otherwise=Status(otherwise) if otherwise in LEVELS else None,
             reason=_text(body.get("reason"), where, problems, allow_empty=True),
         )
     if kind == "age_limit":
@@ -449,7 +449,7 @@ def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> C
         problems.add(where, "duty must be true or false")
     return Cue(
         id=cue_id,
-        level=level,
+        level=Status(level) if level in LEVELS else Status.FOUND,
         boost=_names(body.get("boost"), f"{where}: boost", problems, concepts),
         duty=bool(duty),
         subcheck=subcheck,

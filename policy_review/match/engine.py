@@ -295,7 +295,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     modal = {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
-    cue_level = Status(cue.level)
+    cue_level = cue.level
     for unit_id in _candidates(index, cue):
         if not _conditions_met(index, cue, unit_id):
             continue

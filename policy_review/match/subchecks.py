@@ -315,7 +315,7 @@ def _time_limit(
             tuple(hits[check.vague]),
         )
     if check.otherwise:
-        return SubResult(Status(check.otherwise), f"no time limit stated (needs {limit})")
+        return SubResult(check.otherwise, f"no time limit stated (needs {limit})")
     return SubResult(None, f"no time limit within {limit}")
 
 

@@ -5,6 +5,7 @@ say whose duty the quote states."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -31,8 +32,6 @@ EXPECTED = {
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> dict:
-    import json
-
     out = tmp_path_factory.mktemp("combined") / "report.json"
     argv = [str(DOCUMENT), "--checklist", "psap-ansi-standard", "--format", "json", "-o"]
     assert main(["analyze", *argv, str(out)]) == 0
@@ -65,7 +64,9 @@ def test_lead_in_names_the_call_taker(report) -> None:
 
 def test_every_quote_in_the_html_report_shows_its_explanation(tmp_path) -> None:
     out = tmp_path / "report.html"
-    assert main(["analyze", str(DOCUMENT), "--checklist", "psap-ansi-standard", "-o", str(out)]) == 0
+    assert (
+        main(["analyze", str(DOCUMENT), "--checklist", "psap-ansi-standard", "-o", str(out)]) == 0
+    )
     html = out.read_text()
     quotes = html.count('<blockquote class="quote">')
     flags = html.count('class="flag-reason"')

@@ -985,8 +985,7 @@ def _why_rows(explanation: Explanation | None) -> tuple[tuple[str, str], ...]:
     for adjustment in explanation.adjustments:
         cap = f", {adjustment.cap.value} at most" if adjustment.cap else ""
         score.append(f"{adjustment.delta:+.2f} {adjustment.detail}{cap}")
-    score.append(f"= {explanation.score:.2f}")
-    rows.append(("Score", "; ".join(score)))
+    rows.append(("Score", "; ".join(score) + f" → {explanation.score:.2f}"))
     return tuple(rows)
 
 

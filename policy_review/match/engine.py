@@ -52,7 +52,7 @@ RESTRICTED_MODAL_RE = re.compile(
     r"^[^.;:,]*?\bonly\s+(?:after|when|if|once|upon|until|with)\b", re.IGNORECASE
 )
 RELATIVE_MODAL_RE = re.compile(
-    r"\b(?:that|which|who|whom|whose|whether|if)\s+(?:[\w'-]+\s+){0,3}$", re.I
+    r"\b(?:that|which|who|whom|whose|whether|if|where)\s+(?:[\w'-]+\s+){0,6}$", re.I
 )
 """'photographs that may aid the search', 'whether the child may be at risk': the modal belongs
 to a relative or conditional clause, not to the duty."""
@@ -316,6 +316,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         hits = _view_hits(index, view, needed)
         level = cue_level
         spans = [span for c in concepts for span in hits.get(c, ())]
+        concept_spans = list(spans)
         sub: SubResult | None = None
         outcome: SubcheckOutcome | None = None
         focus = _focus(index, view, hits, cue.all or cue.any)
@@ -346,7 +347,9 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             wording = Modality.NEGATED
         elif modal_spans.get(modality.mandatory):
             wording = Modality.MANDATORY
-        elif modal_spans.get(modality.permissive):
+        elif modal_spans.get(modality.permissive) and _all_permissive(
+            index, view, concept_spans, modal_spans[modality.permissive]
+        ):
             wording = Modality.PERMISSIVE
         if cue.duty and wording is Modality.NEGATED:
             reason = "The duty is stated in the negative (not required / need not)."
@@ -444,6 +447,19 @@ def _not_permission(text: str, span: Span, cue_spans) -> bool:
     if RELATIVE_MODAL_RE.search(before) or PROHIBITION_RE.match(after):
         return True
     return not any(_same_clause(text, span, cue_span) for cue_span in cue_spans)
+
+
+def _all_permissive(index: ConceptIndex, view: _View, spans, permissive) -> bool:
+    """Whether every sentence holding the cue's words words them as optional: when one states
+    them plainly ("... and a recent photograph."), a 'may' beside it ("the ID photo may be used")
+    qualifies a detail, it does not make the duty optional. Headings state nothing."""
+    sentences = index.parsed.sentences
+    carrying = {
+        position
+        for position in (_sentence_of(view, a) for a, _ in spans)
+        if not sentences[view.sentences[position]].title_only
+    }
+    return carrying <= {_sentence_of(view, a) for a, _ in permissive}
 
 
 def _same_clause(text: str, modal: Span, words: Span) -> bool:

@@ -36,8 +36,8 @@ class ActorReader:
     _cache: dict[int, tuple[tuple[str, ...], ActorSource]] = field(default_factory=dict)
 
     @property
-    def actors(self) -> dict[str, str]:
-        return dict(self.index.compiled.checklist.actors)
+    def actors(self):
+        return self.index.compiled.checklist.actors
 
     def of_sentence(self, s: int) -> tuple[tuple[str, ...], ActorSource]:
         found = self._cache.get(s)

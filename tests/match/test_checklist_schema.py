@@ -108,3 +108,41 @@ def test_worked_example_behaves_as_documented(text: str, status: str, flagged: b
     finding = review(_one_sentence_doc(text), (checklist,)).findings[0]
     assert finding.status.value == status
     assert bool(finding.red_flags) is flagged
+
+
+def test_actors_roles_parts_and_duty_are_validated() -> None:
+    data = _worked_example()
+    data["actors"] = {"call_taker": "missing_person", "Bad Name": "ncic", "officer": "ghost"}
+    element = data["elements"][0]
+    element["duty"] = "yes"
+    element["roles"] = ["call_taker", "janitor"]
+    element["parts"] = [
+        {"id": "where", "label": "where", "any": ["no_such_concept"]},
+        {"id": "where", "label": "again", "any": ["ncic"], "core": "maybe"},
+    ]
+    with pytest.raises(ChecklistError) as caught:
+        parse_checklist(data, "roles.yaml")
+    message = str(caught.value)
+    for expected in (
+        "actor name 'Bad Name'",
+        "actors: officer: unknown concept 'ghost'",
+        "duty: must be true or false",
+        "unknown actor 'janitor'",
+        "part where: any: unknown concept 'no_such_concept'",
+        "core must be true or false",
+        "duplicate id 'where'",
+    ):
+        assert expected in message, message
+
+
+def test_roles_and_parts_load_as_data() -> None:
+    data = _worked_example()
+    data["actors"] = {"officer": "missing_person"}
+    data["elements"][0].update(
+        duty=True,
+        roles=["officer"],
+        parts=[{"id": "entry", "label": "entry", "any": ["entry"], "core": False}],
+    )
+    element = parse_checklist(data, "ok.yaml").elements[0]
+    assert element.duty and element.roles == ("officer",)
+    assert element.parts[0].id == "entry" and not element.parts[0].core

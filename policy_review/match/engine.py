@@ -409,7 +409,7 @@ def _judge(
     parts: tuple[PartResult, ...] = ()
     if element.parts:
         around = set().union(
-            *(index.hits[s] for s in unit),
+            *(index.hits[s] for s in _part_sentences(index, cue, element, unit)),
             *(index.hits[s] for s in index.parsed.lead_in.get(unit[0], ())),
         )
         parts = tuple(
@@ -428,6 +428,17 @@ def _judge(
     return _Judgement(
         level, base, score, wording, outcome, tuple(adjustments), parts, actors, source
     )
+
+
+def _part_sentences(index: ConceptIndex, cue: Cue, element: Element, unit) -> list[int]:
+    """The sentences of the unit that hold the cue's subject (its words other than the parts'):
+    a part counts only where the requirement is stated ("where the child was last seen" and,
+    in the next sentence, "when the report was taken" is a where without a when)."""
+    part_concepts = {c for part in element.parts for c in part.any}
+    subject = _cue_concepts(cue) - part_concepts
+    if not subject:
+        return list(unit)
+    return [s for s in unit if not subject.isdisjoint(index.hits[s])] or list(unit)
 
 
 def _names(actors) -> str:

@@ -153,6 +153,8 @@ class EvidenceScope(StrEnum):
 
     IN_SCOPE = "in_scope"
     OUTSIDE = "outside"  # another chapter, in a passage that is itself about missing children
+
+
 class Modality(StrEnum):
     """How a matched sentence words the duty: what a reviewer weighs first."""
 

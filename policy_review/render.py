@@ -24,11 +24,11 @@ import jinja2
 
 from policy_review.errors import PolicyReviewError
 from policy_review.model import (
+    ActorSource,
     ChapterReason,
     ChecklistChoice,
     ChoiceMargin,
     DirectiveTopic,
-    ActorSource,
     Document,
     DocumentScope,
     Evidence,

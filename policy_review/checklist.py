@@ -10,6 +10,8 @@ matcher in policy_review.match interprets the terms).
 from __future__ import annotations
 
 import re
+import re._constants as _sre
+import re._parser as _sre_parser
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +31,16 @@ OVER_LIMIT_ACTIONS = ("partial", "red_flag")
 AGE_BELOW_ACTIONS = ("partial", "ignore")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CONCEPT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_CHECKLIST_BYTES = 2 * 2**20
+"""A checklist file is text written by a person (the bundled ones are 25-115 KB)."""
+MAX_YAML_ALIASES = 100
+"""YAML aliases (`*name`) allowed in a checklist: each may repeat a whole subtree, so a few
+nested ones (an "alias bomb") make a structure far larger than the file."""
+MAX_PROBLEM_CHARS = 300
+"""One reported problem is at most this long, whatever value it quotes."""
+MAX_PROBLEMS_SHOWN = 10
+"""The error is one line: the first problems, then how many more."""
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,13 +209,19 @@ class _Problems:
         self.items: list[str] = []
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{self.path}: {where}: {message}")
+        item = f"{self.path}: {where}: {message}"
+        if len(item) > MAX_PROBLEM_CHARS:
+            item = item[: MAX_PROBLEM_CHARS - 1] + "…"
+        self.items.append(item)
 
     def raise_if_any(self) -> None:
         if self.items:
             count = len(self.items)
             head = f"{count} problem{'s' if count > 1 else ''} in checklist"
-            raise ChecklistError(head + ":\n  " + "\n  ".join(self.items))
+            shown = self.items[:MAX_PROBLEMS_SHOWN]
+            more = count - len(shown)
+            tail = f"; and {more} more" if more else ""
+            raise ChecklistError(f"{head}: " + "; ".join(shown) + tail)
 
 
 def _mapping(
@@ -273,7 +291,45 @@ def _check_term(term: Any, where: str, problems: _Problems) -> str | None:
         except re.error as exc:
             problems.add(where, f"bad regular expression {term!r}: {exc}")
             return None
+        if _nested_repetition(term[1:-1]):
+            problems.add(
+                where,
+                f"regular expression {term!r} repeats a group that itself repeats without limit, "
+                "which can take exponential time on some text; write it without the nesting",
+            )
+            return None
     return term
+
+
+def _nested_repetition(pattern: str) -> bool:
+    """Whether an unbounded repetition sits inside another unbounded one (`(a+)+`, `(a*b?)*`): the
+    shape behind catastrophic backtracking. Read with the standard library's own regex parser
+    (private: should a later Python change it, the check is skipped and the analysis's time
+    limit still bounds the damage)."""
+    try:
+        return _repeats_inside(_sre_parser.parse(pattern), inside=False)
+    except Exception:  # noqa: BLE001 - only the early warning is lost
+        return False
+
+
+def _repeats_inside(items, *, inside: bool) -> bool:
+    for op, av in items:
+        if op in _REPEATS:
+            _, high, body = av
+            if inside and high == _sre.MAXREPEAT:
+                return True
+            children, deeper = [body], inside or high == _sre.MAXREPEAT
+        elif op is _sre.SUBPATTERN:
+            children, deeper = [av[-1]], inside
+        elif op is _sre.BRANCH:
+            children, deeper = av[1], inside
+        elif op in (_sre.ASSERT, _sre.ASSERT_NOT):
+            children, deeper = [av[1]], inside
+        else:
+            continue
+        if any(_repeats_inside(child, inside=deeper) for child in children):
+            return True
+    return False
 
 
 def _load_concepts(raw: Any, problems: _Problems) -> dict[str, Concept]:
@@ -713,15 +769,37 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 @lru_cache(maxsize=32)
 def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
     """Parse once per file version; the key includes mtime and size so edits are picked up."""
+    if size > MAX_CHECKLIST_BYTES:
+        raise ChecklistError(
+            f"checklist {path} is {size:,} bytes, more than the {MAX_CHECKLIST_BYTES:,} "
+            "a checklist may be"
+        )
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ChecklistError(f"cannot read checklist {path}: {exc}") from None
     try:
+        _check_aliases(text, path)
         data = yaml.load(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
-        raise ChecklistError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+        detail = " ".join(str(exc).split())[:MAX_PROBLEM_CHARS]
+        raise ChecklistError(f"{path}: not valid YAML: {detail}") from None
+    except RecursionError:
+        raise ChecklistError(f"{path}: the YAML is nested too deeply to read") from None
     return parse_checklist(data, path)
+
+
+def _check_aliases(text: str, path: str) -> None:
+    """Refuse an alias bomb from the event stream, before any structure is built."""
+    aliases = 0
+    for event in yaml.parse(text, Loader=_YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise ChecklistError(
+                    f"{path}: more than {MAX_YAML_ALIASES} YAML aliases (*name); a checklist "
+                    "repeats terms with `include`, not aliases"
+                )
 
 
 def _bundled_paths() -> list[Path]:

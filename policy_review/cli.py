@@ -6,6 +6,7 @@ import argparse
 import gc
 import hashlib
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,11 +16,14 @@ from policy_review.errors import PolicyReviewError
 from policy_review.extract.source import (
     DEFAULT_DOCUMENT_TIMEOUT_S,
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CHARS,
     DEFAULT_MAX_PAGES,
+    terminal_safe,
 )
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+MAX_INTERNAL_ERROR_CHARS = 300
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,7 +47,22 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
         help=f"refuse larger files or unpacked Word content (default {DEFAULT_MAX_BYTES})",
     )
     parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=DEFAULT_MAX_CHARS,
+        help=f"refuse documents with more characters of text (default {DEFAULT_MAX_CHARS})",
+    )
+    parser.add_argument(
         "--no-ocr", action="store_true", help="never run Tesseract on scanned pages"
+    )
+
+
+def _add_timeout(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_DOCUMENT_TIMEOUT_S,
+        help=f"seconds allowed per document (default {DEFAULT_DOCUMENT_TIMEOUT_S:g})",
     )
 
 
@@ -75,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--decisions", type=Path, help="reviewer decisions exported from an HTML report"
     )
+    _add_timeout(analyze)
     _add_analysis(analyze)
 
     extract = commands.add_parser("extract", help="show exactly what the analyser reads")
@@ -88,12 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--jobs", type=int, default=0, help="worker processes (default: all cores)")
     batch.add_argument("--force", action="store_true", help="redo documents already analysed")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.add_argument(
-        "--timeout",
-        type=float,
-        default=DEFAULT_DOCUMENT_TIMEOUT_S,
-        help=f"seconds allowed per document (default {DEFAULT_DOCUMENT_TIMEOUT_S:g})",
-    )
+    _add_timeout(batch)
     batch.add_argument(
         "--checklists-csv",
         type=Path,
@@ -238,9 +253,20 @@ def _add_database(parser: argparse.ArgumentParser) -> None:
 def _limits(args: argparse.Namespace):
     from policy_review.extract import ExtractLimits
 
-    if args.max_pages < 1 or args.max_bytes < 1:
-        raise PolicyReviewError("--max-pages and --max-bytes must be positive")
-    return ExtractLimits(max_pages=args.max_pages, max_bytes=args.max_bytes, ocr=not args.no_ocr)
+    if args.max_pages < 1 or args.max_bytes < 1 or args.max_chars < 1:
+        raise PolicyReviewError("--max-pages, --max-bytes and --max-chars must be positive")
+    return ExtractLimits(
+        max_pages=args.max_pages,
+        max_bytes=args.max_bytes,
+        max_chars=args.max_chars,
+        ocr=not args.no_ocr,
+    )
+
+
+def _timeout(args: argparse.Namespace) -> float:
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise PolicyReviewError("--timeout must be a positive, finite number of seconds")
+    return args.timeout
 
 
 def _checklists(args: argparse.Namespace):
@@ -265,10 +291,29 @@ def _write(text: str, output: str, *, protect: Path) -> str | None:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
+    from policy_review.bounded import call_with_timeout
+
+    limits, timeout_s = _limits(args), _timeout(args)
+    output = args.output or "."
+    if output != "-" and Path(output).is_dir():
+        output = str(Path(output) / _report_file_name(args.path, args.format))
+    text, warnings, summary = call_with_timeout(_analysis, timeout_s, args, limits, output)
+    written = _write(text, output, protect=args.path)
+    # Warnings only once the report exists, so a failure is still exactly one line.
+    for warning in warnings:
+        print(f"warning: {terminal_safe(warning)}", file=sys.stderr)
+    if written:
+        print(f"{terminal_safe(written)}: {summary}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _analysis(args: argparse.Namespace, limits, output: str) -> tuple[str, tuple[str, ...], str]:
+    """The report to write to `output`, the extraction warnings and a one-line summary (run in
+    a child process that `--timeout` kills)."""
     from policy_review.extract import load_document
 
     # Read the document before importing the matcher and renderer: a bad file fails in a blink.
-    document = load_document(args.path, limits=_limits(args))
+    document = load_document(args.path, limits=limits)
 
     from policy_review.render import load_decisions, render_html, render_json
     from policy_review.review import review
@@ -281,9 +326,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     checklists = _checklists(args)
     decisions = load_decisions(args.decisions) if args.decisions else None
     report = review(document, checklists)
-    output = args.output or "."
-    if output != "-" and Path(output).is_dir():
-        output = str(Path(output) / _report_file_name(args.path, args.format))
     if args.format == "json":
         text = render_json(report)
     else:
@@ -291,18 +333,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
         queue = None if output == "-" else queue_links_for(Path(output))
         text = render_html(report, template_dir=args.template_dir, decisions=decisions, queue=queue)
-    written = _write(text, output, protect=args.path)
-    # Warnings only once the report exists, so a failure is still exactly one line.
-    for warning in document.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    if written:
-        summary = report.summary
-        print(
-            f"{written}: {summary.found} found, {summary.partial} partial, "
-            f"{summary.missing} missing ({len(summary.critical_missing)} critical missing)",
-            file=sys.stderr,
-        )
-    return EXIT_OK
+    summary = report.summary
+    return (
+        text,
+        document.warnings,
+        f"{summary.found} found, {summary.partial} partial, {summary.missing} missing "
+        f"({len(summary.critical_missing)} critical missing)",
+    )
 
 
 def _report_file_name(path: Path, report_format: str) -> str:
@@ -433,7 +470,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     document = load_document(args.path, limits=_limits(args))
     for warning in document.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {terminal_safe(warning)}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(document.to_full_dict(), indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -455,7 +492,7 @@ def _draw_progress(progress) -> None:
     line = f"[{bar}] {progress.done}/{progress.total} {progress.elapsed_s:4.0f}s"
     if progress.failed:
         line += f" ({progress.failed} failed)"
-    current = progress.current
+    current = terminal_safe(progress.current)
     if len(current) > PROGRESS_NAME_CHARS:
         current = "…" + current[-(PROGRESS_NAME_CHARS - 1) :]
     sys.stderr.write(f"\r\033[K{line} {current}")
@@ -472,7 +509,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         limits=_limits(args),
         jobs=args.jobs,
         force=args.force,
-        timeout_s=args.timeout,
+        timeout_s=_timeout(args),
         template_dir=args.template_dir,
         on_progress=None if args.quiet or not sys.stderr.isatty() else _draw_progress,
         checklists_csv=args.checklists_csv,
@@ -491,7 +528,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     print(
         f"{result.analysed} analysed, {result.skipped} unchanged, {result.failed} failed, "
         f"{len(result.ignored)} not documents; "
-        f"triage queue: {result.index_path}",
+        f"triage queue: {terminal_safe(str(result.index_path))}",
         file=sys.stderr,
     )
     return EXIT_OK
@@ -704,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         return _COMMANDS[args.command](args)
     except PolicyReviewError as exc:
-        print(f"policy-review: error: {exc}", file=sys.stderr)
+        print(f"policy-review: error: {terminal_safe(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("policy-review: interrupted", file=sys.stderr)
@@ -717,5 +754,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_USAGE
     except Exception as exc:  # last resort: a bug must still be one line, never a traceback
-        print(f"policy-review: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        detail = terminal_safe(f"{type(exc).__name__}: {exc}")[:MAX_INTERNAL_ERROR_CHARS]
+        print(f"policy-review: internal error: {detail}", file=sys.stderr)
         return EXIT_USAGE

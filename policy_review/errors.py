@@ -15,3 +15,11 @@ class UnreadableInputError(PolicyReviewError):
 
 class ChecklistError(PolicyReviewError):
     """A checklist file is invalid; the message lists every problem found."""
+
+
+class TextLimitError(UnreadableInputError):
+    """The document holds more text than `--max-chars` allows."""
+
+
+class TimeLimitError(PolicyReviewError):
+    """The analysis did not finish within its `--timeout`."""

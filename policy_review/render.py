@@ -144,7 +144,12 @@ def load_decisions(path: str | Path) -> Decisions:
 def parse_decisions(text: str, *, source: str) -> Decisions:
     """A decisions file's text (named `source` in messages), checked like `load_decisions`."""
     try:
-        data = json.loads(text)
+        # a byte-order mark: editors on Windows save JSON with one
+        data = json.loads(text.removeprefix("\ufeff"))
+    except RecursionError:
+        raise PolicyReviewError(
+            f"decisions file {source} is nested too deeply to be a decisions export"
+        ) from None
     except json.JSONDecodeError as exc:
         raise PolicyReviewError(
             f"decisions file {source} is not valid JSON (line {exc.lineno}): "

@@ -150,7 +150,7 @@ def load_document(path: str | Path, *, limits: ExtractLimits | None = None) -> D
         )
     source = SourceFile(path, data, hashlib.sha256(data).hexdigest(), limits)
     try:
-        return _extractor(format_name)(source)
+        document = _extractor(format_name)(source)
     except PolicyReviewError:
         raise
     except MemoryError:
@@ -165,3 +165,5 @@ def load_document(path: str | Path, *, limits: ExtractLimits | None = None) -> D
             f"{path}: could not be read as {format_name} ({type(exc).__name__}: {detail}); "
             "re-save or re-export the file and try again"
         ) from None
+    source.check_chars(len(document.text))
+    return document

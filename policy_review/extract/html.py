@@ -241,6 +241,7 @@ def extract(source: SourceFile) -> Document:
     parser = _DirectiveParser()
     parser.feed(text)
     parser.close()
+    source.check_chars(sum(len(para.text) for para in parser.paras))
     return build_document(
         source=source.name,
         sha256=source.sha256,

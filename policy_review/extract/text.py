@@ -116,6 +116,7 @@ def text_paragraphs(text: str) -> list[Para]:
 
 def extract(source: SourceFile) -> Document:
     text, warning = decode_text(source.data)
+    source.check_chars(len(text))
     return build_document(
         source=source.name,
         sha256=source.sha256,

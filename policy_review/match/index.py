@@ -69,6 +69,13 @@ MAX_SECTION_SENTENCES = 40
 """A `section` unit is at most this many sentences, so a document without headings is not one
 giant unit that trivially holds every concept."""
 
+PUNCTUATION_RUN_KEPT = 32
+"""spaCy's tokenizer splits a run of punctuation one character at a time, copying the rest of
+the run each time: quadratic (8,000 '(' took 5 s, 50,000 over 90 s). Forms use long runs of
+underscores or dashes as fill-in blanks and rules, so past this many characters the rest of a
+run is tokenised as spaces; the text keeps its length, so every offset stays right."""
+_PUNCTUATION_RUN_RE = re.compile(rf"[^\w\s]{{{PUNCTUATION_RUN_KEPT + 1},}}")
+
 Span = tuple[int, int]
 
 
@@ -219,11 +226,13 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
     nlp = get_nlp()
     skipped = _reference_lists(document)
     indexes = [i for i, p in enumerate(document.passages) if _is_evidence(p) and i not in skipped]
-    docs = dict(zip(indexes, nlp.pipe(document.passages[i].text for i in indexes), strict=True))
+    texts = (_tokenizable(document.passages[i].text) for i in indexes)
+    docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
     sections = sorted({document.passages[i].section for i in indexes})
     section_source = {section: " > ".join(section) for section in sections}
     section_source[TOPIC_KEY] = _topic_text(document)
-    section_docs = dict(zip(section_source, nlp.pipe(section_source.values()), strict=True))
+    section_texts_parsed = nlp.pipe(_tokenizable(text) for text in section_source.values())
+    section_docs = dict(zip(section_source, section_texts_parsed, strict=True))
     passage_texts = TextSet.of({i: document.passages[i].text for i in indexes})
     section_texts = TextSet.of(section_source)
     _apply_fuzzy_norms(docs, passage_texts, fuzzy_words)
@@ -259,6 +268,16 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
         section_texts,
         _lead_ins(document, indexes, passage_sentences),
     )
+
+
+def _tokenizable(text: str) -> str:
+    """`text` as spaCy should tokenise it: the same length, long punctuation runs cut short."""
+    return _PUNCTUATION_RUN_RE.sub(_shorten_run, text)
+
+
+def _shorten_run(match: re.Match[str]) -> str:
+    run = match.group()
+    return run[:PUNCTUATION_RUN_KEPT] + " " * (len(run) - PUNCTUATION_RUN_KEPT)
 
 
 def _reference_lists(document: Document) -> set[int]:

@@ -7,24 +7,30 @@ forked after the spaCy pipeline and checklist matchers are built, so every worke
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import gc
 import hashlib
 import io
 import json
+import math
 import multiprocessing
 import os
 import signal
 import stat
+import tempfile
 import time
 import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
+from enum import StrEnum
 from multiprocessing.connection import wait
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from policy_review import __version__
+from policy_review.bounded import die_with_parent
 from policy_review.checklist import available_checklists, load_checklist
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
@@ -56,12 +62,21 @@ from policy_review.triage import (
     read_checklist_choices,
 )
 
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; see _OutputLock
+    fcntl = None
+
 LOW_CONFIDENCE = 0.8
 """Findings below this confidence need a person to look; the triage queue counts them. Confidence
 is a measured probability (calibration.py): below 0.8, more than one in five such statuses is
 wrong (measured 0.55-0.6 exact agreement on the development sets)."""
 
 MANIFEST_NAME = "manifest.json"
+LOCK_NAME = ".policy-review.lock"
+"""Held (flock) by the batch writing into the folder; a second batch into it is refused."""
+PARTIAL_SUFFIX = ".partial"
+REPORT_SUFFIXES = (REPORT_HTML_SUFFIX, REPORT_JSON_SUFFIX)
 MANIFEST_SCHEMA = "policy-review/batch-manifest@1"
 INDEX_SCHEMA = "policy-review/batch-index@1"
 
@@ -89,6 +104,16 @@ AGENCY_TYPES = {
 }
 LAW_ENFORCEMENT_PREFIX = "le-"
 PSAP_PREFIX = "psap-"
+
+
+class SkippedLink(StrEnum):
+    """Why a symbolic link in the source folder was not analysed (the text of its error row)."""
+
+    OUTSIDE = "skipped: a symbolic link to outside the folder; links are not followed out of it"
+    DANGLING = "skipped: a symbolic link to nothing (its target does not exist)"
+    LOOP = "skipped: a symbolic link that loops back on itself"
+    FOLDER = "skipped: a symbolic link to a folder; analyse the folder itself"
+    UNREADABLE = "skipped: a symbolic link that cannot be followed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +168,11 @@ class _Task:
 
 
 def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResult:
-    """Analyse every directive under `src_dir`; write reports, a manifest and triage indexes."""
+    """Analyse every directive under `src_dir`; write reports, a manifest and triage indexes.
+
+    The manifest is rewritten as each document finishes, so a killed batch resumes where it
+    stopped; the indexes list only rows whose reports are of the bytes the row's SHA-256 names.
+    """
     src_dir, out_dir = Path(src_dir), Path(out_dir)
     _check_options(src_dir, out_dir, options)
     checklists = _load_checklists(options.checklist_refs)
@@ -151,21 +180,37 @@ def run_batch(src_dir: Path, out_dir: Path, options: BatchOptions) -> BatchResul
     choices_file = find_choices_file(src_dir, options.checklists_csv)
     choices = read_checklist_choices(choices_file) if choices_file else {}
     decisions = load_decisions_folder(options.decisions_dir) if options.decisions_dir else {}
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise PolicyReviewError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
-
-    sources, ignored = _find_documents(src_dir, exclude=out_dir)
-    chosen, unmatched = match_choices(choices, [relative for _, relative in sources])
-    _check_choices(chosen, choices_file)
-    previous = {} if options.force else _read_manifest(out_dir, settings)
-    tasks, reused, unreadable, copies = _plan(sources, previous, out_dir, chosen, choices_file)
-    new_rows = _run_tasks(tasks, checklists, options, out_dir)
-    rows = _with_queue_links([*reused, *unreadable, *new_rows], copies, decisions, out_dir)
-    ranked = tuple(rank_rows(rows))
-    _write_manifest(out_dir, settings, ranked)
-    index_path = _write_indexes(out_dir, ranked, options.template_dir)
+    _prepare_output(out_dir)
+    with _OutputLock(out_dir) as lock:
+        source = str(src_dir.resolve())
+        previous = _read_manifest(out_dir)
+        if previous.source not in (None, source) and not options.force:
+            raise PolicyReviewError(
+                f"{out_dir} holds the results of another folder ({previous.source}); "
+                "choose another output folder, or use --force to replace them"
+            )
+        _remove_partials(out_dir)
+        sources, links, ignored = _find_documents(src_dir, exclude=out_dir)
+        chosen, unmatched = match_choices(choices, [relative for _, relative in sources])
+        _check_choices(chosen, choices_file)
+        reusable = (
+            previous.ok_rows()
+            if not options.force and previous.source == source and previous.settings == settings
+            else {}
+        )
+        tasks, reused, unreadable, copies = _plan(sources, reusable, out_dir, chosen, choices_file)
+        manifest = _Manifest(
+            out_dir, source, settings, [*reused, *unreadable, *links], [t.name for t in tasks]
+        )
+        manifest.save()
+        # Before any report is overwritten: the indexes name only rows whose reports stay.
+        _write_indexes(out_dir, rank_rows(manifest.rows), options.template_dir)
+        new_rows = _run_tasks(tasks, checklists, options, out_dir, manifest.add, (lock.fd,))
+        rows = _with_queue_links(manifest.rows, copies, decisions, out_dir)
+        ranked = tuple(rank_rows(rows))
+        _remove_stale_reports(out_dir, previous, tasks, ranked)
+        manifest.finish(ranked)
+        index_path = _write_indexes(out_dir, ranked, options.template_dir)
     return BatchResult(
         analysed=sum(1 for row in new_rows if row.ok),
         skipped=len(reused),
@@ -226,7 +271,7 @@ def _plan(
             reason = f"cannot read {relative}: {exc.strerror or exc}"
             unreadable.append(_error_row(relative, "", reason))
     copies = first_copies({relative: digest for _, relative, digest, _ in hashed})
-    tasks: list[_Task] = []
+    todo: list[tuple] = []
     reused: list[TriageRow] = []
     for source, relative, digest, size in hashed:
         if relative in copies:
@@ -243,7 +288,16 @@ def _plan(
         ):
             reused.append(earlier)
         else:
-            tasks.append(_Task(source, relative, names[relative], digest, size, refs, choice_from))
+            todo.append((source, relative, digest, size, refs, choice_from))
+    # A new report never takes the name of a report that stays (the names of a folder's files
+    # are worked out from today's files, the kept reports' from earlier ones).
+    taken = {row.html_report.removesuffix(REPORT_HTML_SUFFIX).casefold() for row in reused}
+    tasks = []
+    for source, relative, digest, size, refs, choice_from in todo:
+        name = names[relative]
+        if name.casefold() in taken:
+            name = f"{name}-{_short_hash(relative)}"
+        tasks.append(_Task(source, relative, name, digest, size, refs, choice_from))
     return tasks, reused, unreadable, copies
 
 
@@ -262,8 +316,8 @@ def _check_options(src_dir: Path, out_dir: Path, options: BatchOptions) -> None:
         raise PolicyReviewError(f"{src_dir} is not a folder")
     if options.jobs < 0:
         raise PolicyReviewError("--jobs must be 0 (all cores) or a positive number")
-    if not options.timeout_s > 0:
-        raise PolicyReviewError("--timeout must be a positive number of seconds")
+    if not (math.isfinite(options.timeout_s) and options.timeout_s > 0):
+        raise PolicyReviewError("--timeout must be a positive, finite number of seconds")
     if out_dir.resolve() == src_dir.resolve():
         raise PolicyReviewError("the output folder must differ from the folder being analysed")
 
@@ -290,33 +344,78 @@ def _settings(options: BatchOptions, checklists) -> dict:
         "limits": {
             "max_pages": options.limits.max_pages,
             "max_bytes": options.limits.max_bytes,
+            "max_chars": options.limits.max_chars,
             "ocr": options.limits.ocr,
         },
     }
 
 
-def _find_documents(src_dir: Path, *, exclude: Path) -> tuple[list[tuple[Path, str]], list[str]]:
-    """Regular files under `src_dir`, sorted, as (path, relative posix path); plus ignored ones."""
+def _find_documents(
+    src_dir: Path, *, exclude: Path
+) -> tuple[list[tuple[Path, str]], list[TriageRow], list[str]]:
+    """Regular files under `src_dir`, sorted, as (path to read, relative posix path); an error
+    row per symbolic link not followed; and the files that are not documents.
+
+    Links are followed only to files inside the folder (read at their resolved place), so a
+    link to /etc/passwd is never analysed and quoted in a report."""
+    root = src_dir.resolve()
     excluded = exclude.resolve()
     found: list[tuple[Path, str]] = []
+    links: list[TriageRow] = []
     ignored: list[str] = []
-    for root, dirs, files in os.walk(src_dir):
-        root_path = Path(root)
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(IGNORED_NAME_PREFIXES) and (root_path / d).resolve() != excluded
-        )
-        for name in sorted(files):
-            path = root_path / name
-            relative = printable(path.relative_to(src_dir).as_posix())
-            if name.startswith(IGNORED_NAME_PREFIXES) or not _is_regular_file(path):
+
+    def relative_of(path: Path) -> str:
+        return printable(path.relative_to(root).as_posix())
+
+    for current, dirs, files in os.walk(root):
+        current_path = Path(current)
+        kept = []
+        for name in sorted(dirs):
+            path = current_path / name
+            if name.startswith(IGNORED_NAME_PREFIXES):
                 continue
-            if _is_document(path):
-                found.append((path, relative))
+            if path.is_symlink():
+                _, problem = _link_target(path, root)
+                links.append(_error_row(relative_of(path), "", problem or SkippedLink.FOLDER))
+            elif path.resolve() != excluded:
+                kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            path = current_path / name
+            if name.startswith(IGNORED_NAME_PREFIXES):
+                continue
+            relative = relative_of(path)
+            readable = path
+            if path.is_symlink():
+                target, problem = _link_target(path, root)
+                if target is None:
+                    links.append(_error_row(relative, "", problem))
+                    continue
+                readable = target
+            if not _is_regular_file(readable):
+                continue
+            if _is_document(readable):
+                found.append((readable, relative))
             else:
                 ignored.append(relative)
-    return found, ignored
+    return found, links, ignored
+
+
+def _link_target(link: Path, root: Path) -> tuple[Path | None, SkippedLink | None]:
+    """The file a link inside `root` leads to, or why it is not followed."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return None, SkippedLink.DANGLING
+    except RuntimeError:  # Python < 3.13 reports a loop this way
+        return None, SkippedLink.LOOP
+    except OSError as exc:
+        return None, SkippedLink.LOOP if exc.errno == errno.ELOOP else SkippedLink.UNREADABLE
+    if not target.is_relative_to(root):
+        return None, SkippedLink.OUTSIDE
+    if target.is_dir():
+        return None, SkippedLink.FOLDER
+    return target, None
 
 
 def _is_regular_file(path: Path) -> bool:
@@ -344,11 +443,23 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+
+
 # --- workers --------------------------------------------------------------------------------
 
 
-def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: Path):
-    """Feed tasks to warm workers one at a time; kill and replace a worker that overruns."""
+def _run_tasks(
+    tasks: list[_Task],
+    checklists,
+    options: BatchOptions,
+    out_dir: Path,
+    on_row: Callable[[TriageRow], None],
+    private_fds: tuple[int, ...],
+) -> list[TriageRow]:
+    """Feed tasks to warm workers one at a time; kill and replace a worker that overruns.
+    `on_row` gets each row as it comes; `private_fds` (the folder lock) are closed in workers."""
     if not tasks:
         return []
     context = multiprocessing.get_context(
@@ -373,7 +484,15 @@ def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: P
         # Workers fork from here: freezing the warm objects (spaCy, matchers) keeps the collector's
         # full passes from walking them in every document (~55 ms each) and keeps pages shared.
         gc.freeze()
-        workers = [_Worker(context, checklists, options, out_dir) for _ in range(jobs)]
+
+        def inherited() -> tuple[int, ...]:
+            """Descriptors a new worker must close: another worker's pipe end kept open in a
+            sibling would hide the parent's death from that worker."""
+            return (*private_fds, *(w.connection.fileno() for w in workers if w.running))
+
+        spec = _WorkerSpec(context, checklists, options, out_dir, inherited)
+        for _ in range(jobs):
+            workers.append(_Worker(spec))
         while pending or any(worker.task for worker in workers):
             for worker in workers:
                 if worker.task is None and pending:
@@ -384,6 +503,7 @@ def _run_tasks(tasks: list[_Task], checklists, options: BatchOptions, out_dir: P
             for worker in busy:
                 row = worker.collect(options.timeout_s)
                 if row is not None:
+                    on_row(row)
                     rows.append(row)
                     failed += not row.ok
                     report(row.path)
@@ -424,26 +544,41 @@ def _warm_up(checklists, options: BatchOptions) -> None:
         review(sample, None)
 
 
+@dataclass(frozen=True, slots=True)
+class _WorkerSpec:
+    """What every worker is started with; `inherited` lists descriptors it must close."""
+
+    context: object
+    checklists: object
+    options: BatchOptions
+    out_dir: Path
+    inherited: Callable[[], tuple[int, ...]]
+
+
 class _Worker:
     """One analysis process that stays warm across documents and can be killed on a timeout."""
 
-    def __init__(self, context, checklists, options: BatchOptions, out_dir: Path) -> None:
-        self._start_args = (context, checklists, options, out_dir)
+    def __init__(self, spec: _WorkerSpec) -> None:
+        self._spec = spec
         self.task: _Task | None = None
         self.deadline = 0.0
+        self.running = False
         self._start()
 
     def _start(self) -> None:
-        context, checklists, options, out_dir = self._start_args
-        parent_end, child_end = context.Pipe()
-        self.process = context.Process(
+        spec = self._spec
+        parent_end, child_end = spec.context.Pipe()
+        forked = spec.context.get_start_method() == "fork"
+        close = (*spec.inherited(), parent_end.fileno()) if forked else ()
+        self.process = spec.context.Process(
             target=_worker_main,
-            args=(child_end, checklists, options, out_dir),
+            args=(child_end, close, os.getpid(), spec.checklists, spec.options, spec.out_dir),
             daemon=True,
         )
         self.process.start()
         child_end.close()
         self.connection = parent_end
+        self.running = True
 
     def assign(self, task: _Task, timeout_s: float) -> None:
         try:
@@ -495,10 +630,24 @@ class _Worker:
             self.process.kill()
         self.process.join()
         self.connection.close()
+        self.running = False
 
 
-def _worker_main(connection, checklists, options: BatchOptions, out_dir: Path) -> None:
-    """Worker loop: the parent owns Ctrl+C and the terminal; library chatter is discarded."""
+def _worker_main(
+    connection,
+    inherited_fds: tuple[int, ...],
+    parent_pid: int,
+    checklists,
+    options: BatchOptions,
+    out_dir: Path,
+) -> None:
+    """Worker loop: the parent owns Ctrl+C and the terminal; library chatter is discarded. The
+    worker ends with its parent, and holds no descriptor of the parent's (the folder lock, the
+    parent's ends of the pipes), so a dead parent releases the folder at once."""
+    die_with_parent(parent_pid)
+    for fd in inherited_fds:
+        with contextlib.suppress(OSError):  # already closed by the fork machinery
+            os.close(fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     warnings.simplefilter("ignore")
     _silence_output()
@@ -606,9 +755,79 @@ def _make_folder(folder: Path) -> None:
         raise PolicyReviewError(f"cannot create {folder}: {exc.strerror or exc}") from None
 
 
+def _prepare_output(out_dir: Path) -> None:
+    """Create the output folder and prove it writable before any work (a read-only folder
+    must not be found after an hour of analysis)."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PolicyReviewError(f"cannot create {out_dir}: {exc.strerror or exc}") from None
+    try:
+        with tempfile.TemporaryFile(dir=out_dir) as probe:
+            probe.write(b"policy-review")
+    except OSError as exc:
+        raise PolicyReviewError(
+            f"cannot write to the output folder {out_dir}: {exc.strerror or exc}"
+        ) from None
+
+
+class _OutputLock:
+    """An exclusive lock on the output folder for the whole batch (released by the kernel when
+    the process dies, so a crash never leaves it locked)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.fd = -1
+
+    def __enter__(self) -> _OutputLock:
+        path = self.out_dir / LOCK_NAME
+        try:
+            self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise PolicyReviewError(f"cannot lock {self.out_dir}: {exc.strerror or exc}") from None
+        try:
+            if fcntl is not None:  # without flock (Windows) two batches are not kept apart
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.read(self.fd, 32).decode("ascii", "replace").strip() or "?"
+            os.close(self.fd)
+            raise PolicyReviewError(
+                f"{self.out_dir} is in use by another batch (process {holder}); wait for it "
+                "to finish, or choose another output folder"
+            ) from None
+        os.ftruncate(self.fd, 0)
+        os.write(self.fd, str(os.getpid()).encode("ascii"))
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        os.close(self.fd)
+
+
+def _remove_partials(out_dir: Path) -> None:
+    """Half-written files of a killed batch (never read: every write is a rename)."""
+    for partial in out_dir.rglob(f".*{PARTIAL_SUFFIX}"):
+        partial.unlink(missing_ok=True)
+
+
+def _remove_stale_reports(
+    out_dir: Path, previous: _Previous, tasks: Sequence[_Task], rows: Sequence[TriageRow]
+) -> None:
+    """Delete the reports this tool wrote that no row links any more: of files that left the
+    folder or became unreadable, of older versions, of another source replaced with --force."""
+    candidates = {name for row in previous.rows for name in (row.html_report, row.json_report)}
+    bases = [*previous.pending, *(task.name for task in tasks)]
+    candidates.update(base + suffix for base in bases for suffix in REPORT_SUFFIXES)
+    linked = {name for row in rows for name in (row.html_report, row.json_report)}
+    for name in candidates - linked:
+        path = PurePosixPath(name)
+        inside = name and not path.is_absolute() and ".." not in path.parts
+        if inside and name.endswith(REPORT_SUFFIXES):
+            (out_dir / name).unlink(missing_ok=True)
+
+
 def _write_atomic(path: Path, text: str) -> None:
     """Write beside the target and rename, so a killed worker never leaves half a report."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{path.name}.{os.getpid()}{PARTIAL_SUFFIX}")
     try:
         # errors="replace": a file name that is not UTF-8 may be quoted in the report
         partial.write_text(text, encoding="utf-8", errors="replace")
@@ -627,26 +846,67 @@ def _reports_exist(out_dir: Path, row: TriageRow) -> bool:
     )
 
 
-def _read_manifest(out_dir: Path, settings: dict) -> dict[str, TriageRow]:
-    """Rows of the previous run, only if it used the same settings; anything odd means redo."""
+@dataclass(frozen=True, slots=True)
+class _Previous:
+    """What the output folder's manifest says of the last run; empty when there is none."""
+
+    source: str | None = None
+    settings: dict | None = None
+    rows: tuple[TriageRow, ...] = ()
+    pending: tuple[str, ...] = ()  # report names a killed run may have written unrecorded
+
+    def ok_rows(self) -> dict[str, TriageRow]:
+        # copies are worked out afresh each run: the file they copied may have changed
+        return {row.path: row for row in self.rows if row.ok and not row.duplicate_of}
+
+
+def _read_manifest(out_dir: Path) -> _Previous:
+    """The previous run's manifest; anything odd in it means everything is redone."""
     try:
         data = json.loads((out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))
-        if data.get("schema") != MANIFEST_SCHEMA or data.get("settings") != settings:
-            return {}
-        rows = (TriageRow.from_dict(entry) for entry in data["rows"])
-        # copies are worked out afresh each run: the file they copied may have changed
-        return {row.path: row for row in rows if row.ok and not row.duplicate_of}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
+        if data.get("schema") != MANIFEST_SCHEMA:
+            return _Previous()
+        return _Previous(
+            source=data.get("source"),
+            settings=data.get("settings"),
+            rows=tuple(TriageRow.from_dict(entry) for entry in data["rows"]),
+            pending=tuple(str(name) for name in data.get("pending", ())),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return _Previous()
 
 
-def _write_manifest(out_dir: Path, settings: dict, rows: Sequence[TriageRow]) -> None:
-    manifest = {
-        "schema": MANIFEST_SCHEMA,
-        "settings": settings,
-        "rows": [row.to_dict() for row in rows],
-    }
-    _write_atomic(out_dir / MANIFEST_NAME, json.dumps(manifest, indent=2, ensure_ascii=False))
+class _Manifest:
+    """The rows known to be true, rewritten atomically after each document: what a rerun
+    resumes from. `pending` names the reports being written, so a rerun after a crash can
+    remove those whose file has left the folder."""
+
+    def __init__(
+        self, out_dir: Path, source: str, settings: dict, rows: list[TriageRow], pending: list
+    ) -> None:
+        self.out_dir, self.source, self.settings = out_dir, source, settings
+        self.rows = rows
+        self.pending = pending
+
+    def add(self, row: TriageRow) -> None:
+        self.rows.append(row)
+        self.save()
+
+    def finish(self, rows: Sequence[TriageRow]) -> None:
+        """The run is complete: its final rows (copies, decisions and links worked in)."""
+        self.rows, self.pending = list(rows), []
+        self.save()
+
+    def save(self) -> None:
+        manifest = {
+            "schema": MANIFEST_SCHEMA,
+            "source": self.source,
+            "settings": self.settings,
+            "rows": [row.to_dict() for row in self.rows],
+            "pending": self.pending,
+        }
+        text = json.dumps(manifest, indent=2, ensure_ascii=False)
+        _write_atomic(self.out_dir / MANIFEST_NAME, text)
 
 
 def _csv_cell(value):
@@ -658,7 +918,9 @@ def _csv_cell(value):
 def _index_csv(rows: Sequence[TriageRow]) -> str:
     columns = ["rank", "status", *(f.name for f in fields(TriageRow))]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # QUOTE_ALL: a CR in a file name is not a line end to the csv module when it writes "\n"
+    # line ends, so minimal quoting let a CR split the row for every reader
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(columns)
     for rank, row in enumerate(rows, start=1):
         data = row.to_dict()

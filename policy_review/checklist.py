@@ -33,9 +33,10 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CONCEPT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_CHECKLIST_BYTES = 2 * 2**20
 """A checklist file is text written by a person (the bundled ones are 25-115 KB)."""
-MAX_YAML_ALIASES = 100
-"""YAML aliases (`*name`) allowed in a checklist: each may repeat a whole subtree, so a few
-nested ones (an "alias bomb") make a structure far larger than the file."""
+MAX_YAML_EXPANDED_NODES = 1_000_000
+"""Values a checklist may hold once its YAML aliases (`*name`) are expanded (the bundled ones
+hold under 7,000): each alias repeats a whole subtree, so a few nested ones (an "alias bomb") make a
+structure billions of values large from a few lines, which validating or quoting never ends."""
 MAX_PROBLEM_CHARS = 300
 """One reported problem is at most this long, whatever value it quotes."""
 MAX_PROBLEMS_SHOWN = 10
@@ -790,15 +791,29 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
 
 
 def _check_aliases(text: str, path: str) -> None:
-    """Refuse an alias bomb from the event stream, before any structure is built."""
-    aliases = 0
+    """Refuse an alias bomb from the event stream, before any structure is built: count the
+    nodes the document would have with every alias (`*name`) expanded."""
+    expanded: dict[str, int] = {}  # anchor -> nodes in its subtree, aliases expanded
+    open_nodes: list[list] = [[None, 0]]  # per open collection: its anchor, nodes so far
     for event in yaml.parse(text, Loader=_YAML_LOADER):
-        if isinstance(event, yaml.AliasEvent):
-            aliases += 1
-            if aliases > MAX_YAML_ALIASES:
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, count = open_nodes.pop()
+            if anchor:
+                expanded[anchor] = count
+            open_nodes[-1][1] += count
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor:
+                expanded[event.anchor] = 1
+            open_nodes[-1][1] += 1
+        elif isinstance(event, yaml.AliasEvent):
+            open_nodes[-1][1] += expanded.get(event.anchor, 1)
+            if sum(count for _, count in open_nodes) > MAX_YAML_EXPANDED_NODES:
                 raise ChecklistError(
-                    f"{path}: more than {MAX_YAML_ALIASES} YAML aliases (*name); a checklist "
-                    "repeats terms with `include`, not aliases"
+                    f"{path}: its YAML aliases (*name) expand to more than "
+                    f"{MAX_YAML_EXPANDED_NODES:,} values; a checklist reuses terms with "
+                    "`include`, not aliases"
                 )
 
 

@@ -74,7 +74,7 @@ PUNCTUATION_RUN_KEPT = 32
 the run each time: quadratic (8,000 '(' took 5 s, 50,000 over 90 s). Forms use long runs of
 underscores or dashes as fill-in blanks and rules, so past this many characters the rest of a
 run is tokenised as spaces; the text keeps its length, so every offset stays right."""
-_PUNCTUATION_RUN_RE = re.compile(rf"[^\w\s]{{{PUNCTUATION_RUN_KEPT + 1},}}")
+_PUNCTUATION_RUN_RE = re.compile(rf"(?:[^\w\s]|_){{{PUNCTUATION_RUN_KEPT + 1},}}")
 
 Span = tuple[int, int]
 
@@ -153,20 +153,20 @@ class TextSet:
         word_starts: dict[str, list[int]] = defaultdict(list)
         for match in WORD_RE.finditer(lowered):
             word_starts[match.group()].append(match.start())
-        run_starts: dict[str, list[int]] = {}  # lists are shared or concatenated, never mutated
+        # lists of places in order of discovery, joined once: joining as they come was quadratic
+        # when one run recurs throughout one long word ("a-a-a-...")
+        run_pieces: dict[str, list[list[int]]] = defaultdict(list)
         for word, starts in word_starts.items():  # a word is `\w+` runs joined by - and '
-            runs = (
-                [(word, starts)]
-                if word.isalnum()
-                else [
-                    (run.group(), [start + run.start() for start in starts])
-                    for run in RUN_RE.finditer(word)
-                ]
-            )
-            for run, places in runs:
-                folded = run.casefold()
-                earlier = run_starts.get(folded)
-                run_starts[folded] = places if earlier is None else earlier + places
+            if word.isalnum():
+                run_pieces[word.casefold()].append(starts)
+                continue
+            for run in RUN_RE.finditer(word):
+                places = [start + run.start() for start in starts]
+                run_pieces[run.group().casefold()].append(places)
+        run_starts = {  # a lone list is shared with word_starts, never mutated
+            run: pieces[0] if len(pieces) == 1 else list(chain.from_iterable(pieces))
+            for run, pieces in run_pieces.items()
+        }
         return cls(
             keys,
             values,

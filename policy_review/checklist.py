@@ -39,8 +39,8 @@ hold under 7,000): each alias repeats a whole subtree, so a few nested ones (an 
 structure billions of values large from a few lines, which validating or quoting never ends."""
 MAX_PROBLEM_CHARS = 300
 """One reported problem is at most this long, whatever value it quotes."""
-MAX_PROBLEMS_SHOWN = 10
-"""The error is one line: the first problems, then how many more."""
+MAX_PROBLEMS_SHOWN = 20
+"""The error is one line (at most ~6,000 characters): the first problems, then how many more."""
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 
 

@@ -522,7 +522,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     for name in result.unmatched_choices:
         print(
-            f"warning: the checklist choice for {name} matches no file in the batch",
+            f"warning: the checklist choice for {terminal_safe(name)} matches no file in the batch",
             file=sys.stderr,
         )
     print(
@@ -594,7 +594,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         raise PolicyReviewError(f"refusing to overwrite the input file {args.old}")
     written = _write(text, output, protect=args.new)
     if written:
-        print(f"{written}: {comparison.sentence}", file=sys.stderr)
+        print(f"{terminal_safe(written)}: {comparison.sentence}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -639,7 +639,7 @@ def _cmd_training(args: argparse.Namespace) -> int:
     output = args.output or f"{args.roster.stem}.training.{args.format}"
     written = _write(render(report), output, protect=args.roster)
     if written:
-        print(f"{written}: {report.headline}", file=sys.stderr)
+        print(f"{terminal_safe(written)}: {report.headline}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -672,7 +672,7 @@ def _cmd_readiness(args: argparse.Namespace) -> int:
     if written:
         blockers = readiness_blockers(policy, training)
         verdict = f"not ready to apply: {blockers}" if blockers else "ready to apply"
-        print(f"{written}: {verdict}", file=sys.stderr)
+        print(f"{terminal_safe(written)}: {verdict}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ documents, and every worker must die with it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -30,6 +31,7 @@ DOCUMENTS = 8
 SEED = 15
 RANDOM_KILLS = 3
 KILL_WINDOW_S = (0.05, 1.0)
+WORKER_KILL_WINDOW_S = 0.1
 WORKERS_GONE_S = 5.0
 DIRECTIVE = (
     "Riverbend Police Department General Order {n}: Missing Children\n\n"
@@ -146,8 +148,10 @@ def test_killing_a_worker_at_random_costs_one_error_row_and_the_folder_stays_con
     while not workers and time.monotonic() < deadline:
         workers = [pid for pid in _group_members(batch.pid) if pid != batch.pid]
         time.sleep(0.01)
-    time.sleep(rng.uniform(0.0, 0.3))
-    os.kill(rng.choice(workers), signal.SIGKILL)
+    time.sleep(rng.uniform(0.0, WORKER_KILL_WINDOW_S))
+    assert batch.is_alive(), "the batch finished before a worker could be killed"
+    with contextlib.suppress(ProcessLookupError):  # that worker had just been stopped
+        os.kill(rng.choice(workers), signal.SIGKILL)
     batch.join(timeout=60)
     assert batch.exitcode == 0
     manifest = _assert_consistent(out)

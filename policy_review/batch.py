@@ -17,11 +17,9 @@ import json
 import math
 import multiprocessing
 import os
-import signal
 import stat
 import tempfile
 import time
-import warnings
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
@@ -30,7 +28,7 @@ from multiprocessing.connection import wait
 from pathlib import Path, PurePosixPath
 
 from policy_review import __version__
-from policy_review.bounded import die_with_parent
+from policy_review.bounded import isolate_worker
 from policy_review.checklist import available_checklists, load_checklist
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits, load_document, sniff_format
@@ -644,14 +642,10 @@ def _worker_main(
     """Worker loop: the parent owns Ctrl+C and the terminal; library chatter is discarded. The
     worker ends with its parent, and holds no descriptor of the parent's (the folder lock, the
     parent's ends of the pipes), so a dead parent releases the folder at once."""
-    die_with_parent(parent_pid)
+    isolate_worker(parent_pid, address_space_bytes=WORKER_ADDRESS_SPACE_BYTES)
     for fd in inherited_fds:
         with contextlib.suppress(OSError):  # already closed by the fork machinery
             os.close(fd)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.simplefilter("ignore")
-    _silence_output()
-    _limit_memory()
     gc.set_threshold(WORKER_GC_THRESHOLD)
     while True:
         try:
@@ -659,27 +653,6 @@ def _worker_main(
         except (EOFError, OSError):
             return
         connection.send(_analyse(task, checklists, options, out_dir))
-
-
-def _silence_output() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _limit_memory() -> None:
-    try:
-        import resource
-    except ImportError:  # not on Windows; the timeout still bounds the damage there
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard == resource.RLIM_INFINITY or hard > WORKER_ADDRESS_SPACE_BYTES:
-        limit = WORKER_ADDRESS_SPACE_BYTES
-    else:
-        limit = hard
-    if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _analyse(task: _Task, checklists, options: BatchOptions, out_dir: Path) -> TriageRow:

@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,31 @@ def die_with_parent(parent_pid: int) -> None:
         threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
     if os.getppid() != parent_pid:  # the parent died before the signal was armed
         os._exit(1)
+
+
+def isolate_worker(parent_pid: int, *, address_space_bytes: int) -> None:
+    """Set up a worker process: it ends with its parent, leaves Ctrl+C and the terminal to the
+    parent, discards library chatter, and cannot grow past `address_space_bytes`."""
+    die_with_parent(parent_pid)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.simplefilter("ignore")
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    _limit_address_space(address_space_bytes)
+
+
+def _limit_address_space(limit: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not on Windows; the timeout still bounds the damage there
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _set_parent_death_signal() -> bool:

@@ -12,16 +12,14 @@ worker starts warm and never inherits the web server's threads.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
-import signal
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
+from policy_review.bounded import isolate_worker
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits
 from policy_review.extract.source import DEFAULT_DOCUMENT_TIMEOUT_S, printable
@@ -37,7 +35,6 @@ ERROR_BACKOFF_S = 2.0
 MAX_REASON_CHARS = 300
 WORKER_ADDRESS_SPACE_BYTES = 4 * 2**30
 """Per-worker memory ceiling: a document needing more fails alone instead of starving the host."""
-_PR_SET_PDEATHSIG = 1
 _ANALYSIS_MODULE = "policy_review.workspace.analysis"
 
 INTERRUPTED_REASON = (
@@ -199,11 +196,8 @@ class _Worker:
 def _worker_main(connection, limits: ExtractLimits) -> None:
     """Analyse (path, file name) requests until the runner hangs up; answers are results or a
     one-line reason. Dies with its parent, so a killed server leaves no analysis running."""
-    _die_with_parent()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.simplefilter("ignore")
-    _silence_output()
-    _limit_memory()
+    # Workers fork from a forkserver: their parent is it, and it ends with the server.
+    isolate_worker(os.getppid(), address_space_bytes=WORKER_ADDRESS_SPACE_BYTES)
     from policy_review.workspace.analysis import analyse_upload
 
     while True:
@@ -220,28 +214,3 @@ def _worker_main(connection, limits: ExtractLimits) -> None:
         except Exception as exc:  # a bug must fail one submission, never the worker
             outcome = one_line(f"internal error: {type(exc).__name__}: {exc}")
         connection.send(outcome)
-
-
-def _die_with_parent() -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-
-
-def _silence_output() -> None:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    os.close(devnull)
-
-
-def _limit_memory() -> None:
-    try:
-        import resource
-    except ImportError:  # not on Windows; the timeout still bounds the damage there
-        return
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = WORKER_ADDRESS_SPACE_BYTES
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    if soft == resource.RLIM_INFINITY or soft > limit:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 from workspace_helpers import (
@@ -20,8 +18,6 @@ from workspace_helpers import (
     write_marlow_versions,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 ANALYSIS_TIMEOUT_S = 120
 SAMPLE = SAMPLES / "lakeview-pd-missing-children.pdf"
 
@@ -29,17 +25,6 @@ sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed: browser tests skipped"
 )
 expect = sync_api.expect
-if not CHROMIUM.exists() and not shutil.which("chromium"):
-    pytest.skip(f"chromium not found at {CHROMIUM}: browser tests skipped", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        executable = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def _wait_until_analysed(page, base_url: str) -> None:

@@ -37,6 +37,7 @@ from policy_review.model import Status
 
 LABELS_SUFFIX = ".labels.yaml"
 STATUSES = frozenset(s.value for s in Status)
+THREE_WAY = tuple(s.value for s in Status)  # found, partial, missing: confusion matrix order
 WEAKEST_SHOWN = 10
 PSAP_AUDIENCE = "psap"
 LABEL_KEYS = frozenset({"doc", "checklists", "elements", "red_flags", "chapters", "union_of"})
@@ -222,13 +223,18 @@ class Scores:
     exact: int = 0
     labelled_missing: int = 0
     false_assurance: int = 0
+    confusion: tuple[tuple[int, ...], ...] = ()
+    """Three-way counts: row = labelled status, column = reported status, in THREE_WAY order."""
 
     @classmethod
     def of(cls, pairs: Iterable[Pair]) -> Scores:
         counts = dict.fromkeys(
             ("pairs", "tp", "fp", "fn", "exact", "labelled_missing", "false_assurance"), 0
         )
+        matrix = [[0] * len(THREE_WAY) for _ in THREE_WAY]
         for pair in pairs:
+            if pair.gold in THREE_WAY and pair.predicted in THREE_WAY:
+                matrix[THREE_WAY.index(pair.gold)][THREE_WAY.index(pair.predicted)] += 1
             gold_present = pair.gold != "missing"
             predicted_present = pair.predicted != "missing"
             counts["pairs"] += 1
@@ -238,7 +244,15 @@ class Scores:
             counts["exact"] += pair.gold == pair.predicted
             counts["labelled_missing"] += not gold_present
             counts["false_assurance"] += (not gold_present) and pair.predicted == "found"
-        return cls(**counts)
+        return cls(**counts, confusion=tuple(map(tuple, matrix)))
+
+    @property
+    def partial_reported_found(self) -> float | None:
+        """Share of labelled-partial judgements reported found: a weak clause passed as met."""
+        if not self.confusion:
+            return None
+        row = self.confusion[THREE_WAY.index("partial")]
+        return row[THREE_WAY.index("found")] / sum(row) if sum(row) else None
 
     @property
     def precision(self) -> float:
@@ -280,6 +294,10 @@ class Scores:
                 "exact": self.exact,
                 "labelled_missing": self.labelled_missing,
                 "false_assurance": self.false_assurance,
+            },
+            "three_way": {
+                gold: dict(zip(THREE_WAY, row, strict=True))
+                for gold, row in zip(THREE_WAY, self.confusion, strict=True)
             },
         }
 
@@ -622,6 +640,17 @@ def _ratio(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def _three_way_line(scores: Scores) -> str:
+    """'labelled found → reported found/partial/missing: 185/47/18; ...' and the partial share."""
+    rows = "; ".join(
+        f"{gold} {'/'.join(map(str, row))}"
+        for gold, row in zip(THREE_WAY, scores.confusion, strict=True)
+    )
+    share = scores.partial_reported_found
+    tail = "" if share is None else f"; labelled partial reported found {share:.0%}"
+    return f"three-way, labelled -> reported {'/'.join(THREE_WAY)}: {rows}{tail}"
+
+
 def _red_flag_line(flags: RedFlagScores) -> str:
     return (
         f"red flags: precision {_ratio(flags.precision)}  recall {_ratio(flags.recall)} "
@@ -665,6 +694,7 @@ def format_evaluation(evaluation: Evaluation) -> str:
         _line("OVERALL (presence = found or partial)", overall),
         f"  false assurance: {overall.false_assurance} of {overall.labelled_missing} "
         f"labelled-missing judgements reported found",
+        "  " + _three_way_line(overall),
     ]
     for checklist, scores in evaluation.per_checklist.items():
         lines.append("  " + _line(checklist, scores))
@@ -677,6 +707,7 @@ def format_evaluation(evaluation: Evaluation) -> str:
         lines.append("  " + _red_flag_line(evaluation.red_flags))
     for name, figures in evaluation.per_set.items():
         lines += ["", f"Set {name} ({figures.documents} files):", "  " + _line("", figures.scores)]
+        lines.append("  " + _three_way_line(figures.scores))
         if figures.red_flags.pairs:
             lines.append("  " + _red_flag_line(figures.red_flags))
         if figures.span is not None:

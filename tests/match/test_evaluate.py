@@ -40,6 +40,22 @@ def test_metrics_on_a_small_labelled_folder(tmp_path: Path) -> None:
     assert "OVERALL" in text and "pd.txt" in text and "LE-TRAINING" in text
 
 
+def test_three_way_confusion_counts_every_judgement(tmp_path: Path) -> None:
+    folder = _labelled_dir(tmp_path)
+    labels = yaml.safe_load((folder / "pd.labels.yaml").read_text(encoding="utf-8"))
+    labels["elements"]["LE-NCIC-2HR"] = "partial"  # the text meets it: labelled partial, found
+    (folder / "pd.labels.yaml").write_text(yaml.safe_dump(labels), encoding="utf-8")
+    overall = evaluate_directories([folder], ocr=False).overall
+    found, partial, missing = overall.confusion
+    total = len(load_checklist("le-model-policy").elements)
+    assert sum(map(sum, overall.confusion)) == total
+    assert partial == (1, 0, 0) and overall.partial_reported_found == 1.0
+    assert found[2] == 1  # LE-TRAINING labelled found, reported missing
+    assert overall.to_dict()["three_way"]["partial"] == {"found": 1, "partial": 0, "missing": 0}
+    text = format_evaluation(evaluate_directories([folder], ocr=False))
+    assert "labelled partial reported found 100%" in text
+
+
 def test_cli_json_output(tmp_path: Path, capsys) -> None:
     assert main(["evaluate", str(_labelled_dir(tmp_path)), "--format", "json", "--no-ocr"]) == 0
     data = json.loads(capsys.readouterr().out)

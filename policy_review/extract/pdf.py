@@ -40,6 +40,8 @@ FONT_NAME_BUFFER = 128
 GAP_PROBE = 1.5  # points past a gap where the first character of the next piece is looked up
 TABLE_MIN_ROWS = 3  # rows cut by wide gaps before a page is searched for ruled tables
 MAX_TABLE_PAGES = 50  # pages per document searched for tables, bounding the time it takes
+RULING_TOLERANCE = 0.5  # points a segment may slant and still count as a horizontal/vertical rule
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 SAME_ROW_SHARE = 0.5  # rectangles whose middles are this close (share of height) share a row
 _ALNUM = re.compile(r"[^\W_]")
 
@@ -110,7 +112,7 @@ def _read_into(reading: _Reading, pdf, index: int, source: SourceFile, tables) -
         except pdfium.PdfiumError:
             reading.warnings.append(f"the text of page {number} could not be read")
             read, table_like = None, False
-        if read is not None and table_like and tables.pages_left:
+        if read is not None and table_like and tables.pages_left and _has_ruling_grid(page):
             read.tables = tables.find(index)
         if _looks_scanned(page, read):
             reading.scanned.append(number)
@@ -181,6 +183,79 @@ class _TableFinder:
     def close(self) -> None:
         if self._pdf is not None:
             self._pdf.close()
+
+
+def _has_ruling_grid(page: pdfium.PdfPage) -> bool:
+    """Whether the page's vector paths draw at least TABLE_MIN_ROWS distinct horizontal and
+    vertical rule positions: a ruled table that pdfplumber keeps (two rows, two columns) needs
+    three of each, so a "no" here safely spares its whole-page parse. Positions are counted
+    finer than pdfplumber snaps them, which can only say "yes" more often."""
+    horizontal: set[int] = set()
+    vertical: set[int] = set()
+    _collect_rulings(page.raw, None, _IDENTITY, horizontal, vertical)
+    return len(horizontal) >= TABLE_MIN_ROWS and len(vertical) >= TABLE_MIN_ROWS
+
+
+def _compose(inner: tuple, outer: tuple) -> tuple:
+    """The matrix applying `inner` then `outer` (PDF's a b c d e f order)."""
+    a, b, c, d, e, f = inner
+    oa, ob, oc, od, oe, of = outer
+    return (
+        a * oa + b * oc,
+        a * ob + b * od,
+        c * oa + d * oc,
+        c * ob + d * od,
+        e * oa + f * oc + oe,
+        e * ob + f * od + of,
+    )
+
+
+def _collect_rulings(page_raw, form_raw, outer: tuple, horizontal: set, vertical: set) -> None:
+    """Rule positions of every path on the page, descending into form XObjects."""
+    if form_raw is None:
+        count = pdfium_c.FPDFPage_CountObjects(page_raw)
+    else:
+        count = pdfium_c.FPDFFormObj_CountObjects(form_raw)
+    fs_matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    for index in range(max(count, 0)):
+        if form_raw is None:
+            obj = pdfium_c.FPDFPage_GetObject(page_raw, index)
+        else:
+            obj = pdfium_c.FPDFFormObj_GetObject(form_raw, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+            continue
+        if pdfium_c.FPDFPageObj_GetMatrix(obj, fs_matrix):
+            own = (fs_matrix.a, fs_matrix.b, fs_matrix.c, fs_matrix.d, fs_matrix.e, fs_matrix.f)
+        else:
+            own = _IDENTITY
+        matrix = _compose(own, outer)
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            _collect_rulings(page_raw, obj, matrix, horizontal, vertical)
+            continue
+        a, b, c, d, e, f = matrix
+        start = previous = None
+        for segment_index in range(pdfium_c.FPDFPath_CountSegments(obj)):
+            segment = pdfium_c.FPDFPath_GetPathSegment(obj, segment_index)
+            if not pdfium_c.FPDFPathSegment_GetPoint(segment, x, y):
+                continue
+            point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+            if pdfium_c.FPDFPathSegment_GetType(segment) == pdfium_c.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif previous is not None:
+                _add_ruling(previous, point, horizontal, vertical)
+            if pdfium_c.FPDFPathSegment_GetClose(segment) and start is not None:
+                _add_ruling(point, start, horizontal, vertical)
+            previous = point
+
+
+def _add_ruling(p: tuple, q: tuple, horizontal: set, vertical: set) -> None:
+    """Record an axis-aligned segment's position in half points."""
+    if abs(p[1] - q[1]) <= RULING_TOLERANCE and abs(p[0] - q[0]) > RULING_TOLERANCE:
+        horizontal.add(round(p[1] * 2))
+    elif abs(p[0] - q[0]) <= RULING_TOLERANCE and abs(p[1] - q[1]) > RULING_TOLERANCE:
+        vertical.add(round(p[0] * 2))
 
 
 def _cell_paragraphs(cell: str | None) -> list[str]:

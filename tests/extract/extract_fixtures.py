@@ -255,9 +255,10 @@ def long_text_pdf(path: Path, pages: int = 30) -> Path:
     return write_pdf(path, page_list)
 
 
-def ruled_table_pdf(path: Path) -> Path:
+def ruled_table_pdf(path: Path, *, grid: bool = True) -> Path:
     """A page with prose, then a ruled two-column table whose second row has a cell that wraps
-    over two lines, then prose again."""
+    over two lines, then prose again. Without `grid`, the same rows under only a header and a
+    footer rule, as template manuals draw their pages."""
     left, middle, right = 72, 220, 540
     row_tops = [130, 150, 186, 206]
     cells = [
@@ -271,8 +272,11 @@ def ruled_table_pdf(path: Path) -> Path:
         lines.append(TextLine(row[0][0], left + 4, row[0][1]))
         lines.extend(TextLine(text, middle + 4, y) for text, y in row[1:])
     lines.append(TextLine("Officers shall document every factor in the report.", 72, 240))
-    rules = [(left, y, right, y) for y in [*row_tops[:1], 154, 184, 210]]
-    rules += [(x, row_tops[0], x, 210) for x in (left, middle, right)]
+    if grid:
+        rules = [(left, y, right, y) for y in [*row_tops[:1], 154, 184, 210]]
+        rules += [(x, row_tops[0], x, 210) for x in (left, middle, right)]
+    else:
+        rules = [(left, 60, right, 60), (left, 740, right, 740)]
     return write_pdf(path, [PdfPage(lines, rules=rules)])
 
 

@@ -152,6 +152,27 @@ def test_ruled_table_cells_are_passages_in_row_order(tmp_path):
     ]
 
 
+def test_pages_without_a_ruling_grid_are_never_searched_for_tables(tmp_path, monkeypatch):
+    """pdfplumber's table search parses the whole page again (a tenth of a second); a page
+    whose rules cannot make a grid of two rows and two columns must not pay for it."""
+    import pdfplumber
+
+    opened = []
+    real_open = pdfplumber.open
+
+    def counting_open(*args, **kwargs):
+        opened.append(args)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(pdfplumber, "open", counting_open)
+    document = load_document(ruled_table_pdf(tmp_path / "rows.pdf", grid=False))
+    assert opened == []
+    assert not any(p.kind.value == "table_cell" for p in document.passages)
+    assert "Take a report without delay." in document.text
+    load_document(ruled_table_pdf(tmp_path / "grid.pdf"))
+    assert len(opened) == 1
+
+
 def test_thirty_page_text_pdf_is_fast(tmp_path):
     path = long_text_pdf(tmp_path / "long.pdf", pages=30)
     load_document(path)  # warm imports

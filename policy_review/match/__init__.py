@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+# First, so that every spaCy import below finds spaCy loaded without its CLI (see spacy_lean).
+from policy_review.match import spacy_lean  # noqa: F401
+
+# isort: split
 from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 # First, so that every spaCy import below finds spaCy loaded without its CLI (see spacy_lean).
-from policy_review.match import spacy_lean  # noqa: F401
+from policy_review import spacy_lean  # noqa: F401
 
 # isort: split
 from policy_review.checklist import Checklist

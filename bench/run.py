@@ -12,10 +12,10 @@ with the same worker count, alternating with the batch (`--rounds`, fastest of e
 a markdown table; the batch/floor ratio survives a noisy machine better than seconds do.
 
 The real workload is the agency PDFs in ../shared/corpus/real and ../shared/corpus/manuals (a
-672-page manual among them) and the scanned sample directive, batched the same way against the
-same floor (which also runs Tesseract on pages without a text layer, as necessary work), plus the
-manual alone through `policy-review analyze`: CPU, wall and peak memory. Without ../shared it
-is skipped, and the table says so.
+672-page manual among them), batched the same way against the same floor; the manual alone
+through `policy-review analyze` (CPU, wall and peak memory); and the scanned sample directive
+against a floor that also runs Tesseract on its pages, as necessary work. Without ../shared the
+real batch and the manual are skipped, and the table says so.
 """
 
 from __future__ import annotations
@@ -42,11 +42,8 @@ SINGLE_DIR = WORKLOAD_DIR / "single"
 SCANNED_PDF = WORKLOAD_DIR / "scanned" / "scanned-3-pages.pdf"
 WORKLOAD_VERSION = "2"
 """Bump to rebuild the cached workload when the way it is generated changes."""
-TEXT_SOURCES = (
-    REPO_ROOT.parent / "shared" / "corpus" / "real",
-    REPO_ROOT / "sample_policies",
-)
 SHARED_CORPUS = REPO_ROOT.parent / "shared" / "corpus"
+TEXT_SOURCES = (SHARED_CORPUS / "real", REPO_ROOT / "sample_policies")
 REAL_SOURCES = (SHARED_CORPUS / "real", SHARED_CORPUS / "manuals")
 SCANNED_SAMPLE = REPO_ROOT / "sample_policies" / "millbrook-village-pd-missing-persons-scanned.pdf"
 ONE_PAGE_PDF = OUT_DIR / "directive-1p.pdf"

@@ -333,12 +333,16 @@ def _analysis(args: argparse.Namespace, limits, output: str) -> tuple[str, tuple
 
         queue = None if output == "-" else queue_links_for(Path(output))
         text = render_html(report, template_dir=args.template_dir, decisions=decisions, queue=queue)
+    from policy_review.model import DirectiveTopic
+
     summary = report.summary
+    off_topic = report.scope is not None and report.scope.topic is DirectiveTopic.NOT_MISSING_CHILD
     return (
         text,
         document.warnings,
         f"{summary.found} found, {summary.partial} partial, {summary.missing} missing "
-        f"({len(summary.critical_missing)} critical missing)",
+        f"({len(summary.critical_missing)} critical missing)"
+        + ("; this does not read as a missing-child directive" if off_topic else ""),
     )
 
 

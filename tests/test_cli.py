@@ -90,3 +90,16 @@ def test_batch_draws_progress_on_a_terminal_only(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     assert main(["batch", str(submissions), "-o", str(tmp_path / "tty"), "--jobs", "1"]) == 0
     assert "[########################] 1/1" in capsys.readouterr().err
+
+
+def test_analyze_says_when_a_file_is_not_a_missing_child_directive(tmp_path, capsys):
+    policy = tmp_path / "force.txt"
+    policy.write_text(
+        "Use of Force\n\nOfficers shall use only the force that is objectively reasonable.\n",
+        encoding="utf-8",
+    )
+    assert main(["analyze", str(policy), "-o", str(tmp_path / "force.html")]) == 0
+    assert "does not read as a missing-child directive" in capsys.readouterr().err
+    directive = REPO_ROOT / "sample_policies" / "lakeview-pd-missing-children.pdf"
+    assert main(["analyze", str(directive), "-o", str(tmp_path / "lakeview.html")]) == 0
+    assert "missing-child directive" not in capsys.readouterr().err

@@ -23,6 +23,7 @@ import yaml
 from policy_review.errors import ChecklistError
 from policy_review.model import Severity, Status
 from policy_review.resources import bundled_dir
+from policy_review.yamlfile import AliasBombError, parse_yaml
 
 LEVELS = ("found", "partial")
 SCOPES = ("sentence", "window", "list", "passage", "section")
@@ -33,10 +34,6 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _CONCEPT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_CHECKLIST_BYTES = 2 * 2**20
 """A checklist file is text written by a person (the bundled ones are 25-115 KB)."""
-MAX_YAML_EXPANDED_NODES = 1_000_000
-"""Values a checklist may hold once its YAML aliases (`*name`) are expanded (the bundled ones
-hold under 7,000): each alias repeats a whole subtree, so a few nested ones (an "alias bomb") make a
-structure billions of values large from a few lines, which validating or quoting never ends."""
 MAX_PROBLEM_CHARS = 300
 """One reported problem is at most this long, whatever value it quotes."""
 MAX_PROBLEMS_SHOWN = 20
@@ -763,10 +760,6 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     )
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it (several times faster), else pure Python."""
-
-
 @lru_cache(maxsize=32)
 def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
     """Parse once per file version; the key includes mtime and size so edits are picked up."""
@@ -780,41 +773,17 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
     except (OSError, UnicodeDecodeError) as exc:
         raise ChecklistError(f"cannot read checklist {path}: {exc}") from None
     try:
-        _check_aliases(text, path)
-        data = yaml.load(text, Loader=_YAML_LOADER)
+        data = parse_yaml(text)
+    except AliasBombError as exc:
+        raise ChecklistError(
+            f"{path}: {exc}; a checklist reuses terms with `include`, not aliases"
+        ) from None
     except yaml.YAMLError as exc:
         detail = " ".join(str(exc).split())[:MAX_PROBLEM_CHARS]
         raise ChecklistError(f"{path}: not valid YAML: {detail}") from None
     except RecursionError:
         raise ChecklistError(f"{path}: the YAML is nested too deeply to read") from None
     return parse_checklist(data, path)
-
-
-def _check_aliases(text: str, path: str) -> None:
-    """Refuse an alias bomb from the event stream, before any structure is built: count the
-    nodes the document would have with every alias (`*name`) expanded."""
-    expanded: dict[str, int] = {}  # anchor -> nodes in its subtree, aliases expanded
-    open_nodes: list[list] = [[None, 0]]  # per open collection: its anchor, nodes so far
-    for event in yaml.parse(text, Loader=_YAML_LOADER):
-        if isinstance(event, yaml.CollectionStartEvent):
-            open_nodes.append([event.anchor, 1])
-        elif isinstance(event, yaml.CollectionEndEvent):
-            anchor, count = open_nodes.pop()
-            if anchor:
-                expanded[anchor] = count
-            open_nodes[-1][1] += count
-        elif isinstance(event, yaml.ScalarEvent):
-            if event.anchor:
-                expanded[event.anchor] = 1
-            open_nodes[-1][1] += 1
-        elif isinstance(event, yaml.AliasEvent):
-            open_nodes[-1][1] += expanded.get(event.anchor, 1)
-            if sum(count for _, count in open_nodes) > MAX_YAML_EXPANDED_NODES:
-                raise ChecklistError(
-                    f"{path}: its YAML aliases (*name) expand to more than "
-                    f"{MAX_YAML_EXPANDED_NODES:,} values; a checklist reuses terms with "
-                    "`include`, not aliases"
-                )
 
 
 def _bundled_paths() -> list[Path]:

@@ -34,6 +34,7 @@ from policy_review.calibration import (
 from policy_review.checklist import Checklist, load_checklist
 from policy_review.errors import PolicyReviewError
 from policy_review.model import Status
+from policy_review.yamlfile import AliasBombError, parse_yaml
 
 LABELS_SUFFIX = ".labels.yaml"
 STATUSES = frozenset(s.value for s in Status)
@@ -101,10 +102,12 @@ def _chapters(path: Path, value) -> tuple[tuple[int, int], ...]:
 def read_labels(path: Path) -> Labels:
     """Read and check one labels file; every problem is one error line naming the file."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = parse_yaml(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AliasBombError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise PolicyReviewError(f"cannot read labels {path}: {' '.join(reason.split())}") from None
+    except RecursionError:
+        raise PolicyReviewError(f"cannot read labels {path}: nested too deeply") from None
     if not isinstance(data, dict) or not isinstance(data.get("elements"), dict):
         raise PolicyReviewError(f"{path}: labels need 'checklists' and an 'elements' mapping")
     unknown = sorted(map(str, set(data) - LABEL_KEYS))

@@ -21,6 +21,7 @@ import yaml
 
 from policy_review.errors import PolicyReviewError
 from policy_review.resources import bundled_dir
+from policy_review.yamlfile import AliasBombError, parse_yaml
 
 SCHEMA = "policy-review/training@1"
 RULES_FILE = "mkrp-training.yaml"
@@ -106,8 +107,8 @@ def load_training_rules(path: str | Path | None = None) -> TrainingRules:
     """The bundled rules, or a user's file of the same shape; every schema problem listed."""
     path = Path(path) if path else bundled_dir("checklists") / "training" / RULES_FILE
     try:
-        body = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        body = parse_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AliasBombError, RecursionError) as exc:
         raise TrainingError(f"{path}: cannot read training rules: {exc}") from None
     problems: list[str] = []
     if not isinstance(body, dict):
@@ -170,8 +171,8 @@ def load_role_map(path: str | Path, rules: TrainingRules) -> dict[str, tuple[str
     """`--roles MAP.yaml`: `Rank: role` or `Rank: [role, ...]`, checked against the rules."""
     path = Path(path)
     try:
-        body = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        body = parse_yaml(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AliasBombError, RecursionError) as exc:
         raise TrainingError(f"{path}: cannot read the role map: {exc}") from None
     if not isinstance(body, dict):
         raise TrainingError(f"{path}: the role map must be 'Rank: role' lines")

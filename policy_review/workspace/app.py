@@ -32,7 +32,13 @@ from policy_review import __version__
 from policy_review.compare import Comparison
 from policy_review.errors import PolicyReviewError
 from policy_review.extract import ExtractLimits
-from policy_review.render import DECISION_LABELS, parse_decisions, render_page
+from policy_review.render import (
+    DECISION_LABELS,
+    REPORT_SCRIPT,
+    REPORT_STYLE,
+    parse_decisions,
+    render_page,
+)
 from policy_review.render_compare import COMPARE_SCRIPT, COMPARE_STYLE, compare_view
 from policy_review.workspace import accounts
 from policy_review.workspace.blobs import BlobStore, TooLarge
@@ -70,8 +76,6 @@ SECTIONS_NOT_COMPARED = (
     "headings. Run policy-review compare on the two files to compare their sections."
 )
 WORKSPACE_STYLE = "workspace/workspace.css"
-REPORT_STYLE = "partials/report.css"
-REPORT_SCRIPT = "partials/report.js"
 OUTCOME_LABELS = {
     Outcome.MEETS: "Meets the requirements",
     Outcome.NEEDS_REVISION: "Needs revision",

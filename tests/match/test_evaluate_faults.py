@@ -71,6 +71,12 @@ def _assert_one_line_error(code: int, err: str, *needles: str) -> None:
         "checklists: [le-model-policy]\nelements: {LE-NCIC-2HR: found}\nchapters: [[5, 2]]\n",
         "checklists: [le-model-policy]\nelements: {LE-NCIC-2HR: found}\ncolour: blue\n",
         "checklists: [le-model-policy]\nelements: {LE-NCIC-2HR: {page: 3}}\n",  # no status
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"  # an alias bomb: 10**8 values
+        + "".join(
+            f"{c}: &{c} [{', '.join([f'*{p}'] * 10)}]\n"
+            for p, c in zip("abcdefg", "bcdefgh", strict=True)
+        ),
+        "[" * 5000 + "]" * 5000 + "\n",  # nested too deeply
     ],
 )
 def test_garbage_labels_are_an_error_naming_the_file(tmp_path: Path, capsys, garbage) -> None:

@@ -314,3 +314,15 @@ def test_readiness_needs_both_policy_and_training(tmp_path):
     assert main([*html_args, "-o", str(html_out)]) == 0
     html = html_out.read_text(encoding="utf-8")
     assert "Not ready to apply" in html and "Who needs what" in html
+
+
+def test_an_alias_bomb_role_map_is_refused_in_one_line(tmp_path, capsys):
+    roster = _write_csv(tmp_path / "r.csv", [LE_HEADER, ["A", "Officer", D, D, "", "", "", ""]])
+    bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]"
+             for p, c in zip("abcdefg", "bcdefgh", strict=True)]  # fmt: skip
+    roles = tmp_path / "roles.yaml"
+    roles.write_text("\n".join(bomb) + "\n", encoding="utf-8")
+    assert main(["training", str(roster), "--roles", str(roles), "-o", "-"]) == 2
+    err = capsys.readouterr().err
+    assert "aliases (*name) expand to more than" in err and err.count("\n") == 1

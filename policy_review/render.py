@@ -233,7 +233,7 @@ def render_html(
     context = _report_context(
         report, decisions, generated_at or datetime.date.today().isoformat(), queue=queue
     )
-    context["csp"] = _content_security_policy(env, REPORT_SCRIPT, REPORT_STYLE)
+    context["csp"] = _content_security_policy(env, (REPORT_SCRIPT,), (REPORT_STYLE,))
     return _render(env, "report.html.j2", context)
 
 
@@ -266,7 +266,7 @@ def render_index_html(
             "red_flags": sum(1 for row in analysed if row.red_flags),
         },
         "show_decisions": any(row.decisions for row in rows),
-        "csp": _content_security_policy(env, INDEX_SCRIPT, INDEX_STYLE),
+        "csp": _content_security_policy(env, (INDEX_SCRIPT,), (INDEX_STYLE,)),
     }
     return _render(env, "index.html.j2", context)
 
@@ -301,24 +301,15 @@ def render_page(
     scripts: Sequence[str],
     styles: Sequence[str],
     same_origin: bool = False,
+    template_dir: str | Path | None = None,
 ) -> Page:
     """A bundled page under the report's CSP: its inline scripts and styles allowed by hash.
 
     The template includes `page_scripts` and `page_styles` inline, in order; `same_origin` also
     lets the page post forms to and fetch from the server that served it.
     """
-    env = _environment("")
-    csp = (
-        "default-src 'none'; "
-        f"script-src {' '.join(_asset_hash(env, script) for script in scripts)}; "
-        f"style-src {' '.join(_asset_hash(env, style) for style in styles)}; "
-        "base-uri 'none'; "
-        + (
-            "form-action 'self'; connect-src 'self'; frame-ancestors 'none'"
-            if same_origin
-            else "form-action 'none'"
-        )
-    )
+    env = _environment(_template_key(template_dir))
+    csp = _content_security_policy(env, scripts, styles, same_origin=same_origin)
     context = {**context, "csp": csp, "page_scripts": list(scripts), "page_styles": list(styles)}
     return Page(html=_render(env, name, context), csp=csp)
 
@@ -362,13 +353,24 @@ def _render(env: jinja2.Environment, name: str, context: Mapping[str, Any]) -> s
         raise PolicyReviewError(f"template {name} failed: {exc.message}{where}") from None
 
 
-def _content_security_policy(env: jinja2.Environment, script: str, style: str) -> str:
-    """Allow exactly the bundled inline script and style (by hash), and no network at all."""
+def _content_security_policy(
+    env: jinja2.Environment,
+    scripts: Sequence[str],
+    styles: Sequence[str],
+    *,
+    same_origin: bool = False,
+) -> str:
+    """Allow exactly the bundled inline scripts and styles (by hash), and no network at all;
+    `same_origin` also lets a served page post forms to and fetch from its own server."""
+    script_src = " ".join(_asset_hash(env, script) for script in scripts) or "'none'"
+    style_src = " ".join(_asset_hash(env, style) for style in styles) or "'none'"
     return (
-        "default-src 'none'; "
-        f"script-src {_asset_hash(env, script)}; "
-        f"style-src {_asset_hash(env, style)}; "
-        "base-uri 'none'; form-action 'none'"
+        f"default-src 'none'; script-src {script_src}; style-src {style_src}; base-uri 'none'; "
+        + (
+            "form-action 'self'; connect-src 'self'; frame-ancestors 'none'"
+            if same_origin
+            else "form-action 'none'"
+        )
     )
 
 
@@ -631,7 +633,7 @@ def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
-def _overall_reading(report: Report) -> tuple[str, str]:
+def overall_reading(report: Report) -> tuple[str, str]:
     """A one-line verdict and its tone (blocking / caution / clear) from the findings alone."""
     critical = [f.status.value for f in report.findings if f.severity is Severity.CRITICAL]
     return _reading(len(report.findings), critical, report.summary.red_flags)
@@ -713,7 +715,7 @@ def _verdict_view(report: Report, findings: list[_FindingView]) -> dict:
         }
         for status in Status
     }
-    reading, tone = _overall_reading(report)
+    reading, tone = overall_reading(report)
     critical_missing = [
         view
         for view, f in zip(findings, report.findings, strict=True)

@@ -80,6 +80,6 @@ def render_compare_html(comparison: Comparison, *, template_dir: str | Path | No
     env = _environment(_template_key(template_dir))
     context = {
         **compare_view(comparison),
-        "csp": _content_security_policy(env, COMPARE_SCRIPT, COMPARE_STYLE),
+        "csp": _content_security_policy(env, (COMPARE_SCRIPT,), (COMPARE_STYLE,)),
     }
     return _render(env, "compare.html.j2", context)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_review.model import Report
-from policy_review.render import _asset_hash, _environment, _overall_reading, _render, _template_key
+from policy_review.render import overall_reading, render_page
 from policy_review.training import TrainingReport, training_csv_rows
 
 READINESS_SCHEMA = "policy-review/readiness@1"
@@ -38,7 +38,7 @@ class PolicyVerdict:
 
     @classmethod
     def of(cls, report: Report) -> PolicyVerdict:
-        reading, tone = _overall_reading(report)
+        reading, tone = overall_reading(report)
         titles = {f.element: f.title for f in report.findings}
         summary = report.summary
         return cls(
@@ -100,13 +100,14 @@ def _training_view(report: TrainingReport) -> dict:
 
 
 def _page(template: str, context: dict, template_dir: str | Path | None) -> str:
-    env = _environment(_template_key(template_dir))
-    csp = (
-        f"default-src 'none'; style-src {_asset_hash(env, TRAINING_STYLE)}; "
-        "base-uri 'none'; form-action 'none'"
-    )
     generated_at = datetime.date.today().isoformat()
-    return _render(env, template, {**context, "csp": csp, "generated_at": generated_at})
+    return render_page(
+        template,
+        {**context, "generated_at": generated_at},
+        scripts=(),
+        styles=(TRAINING_STYLE,),
+        template_dir=template_dir,
+    ).html
 
 
 def render_training_html(report: TrainingReport, *, template_dir: str | Path | None = None) -> str:

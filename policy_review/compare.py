@@ -316,17 +316,15 @@ def evidence_diff(
     unpaired = list(old_quotes)
     pieces: list[tuple[DiffOp, str]] = []
     for quote in new_quotes:
-        best = max(
-            unpaired,
-            key=lambda old: difflib.SequenceMatcher(None, old.split(), quote.split()).ratio(),
-            default=None,
-        )
-        similar = best is not None and (
-            difflib.SequenceMatcher(None, best.split(), quote.split()).ratio() >= QUOTE_PAIRING
+        words = quote.split()
+        ratio, best = max(
+            ((difflib.SequenceMatcher(None, old.split(), words).ratio(), old) for old in unpaired),
+            key=lambda pair: pair[0],
+            default=(0.0, None),
         )
         if pieces:
             pieces.append((DiffOp.SAME, "…"))
-        if similar:
+        if best is not None and ratio >= QUOTE_PAIRING:
             unpaired.remove(best)
             pieces.extend(word_diff(best, quote))
         else:

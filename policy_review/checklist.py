@@ -153,6 +153,8 @@ class Element:
     roles: tuple[str, ...] = ()  # actors (checklist `actors`) whose duty this is; empty: anyone
     duty: bool = False  # a mandatory requirement: permissive wording on any cue caps at partial
     parts: tuple[Part, ...] = ()
+    any_case: bool = False  # the requirement is itself conditional: no condition narrows it
+    for_cases: tuple[str, ...] = ()  # concepts naming the cases it is about: they narrow nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +165,17 @@ class Modality:
     permissive: str | None = None
     mandatory: str | None = None
     reference: str | None = None  # a bare cross-reference ("see Policy 342"): partial at most
+
+
+@dataclass(frozen=True, slots=True)
+class Narrowing:
+    """What confines a duty meant for every missing child to some of them (`cases`: a concept
+    naming some children, read in a condition; an age condition stopping below `all_ages`), and
+    what makes a list a curriculum (`curriculum`: a concept in its heading or lead-in)."""
+
+    cases: str | None = None
+    all_ages: int | None = None
+    curriculum: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +202,7 @@ class Checklist:
     path: str
     title_context: bool = False  # `context` may also come from the document's title/headers
     actors: Mapping[str, str] = field(default_factory=dict)  # actor name -> its concept
+    narrowing: Narrowing = field(default_factory=Narrowing)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -570,6 +584,40 @@ def _load_roles(raw: Any, where: str, problems: _Problems, actors: Mapping) -> t
     return tuple(raw)
 
 
+def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowing:
+    if raw is None:
+        return Narrowing()
+    body = _mapping(
+        raw, "narrowing", problems, required=(), optional=("cases", "all_ages", "curriculum")
+    )
+    all_ages = body.get("all_ages")
+    if all_ages is not None and (
+        not isinstance(all_ages, int) or isinstance(all_ages, bool) or not 0 < all_ages < 30
+    ):
+        problems.add("narrowing", "all_ages must be a whole number of years (1-29)")
+        all_ages = None
+    return Narrowing(
+        cases=_concept_ref(body.get("cases"), "narrowing: cases", problems, concepts),
+        all_ages=all_ages,
+        curriculum=_concept_ref(
+            body.get("curriculum"), "narrowing: curriculum", problems, concepts
+        ),
+    )
+
+
+def _load_for_cases(raw: Any, where: str, problems: _Problems, concepts: Mapping):
+    """`for_cases: any` (the requirement is itself conditional) or a list of concepts naming
+    the cases the requirement is about."""
+    if raw is None:
+        return False, ()
+    if raw == "any":
+        return True, ()
+    names = _names(raw, f"{where}: for_cases", problems, concepts) if isinstance(raw, list) else ()
+    if not names:
+        problems.add(where, "for_cases must be 'any' or a non-empty list of concepts")
+    return False, names
+
+
 def _load_actors(raw: Any, problems: _Problems, concepts: Mapping) -> dict[str, str]:
     if raw is None:
         return {}
@@ -608,7 +656,15 @@ def _load_element(
         f"element #{index + 1}",
         problems,
         required=_ELEMENT_REQUIRED,
-        optional=("partial_when", "red_flags", "model_language", "duty", "roles", "parts"),
+        optional=(
+            "partial_when",
+            "red_flags",
+            "model_language",
+            "duty",
+            "roles",
+            "parts",
+            "for_cases",
+        ),
     )
     if not body:
         return None
@@ -637,6 +693,7 @@ def _load_element(
         for f in (_load_red_flag(f, f"{where}: red flag", problems, concepts) for f in flags_raw)
         if f
     )
+    any_case, for_cases = _load_for_cases(body.get("for_cases"), where, problems, concepts)
     return Element(
         id=element_id,
         title=_text(body.get("title"), f"{where}: title", problems),
@@ -657,6 +714,8 @@ def _load_element(
         roles=_load_roles(body.get("roles"), f"{where}: roles", problems, actors),
         duty=_flag(body.get("duty", False), f"{where}: duty", problems),
         parts=_load_parts(body.get("parts"), where, problems, concepts),
+        any_case=any_case,
+        for_cases=for_cases,
     )
 
 
@@ -688,7 +747,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "top level",
         problems,
         required=_TOP_REQUIRED,
-        optional=("modality", "title_context", "actors"),
+        optional=("modality", "title_context", "actors", "narrowing"),
     )
     title_context = body.get("title_context", False)
     if not isinstance(title_context, bool):
@@ -732,6 +791,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         problems.add("elements", "must be a non-empty list")
         elements_raw = []
     actors = _load_actors(body.get("actors"), problems, concepts) if body else {}
+    narrowing = _load_narrowing(body.get("narrowing"), problems, concepts) if body else Narrowing()
     elements = tuple(
         e
         for e in (
@@ -757,6 +817,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         path=path,
         title_context=bool(title_context),
         actors=actors,
+        narrowing=narrowing,
     )
 
 

@@ -182,6 +182,28 @@ class AdjustmentCause(StrEnum):
     WRONG_ROLE = "wrong_role"
     MISSING_PART = "missing_part"
     CROSS_REFERENCE = "cross_reference"
+    LIMITED_CASES = "limited_cases"  # the duty is stated only for some children ("if under 10")
+    CURRICULUM = "curriculum"  # a topic of a training list, not a duty to act
+
+
+class ConditionSource(StrEnum):
+    """Where a condition limiting a duty to some cases was read: the sentence's own conditional
+    clause, the lead-in of its list, or its heading."""
+
+    SENTENCE = "sentence"
+    LEAD_IN = "lead_in"
+    HEADING = "heading"
+
+
+@dataclass(frozen=True, slots=True)
+class LimitingCondition:
+    """The words that confine a duty meant for every missing child to some of them."""
+
+    text: str
+    source: ConditionSource
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "source": self.source.value}
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +292,7 @@ class Explanation:
     groups_total: int = 0
     lacking: tuple[str, ...] = ()
     lacking_context: tuple[str, ...] = ()
+    condition: LimitingCondition | None = None
 
     @property
     def role_mismatch(self) -> bool:
@@ -317,6 +340,7 @@ class Explanation:
             "groups_total": self.groups_total,
             "lacking": list(self.lacking),
             "lacking_context": list(self.lacking_context),
+            "condition": None if self.condition is None else self.condition.to_dict(),
             "summary": self.describe(),
         }
 

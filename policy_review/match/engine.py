@@ -7,6 +7,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, replace
 
 from policy_review.checklist import Cue, Element, RedFlagRule
+from policy_review.match.conditions import ConditionReader
 from policy_review.match.index import ConceptIndex, Span
 from policy_review.match.roles import ActorReader
 from policy_review.match.subchecks import Labeller, SubResult, inside, kind_of, run_subcheck
@@ -18,6 +19,7 @@ from policy_review.model import (
     Evidence,
     Explanation,
     Finding,
+    LimitingCondition,
     Modality,
     PartResult,
     RedFlag,
@@ -90,6 +92,7 @@ class _Judgement:
     groups: tuple[int, int] = (0, 0)  # a near miss: concept groups met, of how many
     lacking: tuple[str, ...] = ()
     lacking_context: tuple[str, ...] = ()
+    condition: LimitingCondition | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,7 @@ class _Hit:
             groups_total=j.groups[1],
             lacking=j.lacking,
             lacking_context=j.lacking_context,
+            condition=j.condition,
         )
         return replace(evidence, cue=self.cue.id, score=round(j.score, 3), explanation=explanation)
 
@@ -277,6 +281,7 @@ def _needed_concepts(cue: Cue, modality) -> set[str]:
 class _ElementWork:
     element: Element
     actors: ActorReader
+    conditions: ConditionReader
     hits: list[_Hit]
     flags: dict[tuple[int, int, str], RedFlag]
     near: list[_Hit]
@@ -406,6 +411,18 @@ def _judge(
                 AdjustmentCause.WRONG_ROLE,
                 f"stated as a duty of the {_names(actors)}, not of the {_names(element.roles)}",
             )
+    stating = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
+    condition = None
+    curriculum = index.compiled.checklist.narrowing.curriculum
+    expands = index.compiled.expands
+    teaches = curriculum and any(curriculum in expands[c] for c in _cue_concepts(cue))
+    if curriculum and not teaches and work.conditions.curriculum(stating):
+        cap(AdjustmentCause.CURRICULUM, "a topic of a training list, not a duty to act")
+    if not element.any_case and stating:
+        own = {s: _spans_of(index, s, _cue_concepts(cue)) for s in stating}
+        condition = work.conditions.limit(stating, frozenset(element.for_cases), own)
+        if condition is not None:
+            cap(AdjustmentCause.LIMITED_CASES, f"stated only for some children ({condition.text})")
     parts: tuple[PartResult, ...] = ()
     if element.parts:
         around = set().union(
@@ -426,8 +443,28 @@ def _judge(
             Adjustment(AdjustmentCause.SECTION_HEADING, SECTION_BOOST, "under a matching heading")
         )
     return _Judgement(
-        level, base, score, wording, outcome, tuple(adjustments), parts, actors, source
+        level,
+        base,
+        score,
+        wording,
+        outcome,
+        tuple(adjustments),
+        parts,
+        actors,
+        source,
+        condition=condition,
     )
+
+
+def carrying_of(index: ConceptIndex, cue: Cue, unit) -> list[int]:
+    """The sentences of the unit that hold the cue's words."""
+    concepts = _cue_concepts(cue)
+    return [s for s in unit if not concepts.isdisjoint(index.hits[s])]
+
+
+def _spans_of(index: ConceptIndex, s: int, concepts) -> list[Span]:
+    found = index.hits[s]
+    return [span for c in concepts for span in found.get(c, ())]
 
 
 def _part_sentences(index: ConceptIndex, cue: Cue, element: Element, unit) -> list[int]:
@@ -631,7 +668,9 @@ def describe_cue(cue: Cue, concept_labels: dict[str, str]) -> str:
 def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
     if index.actor_reader is None:
         index.actor_reader = ActorReader(index)
-    work = _ElementWork(element, index.actor_reader, [], {}, [])
+    if index.condition_reader is None:
+        index.condition_reader = ConditionReader.of(index)
+    work = _ElementWork(element, index.actor_reader, index.condition_reader, [], {}, [])
     for cue in element.cues:
         _evaluate_cue(index, cue, work)
     for rule in element.red_flags:

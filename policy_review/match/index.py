@@ -459,6 +459,7 @@ class ConceptIndex:
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
+    condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
 
     # ------------------------------------------------------------------ units per scope
     def units(self, scope: str) -> list[tuple[int, ...]]:

@@ -1,0 +1,246 @@
+"""For which children a statement holds: the condition that confines a duty to some of them, and
+whether a list is a curriculum (topics taught) rather than duties.
+
+A duty meant for every missing child is narrowed when its sentence's conditional clause ("if the
+child is under 10, ...", "when foul play is suspected, officers shall ...", "for children twelve
+and under"), the lead-in of its list ("In critical cases the supervisor shall:") or its heading
+("Endangered Juveniles") names some children only. Which words name some children, and which
+name a curriculum, is checklist data (`narrowing`); this module knows English clause structure,
+never a checklist phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from policy_review.checklist import Narrowing
+from policy_review.match.index import ConceptIndex, Span
+from policy_review.match.subchecks import find_max_age
+from policy_review.model import ConditionSource, LimitingCondition
+
+CONDITION_REACH_CHARS = 100
+"""How far before a word naming some children its conditional subordinator may stand."""
+CONDITION_LEAD_RE = re.compile(
+    r"(?:(?P<word>\b(?:if|when|whenever|where|wherever|once|involving|should)\b)"
+    r"|(?P<phrase>\bin\s+(?:the\s+)?(?:case|cases|event|instances?|situations?)\s+"
+    r"(?:of|where|when|involving|in\s+which|that)\b)"
+    r"|(?:^|[,;:.]\s*|^\W*\(?\w{1,4}[.)]\s*)(?P<for_>for)\b)"
+    r"[^.;:,]*$",
+    re.IGNORECASE,
+)
+"""A conditional clause reaching the word, with no clause break between: "If the child is under
+10", "where foul play is suspected", "in cases involving an abduction", "For endangered youth"."""
+CASE_NOUN_TRAIL_RE = re.compile(
+    r"^\W{0,2}\s*(?:missing\s+)?(?:cases?|situations?|incidents?|investigations?|calls?)\b",
+    re.IGNORECASE,
+)
+CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)
+""""in critical cases", "for high-risk investigations": the case noun after the word."""
+INCLUSIVE_RE = re.compile(
+    r"\b(?:even|including|especially|particularly|also|except|regardless\s+of|whether\s+or\s+not)"
+    r"\s*$",
+    re.IGNORECASE,
+)
+""""including when foul play is suspected", "even if the child is a runaway": the clause adds
+cases to a duty for every child, it does not confine it."""
+COMPLEMENT_RE = re.compile(
+    r"\b(?:determin|decid|assess|ascertain|establish|evaluat|check|ask|verif|learn|find\s+out|"
+    r"know|consider|inquir|judg|confirm|whether|document|record|note)\w*\s+(?:\w+\s+){0,3}$",
+    re.IGNORECASE,
+)
+""""determine if the child is endangered": an 'if' that asks a question, not a condition."""
+DISJUNCT_BEFORE_RE = re.compile(r"\b(?:or|and/or)\s+(?:[\w'-]+\s+){0,2}$", re.IGNORECASE)
+DISJUNCT_AFTER_RE = re.compile(r"^\s*(?:[\w'-]+\s+){0,1}(?:or|and/or)\b", re.IGNORECASE)
+"""'reported missing or abducted', 'a runaway or missing juvenile': one alternative of a
+condition that also names every child does not confine it."""
+LEAD_IN_LABEL_MAX_WORDS = 5
+"""A lead-in this short ("Abductions:") is a label naming its list's cases, like a heading."""
+HEADING_SEPARATOR = " > "
+
+
+@dataclass(slots=True)
+class ConditionReader:
+    """Conditions and curricula per sentence of one indexed document, read once and kept."""
+
+    index: ConceptIndex
+    _curricula: dict[int, bool]
+
+    @classmethod
+    def of(cls, index: ConceptIndex) -> ConditionReader:
+        return cls(index, {})
+
+    @property
+    def narrowing(self) -> Narrowing:
+        return self.index.compiled.checklist.narrowing
+
+    def limit(
+        self, sentences, exempt: frozenset[str], own: dict[int, list[Span]]
+    ) -> LimitingCondition | None:
+        """The condition confining the duty, when every one of `sentences` (those stating it) is
+        confined; `exempt` concepts name the cases the requirement is about, `own` are the cue's
+        words per sentence (a word the cue looks for is its subject, not a condition)."""
+        narrowing = self.narrowing
+        if narrowing.cases is None and narrowing.all_ages is None:
+            return None
+        found = None
+        for s in sentences:
+            condition = self._of_sentence(s, exempt, own.get(s, ()))
+            if condition is None:
+                return None
+            found = found or condition
+        return found
+
+    def curriculum(self, sentences) -> bool:
+        """Whether each of `sentences` is an item of a training list: under a heading or a list
+        lead-in that names training ("Training shall include:")."""
+        concept = self.narrowing.curriculum
+        if concept is None or not sentences:
+            return False
+        return all(self._in_curriculum(s, concept) for s in sentences)
+
+    def _in_curriculum(self, s: int, concept: str) -> bool:
+        found = self._curricula.get(s)
+        if found is None:
+            index = self.index
+            parsed = index.parsed
+            found = concept in index.section_hits.get(parsed.sentences[s].section, {}) or any(
+                concept in index.hits[lead]
+                for lead in parsed.lead_in.get(s, ())
+                if parsed.text_of(parsed.sentences[lead]).rstrip().endswith(":")
+            )
+            self._curricula[s] = found
+        return found
+
+    def _of_sentence(self, s: int, exempt, own) -> LimitingCondition | None:
+        index = self.index
+        parsed = index.parsed
+        sentence = parsed.sentences[s]
+        found = self._clause(s, exempt, own, ConditionSource.SENTENCE)
+        if found is not None:
+            return found
+        for lead in parsed.lead_in.get(s, ()):
+            text = parsed.text_of(parsed.sentences[lead]).rstrip()
+            if not text.endswith(":"):
+                continue
+            label = len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
+            found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, label=label)
+            if found is not None:
+                return found
+        return self._heading(sentence.section, exempt)
+
+    def _clause(
+        self, s: int, exempt, own, source: ConditionSource, *, label: bool = False
+    ) -> LimitingCondition | None:
+        """The condition of sentence `s`, when each of its ';'/':' segments stating the duty (those
+        holding `own` words; all of it when none are given) is confined by a conditional clause
+        naming some children, a label naming them, or an age short of all of them. In "Search
+        the home; if foul play is suspected, also seal it", the search is for every child."""
+        parsed = self.index.parsed
+        sentence = parsed.sentences[s]
+        text = parsed.document.passages[sentence.passage].text
+        breaks = [m.start() for m in SEGMENT_BREAK_RE.finditer(text, sentence.start, sentence.end)]
+        bounds = list(zip([sentence.start, *breaks], [*breaks, sentence.end], strict=True))
+        if label or not own:
+            bounds = [(sentence.start, sentence.end)]
+        found = None
+        for low, high in bounds:
+            if own and not any(low <= a and b <= high for a, b in own):
+                continue
+            condition = self._segment(s, text, low, high, exempt, own, source, label=label)
+            if condition is None:
+                return None
+            found = found or condition
+        return found
+
+    def _segment(
+        self, s: int, text: str, start: int, end: int, exempt, own, source, *, label: bool
+    ) -> LimitingCondition | None:
+        hits = self.index.hits[s]
+        spans = [
+            span
+            for span in hits.get(self.narrowing.cases or "", ())
+            if start <= span[0]
+            and span[1] <= end
+            and not _overlaps(span, own)
+            and not any(_overlaps(span, hits.get(c, ())) for c in exempt)
+        ]
+        for a, b in spans:
+            if DISJUNCT_BEFORE_RE.search(text[max(start, a - 40) : a]) or DISJUNCT_AFTER_RE.match(
+                text[b:end]
+            ):
+                continue
+            if label:
+                return LimitingCondition(text[start:end].strip(" :"), source)
+            lead = _conditional_lead(text, start, a)
+            if lead is not None:
+                clause = _clause_text(text, lead, b, end)
+                if self._covers_all_ages(clause):
+                    continue
+                return LimitingCondition(clause, source)
+            before = text[max(start, a - 30) : a]
+            trail = CASE_NOUN_TRAIL_RE.match(text, b, end)
+            lead_at = CASE_NOUN_LEAD_RE.search(before)
+            if trail and lead_at:
+                return LimitingCondition(
+                    text[a - len(before) + lead_at.start() : trail.end()].strip(), source
+                )
+        return self._age(text[start:end], source)
+
+    def _covers_all_ages(self, clause: str) -> bool:
+        """'if the person is under 18 or is high-risk': an alternative covering every child."""
+        stated = find_max_age(clause)
+        all_ages = self.narrowing.all_ages
+        return stated is not None and all_ages is not None and stated[0] >= all_ages
+
+    def _age(self, text: str, source: ConditionSource) -> LimitingCondition | None:
+        """An age limit that stops short of some children ("under 13"): for all of them ("under
+        18", "under 21") it narrows nothing."""
+        all_ages = self.narrowing.all_ages
+        if all_ages is None:
+            return None
+        stated = find_max_age(text)
+        if stated is None or stated[0] >= all_ages:
+            return None
+        a, b = stated[1]
+        return LimitingCondition(text[a:b], source)
+
+    def _heading(self, section: tuple[str, ...], exempt) -> LimitingCondition | None:
+        """The deepest heading naming some children ("High-Risk Juveniles", "Children Under 13");
+        the first heading of a trail is often the document's own title, so it is not read."""
+        if len(section) < 2:
+            return None
+        deepest = section[-1]
+        begins = len(HEADING_SEPARATOR.join(section)) - len(deepest)
+        hits = self.index.section_hits.get(section, {})
+        narrowing = self.narrowing
+        for a, _ in hits.get(narrowing.cases or "", ()):
+            if a >= begins and not any(_overlaps((a, a + 1), hits.get(c, ())) for c in exempt):
+                return LimitingCondition(deepest, ConditionSource.HEADING)
+        return self._age(deepest, ConditionSource.HEADING)
+
+
+SEGMENT_BREAK_RE = re.compile(r"[;:]")
+
+
+def _overlaps(span: Span, others) -> bool:
+    return any(a < span[1] and span[0] < b for a, b in others)
+
+
+def _conditional_lead(text: str, start: int, at: int) -> int | None:
+    """Where the conditional clause reaching offset `at` begins (None: not in one)."""
+    match = CONDITION_LEAD_RE.search(text, max(start, at - CONDITION_REACH_CHARS), at)
+    if match is None:
+        return None
+    lead = next(match.start(g) for g in ("word", "phrase", "for_") if match.group(g))
+    preceding = text[max(start, lead - 40) : lead]
+    if INCLUSIVE_RE.search(preceding) or COMPLEMENT_RE.search(preceding):
+        return None
+    return lead
+
+
+def _clause_text(text: str, lead: int, word_end: int, end: int) -> str:
+    """The conditional clause from its subordinator to its end (the next clause break)."""
+    rest = re.search(r"[,.;:]", text[word_end:end])
+    stop = word_end + rest.start() if rest else end
+    return text[lead:stop].strip(" (")

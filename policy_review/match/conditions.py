@@ -32,7 +32,7 @@ CONDITION_LEAD_RE = re.compile(
 """A conditional clause reaching the word, with no clause break between: "If the child is under
 10", "where foul play is suspected", "in cases involving an abduction", "For endangered youth"."""
 CASE_NOUN_TRAIL_RE = re.compile(
-    r"^\W{0,2}\s*(?:missing\s+)?(?:cases?|situations?|incidents?|investigations?|calls?)\b",
+    r"\W{0,2}\s*(?:missing\s+)?(?:cases?|situations?|incidents?|investigations?|calls?)\b",
     re.IGNORECASE,
 )
 CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)

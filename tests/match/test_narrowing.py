@@ -53,6 +53,15 @@ LIMITED = [
         id="case-condition-in-the-sentence",
     ),
     pytest.param(
+        "LE-NCMEC",
+        "In critical cases the investigator shall notify NCMEC (1-800-THE-LOST) of the missing "
+        "child and request its assistance.",
+        PROCEDURES,
+        ConditionSource.SENTENCE,
+        "In critical cases",
+        id="some-cases-named-by-their-noun",
+    ),
+    pytest.param(
         "LE-FR-VERIFY-SEARCH",
         [
             "For children twelve and under, the responding officer shall:",
@@ -113,6 +122,12 @@ EVERY_CHILD = [
         "The officer shall determine if the child is endangered and shall search the home, "
         "yard and vehicles, even if the family already searched.",
         id="if-asking-a-question",
+    ),
+    pytest.param(
+        "LE-NCMEC",
+        "When critical information is developed, the investigator shall notify NCMEC "
+        "(1-800-THE-LOST) of the missing child and request its assistance.",
+        id="a-condition-naming-no-children",
     ),
     pytest.param(
         "LE-FR-VERIFY-SEARCH",

@@ -203,6 +203,12 @@ class Checklist:
     title_context: bool = False  # `context` may also come from the document's title/headers
     actors: Mapping[str, str] = field(default_factory=dict)  # actor name -> its concept
     narrowing: Narrowing = field(default_factory=Narrowing)
+    # an organisation-wide actor -> the roles it stands for ("the Department": its officers...)
+    actor_stands_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def acts_as(self, actor: str, roles: tuple[str, ...]) -> bool:
+        """Whether a duty given to `actor` is a duty of one of `roles`."""
+        return actor in roles or not set(self.actor_stands_for.get(actor, ())).isdisjoint(roles)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -619,20 +625,68 @@ def _load_for_cases(raw: Any, where: str, problems: _Problems, concepts: Mapping
 
 
 def _load_actors(raw: Any, problems: _Problems, concepts: Mapping) -> dict[str, str]:
+def _load_actors(
+    raw: Any, problems: _Problems, concepts: Mapping
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """Actor name -> its concept, and actor name -> the roles it stands for (an agency-wide
+    actor: "the Department" stands for its officers, supervisors and investigators)."""
     if raw is None:
-        return {}
+        return {}, {}
+    if isinstance(raw, str):
+        problems.add("actors", "a vocabulary file is read only when a checklist file is loaded")
+        return {}, {}
     if not isinstance(raw, dict) or not raw:
         problems.add("actors", "expected a mapping of actor name -> concept")
-        return {}
-    actors = {}
-    for name, concept in raw.items():
+        return {}, {}
+    actors: dict[str, str] = {}
+    stands_for: dict[str, tuple[str, ...]] = {}
+    for name, body in raw.items():
         if not isinstance(name, str) or not _CONCEPT_RE.match(name):
             problems.add("actors", f"actor name {name!r}: lowercase letters, digits, underscores")
             continue
-        ref = _concept_ref(concept, f"actors: {name}", problems, concepts)
+        where = f"actors: {name}"
+        if isinstance(body, dict):
+            body = _mapping(body, where, problems, required=("concept",), optional=("stands_for",))
+            roles = body.get("stands_for")
+            if roles is not None:
+                stands_for[name] = tuple(roles) if isinstance(roles, list) else ()
+            body = body.get("concept")
+        ref = _concept_ref(body, where, problems, concepts)
         if ref:
             actors[name] = ref
-    return actors
+    for name, roles in stands_for.items():
+        if not roles or not all(isinstance(r, str) and r in actors for r in roles):
+            problems.add(f"actors: {name}", "stands_for must list actor names declared here")
+    return actors, stands_for
+
+
+def _with_actor_vocabulary(data: Any, path: Path) -> Any:
+    """The checklist's data with `actors: FILE` replaced by that vocabulary's actors and its
+    concepts added: one role vocabulary serves every checklist (a file beside the checklist,
+    `roles/actors.yaml`)."""
+    if not isinstance(data, dict) or not isinstance(data.get("actors"), str):
+        return data
+    name = data["actors"]
+    relative = Path(name)
+    if relative.is_absolute() or ".." in relative.parts or relative.suffix not in {".yaml", ".yml"}:
+        raise ChecklistError(f"{path}: actors: {name!r} must be a .yaml file beside the checklist")
+    file = path.parent / relative
+    try:
+        if file.stat().st_size > MAX_CHECKLIST_BYTES:
+            raise ValueError(f"more than the {MAX_CHECKLIST_BYTES:,} bytes a checklist may be")
+        vocabulary = parse_yaml(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError, RecursionError) as exc:
+        detail = " ".join(str(exc).split())[:MAX_PROBLEM_CHARS]
+        raise ChecklistError(f"{path}: cannot read actor vocabulary {name}: {detail}") from None
+    if not isinstance(vocabulary, dict) or set(vocabulary) != {"actors", "concepts"}:
+        raise ChecklistError(f"{file}: an actor vocabulary has exactly `actors` and `concepts`")
+    concepts = data.get("concepts")
+    if isinstance(concepts, dict) and isinstance(vocabulary["concepts"], dict):
+        clash = sorted(set(concepts) & set(vocabulary["concepts"]))
+        if clash:
+            raise ChecklistError(f"{path}: concepts {clash} are also in {name}")
+        concepts = {**concepts, **vocabulary["concepts"]}
+    return {**data, "actors": vocabulary["actors"], "concepts": concepts}
 
 
 _ELEMENT_KEYS = ("rationale", "guidance", "cues", "red_flags", "partial_when")
@@ -790,8 +844,8 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     if not isinstance(elements_raw, list) or not elements_raw:
         problems.add("elements", "must be a non-empty list")
         elements_raw = []
-    actors = _load_actors(body.get("actors"), problems, concepts) if body else {}
     narrowing = _load_narrowing(body.get("narrowing"), problems, concepts) if body else Narrowing()
+    actors, stands_for = _load_actors(body.get("actors"), problems, concepts) if body else ({}, {})
     elements = tuple(
         e
         for e in (
@@ -818,6 +872,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         title_context=bool(title_context),
         actors=actors,
         narrowing=narrowing,
+        actor_stands_for=stands_for,
     )
 
 
@@ -844,7 +899,7 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
         raise ChecklistError(f"{path}: not valid YAML: {detail}") from None
     except RecursionError:
         raise ChecklistError(f"{path}: the YAML is nested too deeply to read") from None
-    return parse_checklist(data, path)
+    return parse_checklist(_with_actor_vocabulary(data, Path(path)), path)
 
 
 def _bundled_paths() -> list[Path]:

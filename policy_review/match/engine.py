@@ -402,11 +402,16 @@ def _judge(
             cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
     element = work.element
     actors, source = (), ActorSource.NONE
-    if index.compiled.checklist.actors:
+    checklist = index.compiled.checklist
+    if checklist.actors:
         concepts = _cue_concepts(cue)
         carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
         actors, source = work.actors.of_unit(carrying)
-        if element.roles and actors and set(actors).isdisjoint(element.roles):
+        if (
+            element.roles
+            and actors
+            and not any(checklist.acts_as(a, element.roles) for a in actors)
+        ):
             cap(
                 AdjustmentCause.WRONG_ROLE,
                 f"stated as a duty of the {_names(actors)}, not of the {_names(element.roles)}",

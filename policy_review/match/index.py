@@ -36,6 +36,8 @@ CONTEXT_LOOKBACK_SENTENCES = 4
 LEAD_IN_MAX_SENTENCES = 8
 """A `list` unit: a lead-in ("...:") and up to this many following list-item sentences."""
 TOPIC_KEY = ("\x00document topic",)
+TRAIL_SEPARATOR = " > "
+"""Between the headings of a section trail, in the text its concepts are matched on."""
 """Pseudo-section holding the title block and running headers (see `_topic_text`)."""
 TOPIC_MAX_PASSAGES = 8
 HEADER_BLOCK_MAX_PASSAGES = 40
@@ -231,7 +233,7 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
     texts = (_tokenizable(document.passages[i].text) for i in indexes)
     docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
     sections = sorted({document.passages[i].section for i in indexes})
-    section_source = {section: " > ".join(section) for section in sections}
+    section_source = {section: TRAIL_SEPARATOR.join(section) for section in sections}
     section_source[TOPIC_KEY] = _topic_text(document)
     section_texts_parsed = nlp.pipe(_tokenizable(text) for text in section_source.values())
     section_docs = dict(zip(section_source, section_texts_parsed, strict=True))

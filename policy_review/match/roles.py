@@ -1,19 +1,25 @@
 """Who a sentence tells to act: its actors, read from the document's structure.
 
-The actor vocabulary is checklist data (`actors:` maps an actor name to a concept). A sentence's
-actors are, in order of trust: its grammatical subject (the actor named last before its modal
-verb - "When an officer arrives, the dispatcher shall ..." is the dispatcher's duty - or, without
-a modal, an actor opening the sentence), the subject of its list's lead-in ("The call-taker
-shall:"), and the deepest heading naming an actor ("Communications Center Responsibilities").
-Nothing here knows a phrase; it only knows where a subject sits in English.
+The actor vocabulary is checklist data (`checklists/roles/actors.yaml`: actor name -> concept, and
+the roles an organisation-wide actor stands for). A sentence's actors are, in order of trust: its
+grammatical subjects (the actor named last before its modal verb - "When an officer arrives, the
+dispatcher shall ..." is the dispatcher's duty - plus the actor right before a later modal, "...
+notify the supervisor, who shall decide"; without a modal, an actor opening the sentence), the
+subject of its list's lead-in ("The call-taker shall:"), and the actors of the deepest heading
+naming one ("Communications Center Responsibilities"). The subject of a passive verb is the one
+acted on ("the supervisor shall be notified"): the actor is then the one after "by", or, unnamed,
+the lead-in's or heading's. Nothing here knows a phrase; it only knows where a subject sits in
+English.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
-from policy_review.match.index import ConceptIndex, Span
+from policy_review.match.index import TRAIL_SEPARATOR, ConceptIndex, Span
 from policy_review.model import ActorSource
 
 OPENING_RE = re.compile(
@@ -25,6 +31,24 @@ OPENING_RE = re.compile(
 """Without a modal verb, an actor is the subject only when it opens the sentence ("Officers
 search the area", "2. The assigned detective interviews ..."): a list label and determiners may
 come before it, a verb may not ("Advise the watch commander" names the one told, not the doer)."""
+PASSIVE_RE = re.compile(
+    r"^\W*(?:(?:is|are|was|were|be|been|being|not|also|then|\w+ly)\s+)*(?:is|are|was|were|be|been)"
+    r"\s+(?:\w+ly\s+)?(?:\w+ed|made|sent|taken|given|kept|held|told|brought|done|seen|shown|"
+    r"known|sought|read|set|put|run|found|informed)\b"
+    r"(?!\s+to\s+(?!(?:the|a|an|any|all|each|this|that|his|her|their|its|\d)\b)[a-z])",
+    re.IGNORECASE,
+)
+"""The verb after a subject (or its modal) is passive: a form of "be" and a past participle, not
+"required to search" / "expected to report" (which still give the subject the duty; "assigned to
+the case" is passive)."""
+AGENT_RE = re.compile(
+    r"\bby\s+(?:(?:the|a|an|any|its|their|assigned|responding|on-duty)\s+){0,2}$", re.IGNORECASE
+)
+"""An actor right after "by" is the passive verb's doer ("shall be entered by the dispatcher")."""
+CLAUSE_SUBJECT_RE = re.compile(r"^\s*,?\s*(?:who|that|which)?\s*(?:\w+ly\s+)?$", re.IGNORECASE)
+"""A later modal has its own subject when an actor stands right before it ("... notify the
+supervisor, who shall decide"; "..., and the sergeant will respond"); otherwise it goes on with
+the first one ("the sergeant shall be notified and shall respond": the sergeant responds)."""
 _NO_ACTORS: tuple[tuple[str, ...], ActorSource] = ((), ActorSource.NONE)
 
 
@@ -90,25 +114,56 @@ class ActorReader:
         if not spans:
             return ()
         modality = self.index.compiled.checklist.modality
-        modal_starts = [
-            a
+        modals = [
+            span
             for concept in (modality.mandatory, modality.permissive, modality.negation)
             if concept
-            for a, _ in found.get(concept, ())
+            for span in found.get(concept, ())
         ]
-        if modal_starts:
-            first_modal = min(modal_starts)
-            before = [span for span in spans if span[1] <= first_modal]
-            return (before[-1][2],) if before else ()
         sentence = self.index.parsed.sentences[s]
         text = self.index.parsed.document.passages[sentence.passage].text
-        a, _, actor = spans[0]
-        return (actor,) if OPENING_RE.match(text[sentence.start : a]) else ()
+        if modals:
+            modals.sort()
+            before = [span for span in spans if span[1] <= modals[0][0]]
+            first = before[-1] if before else None
+            clauses = [(first, modals[0][1])]
+            for previous, modal in zip(modals, modals[1:], strict=False):
+                own = [
+                    span
+                    for span in spans
+                    if previous[1] <= span[0]
+                    and span[1] <= modal[0]
+                    and CLAUSE_SUBJECT_RE.match(text[span[1] : modal[0]])
+                ]
+                clauses.append((own[-1] if own else first, modal[1]))
+        else:
+            clauses = [(spans[0], spans[0][1])]
+            if not OPENING_RE.match(text[sentence.start : spans[0][0]]):
+                return ()
+        actors: dict[str, None] = {}
+        for subject, verb_at in clauses:
+            if not PASSIVE_RE.match(text[verb_at : sentence.end]):
+                if subject is None:  # "(a) Shall notify ...": the lead-in's or heading's duty
+                    return ()
+                actors[subject[2]] = None
+                continue
+            agents = [
+                agent for a, _, agent in spans if a > verb_at and AGENT_RE.search(text[verb_at:a])
+            ]
+            actors.update(dict.fromkeys(agents[:1]))
+        return tuple(actors)
 
     def _heading(self, section: tuple[str, ...]) -> tuple[str, ...]:
-        """The actor named last in the heading trail (the deepest heading that names one)."""
+        """The actors of the deepest heading in the trail that names one: all of them, so a title
+        naming a police department and its 911 center gives the duty to neither alone."""
         spans = self._actor_spans(self.index.section_hits.get(section, {}))
-        return (spans[-1][2],) if spans else ()
+        if not spans:
+            return ()
+        ends = list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
+        deepest = bisect_right(ends, spans[-1][0])
+        return tuple(
+            dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
+        )
 
 
 _TRUST = {

@@ -146,3 +146,58 @@ def test_roles_and_parts_load_as_data() -> None:
     element = parse_checklist(data, "ok.yaml").elements[0]
     assert element.duty and element.roles == ("officer",)
     assert element.parts[0].id == "entry" and not element.parts[0].core
+
+
+def _with_vocabulary(tmp_path: Path, vocabulary: dict, name: str = "roles/actors.yaml") -> Path:
+    data = _worked_example()
+    data["actors"] = name
+    data["elements"][0]["roles"] = ["call_taker"]
+    (tmp_path / "roles").mkdir(exist_ok=True)
+    (tmp_path / "roles" / "actors.yaml").write_text(yaml.safe_dump(vocabulary), encoding="utf-8")
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_a_role_vocabulary_file_adds_its_actors_and_concepts(tmp_path: Path) -> None:
+    vocabulary = {
+        "actors": {
+            "call_taker": "actor_call_taker",
+            "officer": "actor_officer",
+            "staff": {"concept": "actor_staff", "stands_for": ["call_taker", "officer"]},
+        },
+        "concepts": {
+            "actor_call_taker": ["call-taker"],
+            "actor_officer": ["officer"],
+            "actor_staff": ["=members"],
+        },
+    }
+    checklist = load_checklist(_with_vocabulary(tmp_path, vocabulary))
+    assert checklist.actors["staff"] == "actor_staff" and "actor_officer" in checklist.concepts
+    assert checklist.acts_as("staff", ("call_taker",))
+    assert not checklist.acts_as("officer", ("call_taker",))
+
+
+@pytest.mark.parametrize(
+    ("vocabulary", "name", "expected"),
+    [
+        ({"actors": {}, "concepts": {}, "extra": 1}, "roles/actors.yaml", "exactly `actors`"),
+        ({"actors": {}, "concepts": {}}, "../actors.yaml", "beside the checklist"),
+        (
+            {"actors": {"call_taker": "ncic"}, "concepts": {"ncic": ["ncic"]}},
+            "roles/actors.yaml",
+            "concepts ['ncic'] are also in",
+        ),
+        (
+            {
+                "actors": {"call_taker": {"concept": "actor_x", "stands_for": ["ghost"]}},
+                "concepts": {"actor_x": ["call-taker"]},
+            },
+            "roles/actors.yaml",
+            "stands_for must list actor names declared here",
+        ),
+    ],
+)
+def test_a_bad_role_vocabulary_is_a_clear_error(tmp_path, vocabulary, name, expected) -> None:
+    with pytest.raises(ChecklistError, match=re.escape(expected)):
+        load_checklist(_with_vocabulary(tmp_path, vocabulary, name))

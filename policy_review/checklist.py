@@ -624,7 +624,6 @@ def _load_for_cases(raw: Any, where: str, problems: _Problems, concepts: Mapping
     return False, names
 
 
-def _load_actors(raw: Any, problems: _Problems, concepts: Mapping) -> dict[str, str]:
 def _load_actors(
     raw: Any, problems: _Problems, concepts: Mapping
 ) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:

@@ -161,6 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="fit the confidence table on these labelled sets and write it to PATH (JSON)",
     )
+    evaluate.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="leave out labelled documents whose file name matches GLOB (repeatable): "
+        "held-out documents must stay out of a fit",
+    )
 
     compare = commands.add_parser("compare", help="compare two versions element by element")
     compare.add_argument("old", type=Path, help="old version: a document or a JSON report")
@@ -554,7 +562,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         format_evaluation,
     )
 
-    evaluation = evaluate_directories(args.directories, ocr=not args.no_ocr)
+    evaluation = evaluate_directories(args.directories, ocr=not args.no_ocr, exclude=args.exclude)
     if args.format == "json":
         print(json.dumps(evaluation.to_dict(), indent=2))
     else:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
 
 import yaml
@@ -356,7 +357,7 @@ def _rounded(value: float | None) -> float | None:
 
 def _samples(documents: Iterable[DocumentResult]) -> list[Sample]:
     return [
-        Sample(p.features, p.correct, d.labels)
+        Sample(p.features, p.correct, d.labels, d.labelled_set)
         for d in documents
         for p in d.pairs
         if p.features is not None
@@ -589,8 +590,12 @@ def _evaluate_file(
     )
 
 
-def evaluate_directories(dirs: Sequence[str | Path], *, ocr: bool = True) -> Evaluation:
-    """Analyse every labelled document file in `dirs` (each file of a NAME counts separately).
+def evaluate_directories(
+    dirs: Sequence[str | Path], *, ocr: bool = True, exclude: Sequence[str] = ()
+) -> Evaluation:
+    """Analyse every labelled document file in `dirs` (each file of a NAME counts separately),
+    except those whose file name matches a glob in `exclude` (held-out documents kept out of a
+    fit: `make calibrate`).
 
     Every labels file is read and checked before any document is analysed, so a bad one fails
     in a blink; an evaluation that judges nothing is an error, never a perfect score."""
@@ -598,6 +603,7 @@ def evaluate_directories(dirs: Sequence[str | Path], *, ocr: bool = True) -> Eva
         (document, labels_path, str(directory))
         for directory in dirs
         for document, labels_path in _labelled_files(Path(directory))
+        if not any(fnmatch(document.name, pattern) for pattern in exclude)
     ]
     if not files:
         raise PolicyReviewError(

@@ -5,7 +5,8 @@ how often such findings are right. A small model fitted on labelled development 
 what each finding's evidence explanation says (how many independent quotes, how the duty is
 worded, whether it is another role's duty or quoted from outside the chapters read, which parts
 are stated, whether a sub-check read it, how far the best score clears its bar, and for "missing"
-how close the nearest miss came) to the observed exact-agreement rate: per status, a logistic
+how close the nearest miss came and how much of the checklist the document meets) to the
+observed exact-agreement rate: per status, a logistic
 regression over those few features, pooled across elements (no per-element term: an element's
 record on a handful of documents does not carry over to the next agency's wording). Ridge
 shrinkage and sign constraints from the meaning of each feature (a near
@@ -108,10 +109,12 @@ FEATURES: dict[Status, tuple[FeatureSpec, ...]] = {
         FeatureSpec("near_miss_checked", -1),
         FeatureSpec("no_near_miss", +1),
         FeatureSpec("topic_heading", -1),
+        FeatureSpec("coverage", -1),
     ),
 }
 """Per status, what the model reads. A near miss close to the bar, one that failed only a
-sub-check, and a heading of the document naming the topic each make 'missing' less sure."""
+sub-check, a heading of the document naming the topic, and a document that meets most of the
+checklist each make 'missing' less sure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +127,10 @@ class ConfidenceFeatures:
     (`outside`), states `parts_stated` / lacks `parts_missing` core parts of the requirement,
     passed a sub-check (`checked`), or was a found-level cue capped to partial (`capped`).
     `margin`: the best score minus its status's bar (STATUS_BAR); for 'missing', the nearest
-    miss's score minus a full hit's (NO_NEAR_MISS_MARGIN when there is none).
+    miss's score minus a full hit's (NO_NEAR_MISS_MARGIN when there is none). `coverage`: the
+    share of its checklist the document meets at least partly (an element missing from a
+    directive that covers most of the checklist is less surely absent than from one that covers
+    little: more likely worded in a way the cues do not know).
     """
 
     element: str
@@ -141,6 +147,7 @@ class ConfidenceFeatures:
     red_flag: bool = False
     near_miss_checked: bool = False
     topic_heading: bool = False
+    coverage: float = 0.0
 
     def values(self) -> dict[str, float]:
         """The numbers the model reads, by feature name (see FEATURES)."""
@@ -159,6 +166,7 @@ class ConfidenceFeatures:
             "near_miss_checked": float(self.near_miss_checked),
             "no_near_miss": float(self.margin <= NO_NEAR_MISS_MARGIN),
             "topic_heading": float(self.topic_heading),
+            "coverage": self.coverage,
         }
 
     def vector(self) -> tuple[float, ...]:
@@ -166,8 +174,18 @@ class ConfidenceFeatures:
         return tuple(values[spec.name] for spec in FEATURES[self.status])
 
 
-def confidence_features(finding: Finding) -> ConfidenceFeatures:
-    """The features of `finding` the model is fitted on, read from its evidence's explanations."""
+def confidence_features(findings: Sequence[Finding]) -> tuple[ConfidenceFeatures, ...]:
+    """The features the model reads, per finding of one document (all its checklists' findings:
+    `coverage` is the share of the finding's checklist reported found or partial)."""
+    present: dict[str, list[bool]] = {}
+    for finding in findings:
+        present.setdefault(finding.checklist, []).append(finding.status is not Status.MISSING)
+    coverage = {checklist: sum(flags) / len(flags) for checklist, flags in present.items()}
+    return tuple(_features(f, round(coverage[f.checklist], 3)) for f in findings)
+
+
+def _features(finding: Finding, coverage: float) -> ConfidenceFeatures:
+    """One finding's features, read from its evidence's (or nearest miss's) explanations."""
     bar = STATUS_BAR[finding.status]
     if finding.status is Status.MISSING:
         near = finding.near_miss
@@ -178,6 +196,7 @@ def confidence_features(finding: Finding) -> ConfidenceFeatures:
             margin=round(near.score - bar, 3) if near is not None else NO_NEAR_MISS_MARGIN,
             near_miss_checked=bool(explanation and explanation.subchecks),
             topic_heading=bool(finding.add_to),
+            coverage=coverage,
         )
     best = max(finding.evidence, key=lambda e: e.score, default=None)
     explanation = best.explanation if best is not None else None
@@ -303,7 +322,11 @@ def calibrate(
 ) -> tuple[Finding, ...]:
     """Findings with `confidence` replaced by the fitted probability that the status is right."""
     table = table or load_table()
-    return tuple(replace(f, confidence=table.probability(confidence_features(f))) for f in findings)
+    findings = tuple(findings)
+    return tuple(
+        replace(f, confidence=table.probability(features))
+        for f, features in zip(findings, confidence_features(findings), strict=True)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -563,6 +563,7 @@ def _evaluate_file(
         )
     audience = {c.id: c.audience for c in checklists}
     gold, gold_flags = labels.elements, labels.red_flags
+    features = confidence_features(report.findings)
     pairs = tuple(
         Pair(
             element=f.element,
@@ -573,9 +574,9 @@ def _evaluate_file(
             predicted_red_flag=bool(f.red_flags),
             audience=audience.get(f.checklist, ""),
             confidence=f.confidence,
-            features=confidence_features(f),
+            features=read,
         )
-        for f in report.findings
+        for f, read in zip(report.findings, features, strict=True)
         if f.element in gold
     )
     return DocumentResult(

@@ -73,6 +73,21 @@ def test_a_near_miss_close_to_the_bar_lowers_the_fitted_missing() -> None:
     assert close == table.probability(_features(Status.MISSING, -0.1, element="E"))
 
 
+def test_a_gap_in_a_directive_meeting_most_of_its_checklist_is_less_sure() -> None:
+    rich = [
+        Sample(_features(Status.MISSING, -1.0, coverage=0.9), i % 3 != 0, f"r{i % 4}")
+        for i in range(60)
+    ]
+    thin = [
+        Sample(_features(Status.MISSING, -1.0, coverage=0.1), i % 20 != 0, f"t{i % 4}")
+        for i in range(60)
+    ]
+    table = fit_table(rich + thin)
+    assert table.probability(_features(Status.MISSING, -1.0, coverage=0.9)) < (
+        table.probability(_features(Status.MISSING, -1.0, coverage=0.1))
+    )
+
+
 def test_a_weight_against_its_features_meaning_is_held_at_zero() -> None:
     """Permissive wording never makes 'found' surer, even when the data happen to say so."""
     samples = [Sample(_features(Status.FOUND, quotes=1), i % 4 != 0, "a") for i in range(40)] + [
@@ -128,8 +143,9 @@ def test_review_shows_the_shipped_tables_probability() -> None:
     report = _review(TEXT)
     table = load_table()
     assert {f.status for f in report.findings} >= {Status.FOUND, Status.MISSING}
-    for finding in report.findings:
-        assert finding.confidence == table.probability(confidence_features(finding))
+    features = confidence_features(report.findings)
+    for finding, read in zip(report.findings, features, strict=True):
+        assert finding.confidence == table.probability(read)
 
 
 def _review(text: str):

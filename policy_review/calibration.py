@@ -6,14 +6,13 @@ what each finding's evidence explanation says (how many independent quotes, how 
 worded, whether it is another role's duty or quoted from outside the chapters read, which parts
 are stated, whether a sub-check read it, how far the best score clears its bar, and for "missing"
 how close the nearest miss came and how much of the checklist the document meets) to the
-observed exact-agreement rate: per status, a logistic
-regression over those few features, pooled across elements (no per-element term: an element's
-record on a handful of documents does not carry over to the next agency's wording). Ridge
-shrinkage and sign constraints from the meaning of each feature (a near
-miss close to the bar never makes "missing" surer) keep it small and robust. `calibrate` applies
-it once, after matching. The fitted weights are data shipped with the package
-(`checklists/calibration/confidence.json`); `policy-review evaluate ... --fit-confidence PATH`
-re-fits them deterministically.
+observed exact-agreement rate: per status, a logistic regression over those few features, pooled
+across elements (no per-element term: an element's record on a handful of documents does not
+carry over to the next agency's wording). Ridge shrinkage and sign constraints from the meaning
+of each feature (a near miss close to the bar never makes "missing" surer) keep it small and
+robust. `calibrate` applies it once, after matching. The fitted weights are data shipped with
+the package (`checklists/calibration/confidence.json`); `policy-review evaluate ...
+--fit-confidence PATH` re-fits them deterministically.
 """
 
 from __future__ import annotations
@@ -119,8 +118,8 @@ checklist each make 'missing' less sure."""
 
 @dataclass(frozen=True, slots=True)
 class ConfidenceFeatures:
-    """What the model reads from a finding, never its (already calibrated) confidence: all of
-    it from the structured explanations of its evidence (or of its nearest miss).
+    """What the model reads from a finding, never its (already calibrated) confidence: the
+    structured explanations of its evidence (or of its nearest miss), and its document's coverage.
 
     found / partial: `quotes` independent supporting quotes; the best quote's `modality`, whether
     it gives the duty to another role (`wrong_role`), comes from outside the chapters read
@@ -218,6 +217,7 @@ def _features(finding: Finding, coverage: float) -> ConfidenceFeatures:
             and any(a.cap is Status.PARTIAL for a in explanation.adjustments)
         ),
         red_flag=bool(finding.red_flags),
+        coverage=coverage,
     )
 
 
@@ -228,7 +228,7 @@ def _sigmoid(z: float) -> float:
 @dataclass(frozen=True, slots=True)
 class StatusModel:
     """P(status right) = logistic(intercept + sum of weight * feature), over FEATURES[status];
-    `count` labelled judgements (weighted) were fitted."""
+    `count` labelled judgements were fitted."""
 
     intercept: float
     weights: dict[str, float]
@@ -320,7 +320,8 @@ def load_table(path: Path | None = None) -> CalibrationTable:
 def calibrate(
     findings: Iterable[Finding], table: CalibrationTable | None = None
 ) -> tuple[Finding, ...]:
-    """Findings with `confidence` replaced by the fitted probability that the status is right."""
+    """One document's findings with `confidence` replaced by the fitted probability that the
+    status is right."""
     table = table or load_table()
     findings = tuple(findings)
     return tuple(

@@ -39,6 +39,9 @@ MAX_PROBLEM_CHARS = 300
 MAX_PROBLEMS_SHOWN = 20
 """The error is one line (at most ~6,000 characters): the first problems, then how many more."""
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+REGEX_FLAGS = re.IGNORECASE
+"""`/regex/` terms match case-insensitively; they are checked with the flags the matcher compiles
+them with, so its compile finds them in `re`'s cache."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +308,7 @@ def _check_term(term: Any, where: str, problems: _Problems) -> str | None:
     term = term.strip()
     if len(term) > 2 and term.startswith("/") and term.endswith("/"):
         try:
-            re.compile(term[1:-1])
+            re.compile(term[1:-1], REGEX_FLAGS)
         except re.error as exc:
             problems.add(where, f"bad regular expression {term!r}: {exc}")
             return None
@@ -325,9 +328,16 @@ def _nested_repetition(pattern: str) -> bool:
     (private: should a later Python change it, the check is skipped and the analysis's time
     limit still bounds the damage)."""
     try:
-        return _repeats_inside(_sre_parser.parse(pattern), inside=False)
+        return _repeats_inside(parsed_regex(pattern), inside=False)
     except Exception:  # noqa: BLE001 - only the early warning is lost
         return False
+
+
+@lru_cache(maxsize=1024)
+def parsed_regex(pattern: str):
+    """The standard library's (private) parse of a `/regex/` term, read-only: checking the term
+    here and finding its word prefixes in the matcher each parsed it again."""
+    return _sre_parser.parse(pattern, REGEX_FLAGS)
 
 
 def _repeats_inside(items, *, inside: bool) -> bool:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import re
 import re._constants as _sre
-import re._parser as _sre_parser
 from dataclasses import dataclass
 from functools import lru_cache
 from threading import Lock
 
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
-from policy_review.checklist import Checklist, Concept
+from policy_review.checklist import REGEX_FLAGS, Checklist, Concept, parsed_regex
 from policy_review.match.nlp import get_nlp, lemma_of
 
 EXACT_PREFIX = "="
@@ -194,7 +192,7 @@ def _regex_prefixes(pattern: str) -> tuple[str, ...]:
     understood exactly as `re` will match it. That parser is private: should a later Python
     change it, the pattern is scanned over the whole text, which is slower but the same."""
     try:
-        items = list(_sre_parser.parse(pattern, re.IGNORECASE))
+        items = list(parsed_regex(pattern))
         skipped = 0
         while skipped < len(items) and items[skipped][0] in (_sre.ASSERT, _sre.ASSERT_NOT, _sre.AT):
             skipped += 1
@@ -227,17 +225,20 @@ def _expansions(concepts: dict[str, Concept]) -> dict[str, frozenset[str]]:
 
 def compile_checklist(checklist: Checklist) -> CompiledChecklist:
     nlp = get_nlp()
+    strings = nlp.vocab.strings
     by_attr = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in ("LEMMA", "LOWER", "NORM")}
     regexes: list[RegexTerm] = []
     anchored: dict[str, list[tuple[re.Pattern[str], str]]] = {}
     prefixes: dict[str, list[str]] = {}
     fuzzy_words: set[str] = set()
     for concept in checklist.concepts.values():
-        phrases: dict[str, list[Doc]] = {"LEMMA": [], "LOWER": [], "NORM": []}
+        # Patterns go to the phrase matchers as the attribute hashes a Doc of the term would
+        # give: building thousands of Docs (and their lexemes) was a tenth of a cold start.
+        phrases: dict[str, list[tuple[int, ...]]] = {"LEMMA": [], "LOWER": [], "NORM": []}
         for term in concept.terms:
             if _is_regex(term):
                 body = term[1:-1]
-                pattern = re.compile(body, re.IGNORECASE)
+                pattern = re.compile(body, REGEX_FLAGS)
                 regexes.append(RegexTerm(pattern, concept.name, _regex_prefixes(body)))
                 continue
             words = _split_term(term)
@@ -252,24 +253,24 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
             ):
                 attr = kinds.pop()
                 if attr == "LEMMA":
-                    lowered = [w.lower() for w in words]
-                    doc = Doc(nlp.vocab, words=lowered, lemmas=[lemma_of(w) for w in lowered])
+                    values = [lemma_of(w.lower()) for w in words]
+                elif attr == "LOWER":
+                    values = [_bare(w).lower() for w in words]  # a lexeme's LOWER
                 else:
-                    doc = Doc(nlp.vocab, words=[_bare(w) for w in words])
-                if attr == "NORM":
                     # the document pass sets NORM to this word on OCR-damaged look-alikes
                     fuzzy_words.add(_bare(words[0]))
-                    doc[0].norm_ = _bare(words[0])
-                phrases[attr].append(doc)
+                    values = [_bare(words[0])]
+                if values:
+                    phrases[attr].append(tuple(strings.add(value) for value in values))
             else:
                 pattern, anchor = _term_regex(words)
                 if anchor[:1].isalnum():
                     anchored.setdefault(anchor, []).append((pattern, concept.name))
                 else:  # starts with punctuation: no word to anchor on, scan the text
                     regexes.append(RegexTerm(pattern, concept.name, ()))
-        for attr, docs in phrases.items():
-            if docs:
-                by_attr[attr].add(concept.name, docs)
+        for attr, keywords in phrases.items():
+            if keywords:
+                by_attr[attr].add(concept.name, keywords)
     return CompiledChecklist(
         checklist=checklist,
         matchers=tuple(m for m in by_attr.values() if len(m)),

@@ -252,3 +252,23 @@ def test_core_part(checklist, element, text, status, absent) -> None:
     assert finding.status.value == status, finding.reason
     parts = finding.evidence[0].explanation.parts
     assert [p.id for p in parts if not p.present] == absent
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        (
+            "Officers shall keep the missing minor's room closed off until detectives arrive.",
+            "partial",
+        ),
+        (
+            "Officers shall treat the home as a possible crime scene and secure the missing "
+            "child's bedroom, computer and phone.",
+            "found",
+        ),
+    ],
+)
+def test_scene_needs_the_crime_scene_part(checklist, text, status) -> None:
+    """Securing the child's room is half of the scene element; the crime scene is its core."""
+    finding = _finding(checklist, "LE-FR-SCENE-EVIDENCE", (*MISSING, "Responding Officer"), text)
+    assert finding.status.value == status, finding.reason

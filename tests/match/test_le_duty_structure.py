@@ -75,6 +75,24 @@ CASES = [
         "found",
     ),
     (
+        "supervisor-duties-deploy-resources",
+        "LE-SUP-RESOURCES",
+        (*MISSING, "Supervision"),
+        [
+            "The responsibilities of the shift supervisor in a missing child case include:",
+            "(a) Making sure resources are deployed as the case requires.",
+            "(b) Approving the report.",
+        ],
+        "found",
+    ),
+    (
+        "resources-only-if-required",
+        "LE-SUP-RESOURCES",
+        (*MISSING, "Supervision"),
+        "The supervisor will request a K-9 unit for a missing child if required.",
+        "partial",
+    ),
+    (
         "heading-names-the-sergeant-who-decides-resources",
         "LE-SUP-RESOURCES",
         (*MISSING, "Checklist 3 - Shift Sergeant"),

@@ -213,7 +213,7 @@ def test_training_topic_cap_is_explained(checklist) -> None:
     _, element, trail, text, _ = CASES[0]
     finding = _finding(checklist, element, trail, text)
     causes = {a.cause for e in finding.evidence for a in e.explanation.adjustments}
-    assert AdjustmentCause.TOPIC_LIST in causes
+    assert AdjustmentCause.CURRICULUM in causes
     assert "topic of a training list" in finding.reason
 
 

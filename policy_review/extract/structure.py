@@ -628,7 +628,8 @@ def _cell_paras(table: Table, page: int) -> list[Para]:
 HF_ZONE = 0.14  # top and bottom share of the page where running headers/footers live
 HF_OUTER = 0.08  # ... and the outer band, beyond the usual 1-inch margin, where they start
 HF_MIN_PAGES = 2
-HF_MIN_SHARE = 0.5  # a running line repeats on at least half the pages
+HF_MIN_SHARE = 0.5  # a running line repeats on at least half the pages...
+HF_RUN_PAGES = 3  # ... or on this many pages in a row: a chapter's own header inside a manual
 HF_EDGE_LINES = 6  # only this many lines from each edge are header/footer candidates
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*)?(?:page\s*)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?(?:\s*[-–—])?$", re.IGNORECASE
@@ -676,13 +677,18 @@ def find_running_lines(pages: list[Page]) -> list[set[int]]:
     """Line indexes of running headers/footers and page numbers, one set for each page.
 
     A line near a page edge is running when its text (digits ignored, so `Page 3 of 9` matches
-    `Page 4 of 9`) recurs near the edge of enough pages; a bare page number near an edge, and
-    `Page N of M` anywhere (forms embedded as pages carry their own), always are.
+    `Page 4 of 9`) recurs near the edge of enough pages, or of consecutive pages (a manual's
+    chapters each carry their own: "Missing Persons - 134"); a bare page number near an edge,
+    and `Page N of M` anywhere (forms embedded as pages carry their own), always are.
     """
     edges = [_edge_runs(page) for page in pages]
+    edge_keys = [
+        {_running_key(page.lines[i].text) for i in top + bottom}
+        for page, (top, bottom) in zip(pages, edges, strict=True)
+    ]
     seen: Counter[str] = Counter()
-    for page, (top, bottom) in zip(pages, edges, strict=True):
-        seen.update({_running_key(page.lines[i].text) for i in top + bottom})
+    for keys in edge_keys:
+        seen.update(keys)
     needed = max(HF_MIN_PAGES, HF_MIN_SHARE * len(pages))
     running = [
         {
@@ -693,14 +699,17 @@ def find_running_lines(pages: list[Page]) -> list[set[int]]:
         }
         for page in pages
     ]
-    for page, page_running, (top, bottom) in zip(pages, running, edges, strict=True):
+    for index, (page, page_running, (top, bottom)) in enumerate(
+        zip(pages, running, edges, strict=True)
+    ):
         outer_top, outer_bottom = page.height * HF_OUTER, page.height * (1 - HF_OUTER)
         for run, at_top in ((top, True), (bottom, False)):
             # Running lines form one block from the edge inward: a repeated line further in
             # is body text that happens to recur (identical pages), not a header.
             for i in run:
                 line = page.lines[i]
-                repeated = seen[_running_key(line.text)] >= needed
+                key = _running_key(line.text)
+                repeated = seen[key] >= needed or _in_page_run(key, edge_keys, index)
                 numbered = PAGE_NUMBER.match(line.text) or (
                     PAGE_NUMBER_ANYWHERE.search(line.text)
                     and len(line.text.split()) <= HEADING_MAX_WORDS
@@ -712,6 +721,15 @@ def find_running_lines(pages: list[Page]) -> list[set[int]]:
                     break
                 page_running.add(i)
     return running
+
+
+def _in_page_run(key: str, edge_keys: list[set[str]], index: int) -> bool:
+    """Whether `key` is at the page edge on HF_RUN_PAGES pages in a row that include `index`."""
+    for start in range(index - HF_RUN_PAGES + 1, index + 1):
+        window = edge_keys[max(start, 0) : start + HF_RUN_PAGES]
+        if start >= 0 and len(window) == HF_RUN_PAGES and all(key in keys for keys in window):
+            return True
+    return False
 
 
 COLUMN_MIN_GUTTER = 12.0  # points of clear space between side-by-side columns or cells

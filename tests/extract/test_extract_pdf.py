@@ -265,3 +265,36 @@ def test_cli_extract_prints_page_kind_and_section(running_pdf, capsys):
     assert "[p1] [list_item] [IV. PROCEDURES > B. Communications] 1. The call taker" in (
         "\n".join(lines)
     )
+
+
+def test_a_chapters_own_running_footer_is_set_apart_inside_a_manual(tmp_path):
+    """A manual's chapter footer ("Missing Persons - 8") repeats on its few pages only, far
+    short of half the manual; left in the text it would cut a list off from its lead-in."""
+    others = iter(
+        [
+            "Vehicle Pursuits",
+            "Use of Force",
+            "Bias",
+            "Canines",
+            "Evidence",
+            "Ride-Alongs",
+            "Detainees",
+            "Records",
+            "Bicycles",
+        ]
+    )
+    pages = []
+    for number in range(1, 13):
+        chapter = "Missing Persons" if 7 <= number <= 9 else next(others)
+        lines = [
+            TextLine("Anytown Police Department Policy Manual", 72, 40, 9),
+            TextLine(f"{chapter} - {number}", 280, 760, 9),
+            TextLine(f"Members shall read section {chr(64 + number)} in full.", 72, 300),
+        ]
+        pages.append(PdfPage(lines))
+    document = load_document(write_pdf(tmp_path / "manual.pdf", pages))
+    edges = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
+    assert {"Missing Persons - 7", "Missing Persons - 8", "Missing Persons - 9"} <= edges
+    assert all("Missing Persons" not in p.text for p in document.evidence_passages)
+    # one-off footers (each other chapter here has a single page) stay text
+    assert "Use of Force - 2" not in edges

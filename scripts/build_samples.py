@@ -17,6 +17,9 @@ Source format (one directive per file, front matter between `---` lines, then th
   other lines         one paragraph each; two leading spaces per 0.25 inch of indent
   inline              **bold**, {+inserted+} and {-deleted-} (unaccepted tracked changes)
 
+Plain-text and HTML directives (`output: txt` / `output: html`) are delivered as agencies type them:
+the body is written out verbatim, without the markup above.
+
 Usage: python3 scripts/build_samples.py [NAME ...]   (needs LibreOffice `soffice` for PDFs and
 poppler `pdftoppm` for the scanned sample)
 """
@@ -59,6 +62,7 @@ SCAN_NOISE_SIGMA = 9.0
 SCAN_SKEW_DEGREES = 0.8
 SCAN_SEED = 20240115
 SOFFICE_TIMEOUT_S = 180
+VERBATIM_OUTPUTS = ("txt", "html")
 
 INLINE_TOKEN = re.compile(r"(\*\*.+?\*\*|\{\+.+?\+\}|\{-.+?-\})")
 PDF_DATE = re.compile(rb"/(?:CreationDate|ModDate)\s*\(D:(\d+)")
@@ -448,6 +452,10 @@ def scan_pdf(text_pdf: Path, target: Path, workdir: Path) -> None:
 
 def build_sample(source: Path) -> Path:
     spec = parse_source(source)
+    if spec.output in VERBATIM_OUTPUTS:
+        target = SAMPLES_DIR / f"{spec.name}.{spec.output}"
+        target.write_text("\n".join(spec.body) + "\n", encoding="utf-8")
+        return target
     doc = DocxWriter(spec).write(spec.body)
     with tempfile.TemporaryDirectory(prefix="build-samples-") as tmp:
         workdir = Path(tmp)

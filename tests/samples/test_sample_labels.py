@@ -23,7 +23,7 @@ CHECKLIST_PREFIXES = {
     "psap-ansi-standard": "PSAP-",
     "psap-qa-clause": "QA-",
 }
-DOCUMENT_SUFFIXES = (".pdf", ".docx")
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".txt")
 # A table-based protocol keeps most of its words inside Word table cells.
 TABLE_PROTOCOL_MIN_SHARE = 0.6
 SOURCE_DIR = SAMPLES_DIR / "src"
@@ -96,6 +96,10 @@ def test_labelled_document_is_a_real_file_of_its_type(label_file: Path) -> None:
     assert data, f"{document.name} is empty"
     if document.suffix == ".pdf":
         assert data.startswith(b"%PDF-")
+    elif document.suffix == ".html":
+        assert b"<html" in data.lower()
+    elif document.suffix == ".txt":
+        assert data.decode("utf-8").strip()
     else:
         with zipfile.ZipFile(document) as archive:
             assert "word/document.xml" in archive.namelist()

@@ -104,13 +104,23 @@ class ConditionReader:
         if found is None:
             index = self.index
             parsed = index.parsed
-            found = concept in index.section_hits.get(parsed.sentences[s].section, {}) or any(
+            found = self._heading_names(parsed.sentences[s].section, concept) or any(
                 concept in index.hits[lead]
                 for lead in parsed.lead_in.get(s, ())
                 if parsed.text_of(parsed.sentences[lead]).rstrip().endswith(":")
             )
             self._curricula[s] = found
         return found
+
+    def _heading_names(self, section: tuple[str, ...], concept: str) -> bool:
+        """Whether a heading of the trail names `concept`. Under deeper headings the first is
+        usually the document's own title ("Roll Call Training Bulletin"), which names what the
+        whole document is, not that each of its sections is a topic list."""
+        hits = self.index.section_hits.get(section, {}).get(concept, ())
+        if len(section) < 2:
+            return bool(hits)
+        below_title = len(section[0]) + len(HEADING_SEPARATOR)
+        return any(a >= below_title for a, _ in hits)
 
     def _of_sentence(self, s: int, exempt, own) -> LimitingCondition | None:
         index = self.index

@@ -350,7 +350,8 @@ def _actor(check: Actor, text: str, hits: dict[str, list[Span]], name) -> SubRes
     if actions and roles:
         first_action = min(start for start, _ in actions)
         for start, end in roles:
-            before = start < first_action
+            # a role that is itself the action's noun ("the QA reviewer") names who acts
+            before = start < first_action or start <= first_action < end
             agent = bool(_PASSIVE_AGENT_RE.search(text[max(0, start - 12) : start]))
             if before or agent:
                 how = "performs" if before else "is named as the agent of"

@@ -37,6 +37,9 @@ MAX_CONFIDENCE = 0.98
 MISSING_BASE_CONFIDENCE = 0.90
 NEAR_MISS_PENALTY = 0.40
 """A strong near miss makes a 'missing' less certain: confidence = base - penalty * score."""
+CONTRADICTED_NOTE = (
+    " Partial at most: other wording contradicts the requirement (see its red flags)."
+)
 NEAR_MISS_SUBCHECK_SCORE = 0.90
 """Score of a unit that met a cue's words but failed its sub-check (e.g. no time limit)."""
 NEAR_MISS_EXCLUDED_SCORE = 0.80
@@ -684,6 +687,11 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
     best_rank = max((LEVEL_RANK[h.level] for h in work.hits), default=0)
     status = {2: Status.FOUND, 1: Status.PARTIAL, 0: Status.MISSING}[best_rank]
     red_flags = _distinct_flags(work.flags.values())
+    # Wording elsewhere that contradicts the requirement (a red flag) leaves it partly met at
+    # most: the labelling rules never call a contradicted element found.
+    contradicted = bool(red_flags) and status is Status.FOUND
+    if contradicted:
+        status = Status.PARTIAL
     if status is Status.MISSING:
         _near_misses(index, element.cues, work)
         near = _best_near_miss(index, work)
@@ -701,7 +709,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
             found_cues = tuple(c for c in element.cues if c.level == Status.FOUND)
             _near_misses(index, found_cues, work)
             near = _best_near_miss(index, work)
-        reason = _present_reason(status, chosen[0])
+        reason = _present_reason(status, chosen[0]) + (CONTRADICTED_NOTE if contradicted else "")
         evidence = tuple(chosen)
     return _finding(
         index.compiled.checklist.id,

@@ -193,6 +193,18 @@ def test_the_same_step_as_a_duty_is_found() -> None:
     assert AdjustmentCause.CURRICULUM not in _causes(finding)
 
 
+def test_a_document_title_naming_training_is_not_a_curriculum() -> None:
+    """A roll-call training bulletin that doubles as procedure: its title names training, its
+    sections state duties."""
+    finding = _finding(
+        "LE-FR-SCENE-EVIDENCE",
+        ["The responding officer shall:", CURRICULUM_LIST[1]],
+        ("Roll Call Training Bulletin 24-07", "Slide 8 - First officer does"),
+    )
+    assert finding.status.value == "found", finding.reason
+    assert AdjustmentCause.CURRICULUM not in _causes(finding)
+
+
 def test_the_training_element_still_reads_its_heading() -> None:
     finding = _finding(
         "LE-TRAINING",

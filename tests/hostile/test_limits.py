@@ -151,6 +151,19 @@ def test_a_yaml_alias_bomb_is_refused_quickly_with_its_real_cause(tmp_path, caps
     assert "YAML aliases" in line and "--max-bytes" not in line and len(line) < 400
 
 
+def test_a_key_given_twice_in_a_checklist_is_refused_not_silently_dropped(tmp_path, capsys):
+    bundled = Path(__file__).parents[2] / "checklists" / "psap-qa-clause.yaml"
+    text = bundled.read_text(encoding="utf-8")
+    first_element = text.index("\n  - id: ")
+    body_start = text.index("\n", first_element + 1) + 1
+    path = tmp_path / "twice.yaml"
+    # a second `title:` inside the first element, as a careless merge of two edits leaves it
+    path.write_text(text[:body_start] + "    title: again\n" + text[body_start:], encoding="utf-8")
+    assert main(["analyze", str(_text(tmp_path / "a.txt", 500)), "--checklist", str(path)]) == 2
+    line = _one_error_line(capsys)
+    assert "'title' appears twice" in line and len(line) < 400
+
+
 def test_an_oversized_checklist_file_is_refused_before_parsing(tmp_path, capsys):
     path = tmp_path / "huge.yaml"
     path.write_text("# padding\n" * 300_000, encoding="utf-8")

@@ -610,7 +610,7 @@ class DocumentScope:
 
     structure: StructureSource
     chapters: tuple[Chapter, ...]
-    topical_passages: tuple[int, ...]  # passages about missing children, wherever they are
+    topical_passages: tuple[int, ...]  # passages themselves about missing children, anywhere
     topic: DirectiveTopic
     table_of_contents: bool = False
     applied: tuple[str, ...] = ()  # audiences of the checklists applied (set by review())

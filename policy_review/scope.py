@@ -71,6 +71,11 @@ PASSAGE_NEAR_CHARS = 12
 DIRECTIVE_MIN_PASSAGES = 2
 """A document none of whose chapters is named for the topic is still a missing-child directive
 when at least this many passages are about missing children (one stray mention is not)."""
+OPENING_CHARS = 60
+"""A passage outside the chapters read opens on missing children when its first mention of them
+starts this early: "Runaway juveniles shall be entered ...", "The deputy shall enter a missing
+child ...". A mention further on is an aside: an offence in a list ("... or kidnapping of a
+minor"), "ensure that the infant is not a missing child"."""
 VOCABULARY_FILE = ("scope", "topics.yaml")
 
 
@@ -88,6 +93,13 @@ class Vocabulary:
     topics: tuple[Topic, ...]
     passage_topic: str
     passage: tuple[re.Pattern[str], ...]  # a passage about the topic holds a term of each
+    heading: re.Pattern[str]  # a section heading naming one is about the topic
+    other_population: re.Pattern[str]  # a title naming only these is not about children ...
+    unless: re.Pattern[str]  # ... unless it names children too
+
+    def names_other_population(self, title: str) -> bool:
+        """Whether a title is about another population only ("Missing Vulnerable Adults")."""
+        return bool(self.other_population.search(title)) and not self.unless.search(title)
 
 
 def term_pattern(terms: list[str]) -> re.Pattern[str]:
@@ -117,8 +129,10 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ChecklistError(f"cannot read scope vocabulary {file}: {exc}") from None
     where = str(file)
-    if not isinstance(data, dict) or set(data) != {"topics", "passage"}:
-        raise ChecklistError(f"{where}: needs exactly the keys 'topics' and 'passage'")
+    if not isinstance(data, dict) or set(data) != {"topics", "passage", "other_population"}:
+        raise ChecklistError(
+            f"{where}: needs exactly the keys 'topics', 'passage' and 'other_population'"
+        )
     topics = []
     for topic_id, body in (data["topics"] or {}).items():
         keys = {"label", "audiences", "directive", "title"}
@@ -134,15 +148,26 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
             Topic(topic_id, str(body["label"]), tuple(audiences), body["directive"], title)
         )
     passage = data["passage"]
-    if not isinstance(passage, dict) or set(passage) != {"topic", "all"}:
-        raise ChecklistError(f"{where}: passage needs exactly 'topic' and 'all'")
+    if not isinstance(passage, dict) or set(passage) != {"topic", "all", "heading"}:
+        raise ChecklistError(f"{where}: passage needs exactly 'topic', 'all' and 'heading'")
     if passage["topic"] not in {t.id for t in topics}:
         raise ChecklistError(f"{where}: passage topic {passage['topic']!r} is not a topic")
     groups = passage["all"]
     if not isinstance(groups, list) or not groups:
         raise ChecklistError(f"{where}: passage 'all' must be a non-empty list of term lists")
     patterns = tuple(term_pattern(_terms(g, "passage 'all'", where)) for g in groups)
-    return Vocabulary(tuple(topics), passage["topic"], patterns)
+    heading = term_pattern(_terms(passage["heading"], "passage 'heading'", where))
+    other = data["other_population"]
+    if not isinstance(other, dict) or set(other) != {"names", "unless"}:
+        raise ChecklistError(f"{where}: other_population needs exactly 'names' and 'unless'")
+    return Vocabulary(
+        tuple(topics),
+        passage["topic"],
+        patterns,
+        heading,
+        term_pattern(_terms(other["names"], "other_population names", where)),
+        term_pattern(_terms(other["unless"], "other_population unless", where)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +194,8 @@ def _label_marks(document: Document) -> list[_Mark]:
     for i, passage in enumerate(document.passages):
         if passage.kind in (PassageKind.TOC, PassageKind.LIST_ITEM):
             continue
-        if len(passage.text.split()) > POLICY_LABEL_MAX_WORDS:
-            continue
-        match = POLICY_LABEL.match(passage.text)
-        if match:
+        match = POLICY_LABEL.match(passage.text)  # fails on the first word of most passages
+        if match and len(passage.text.split()) <= POLICY_LABEL_MAX_WORDS:
             marks.append(_Mark(i, match.group(1).lower(), match.group(2).strip()))
     return marks
 
@@ -223,9 +246,16 @@ def _is_title_line(passage) -> bool:
     )
 
 
+def _before_page_of(passage, later) -> bool:
+    """Whether `passage` is on an earlier page than `later`: a policy's title block is on the page
+    of its first section, and the previous page's last lines (its footer "Missing Persons - 9")
+    belong to the previous policy."""
+    return passage.page is not None and later.page is not None and passage.page < later.page
+
+
 def _segments(document: Document, marks: list[_Mark], back: bool) -> list[tuple[int, _Mark]]:
     """(first passage, mark) of each policy: a new one wherever the key changes; with `back`,
-    its start moves back over the title lines just before its first mark."""
+    its start moves back over the title lines just before its first mark, on the same page."""
     segments: list[tuple[int, _Mark]] = []
     key = None
     for mark in sorted(marks, key=lambda m: m.passage):
@@ -239,6 +269,7 @@ def _segments(document: Document, marks: list[_Mark], back: bool) -> list[tuple[
                 start > floor
                 and mark.passage - start < TITLE_LOOKBACK
                 and _is_title_line(document.passages[start - 1])
+                and not _before_page_of(document.passages[start - 1], document.passages[start])
             ):
                 start -= 1
         if segments and segments[-1][0] >= start:
@@ -264,15 +295,63 @@ def _structure(document: Document) -> tuple[StructureSource, list[tuple[int, _Ma
     return source, segments, running
 
 
-def _about_topic(text: str, vocabulary: Vocabulary) -> bool:
-    """A term of the first list with a term of every other list close to it: "a missing child",
-    "juveniles who run away" - not "missing" in one clause and "child" in another."""
+def _topic_mentions(text: str, vocabulary: Vocabulary):
+    """Each term of the first list with a term of every other list close to it: "a missing
+    child", "juveniles who run away" - not "missing" in one clause and "child" in another.
+    Yields that match and the other terms' matches."""
     first, *others = vocabulary.passage
     for match in first.finditer(text):
         window = text[max(0, match.start() - PASSAGE_NEAR_CHARS) : match.end() + PASSAGE_NEAR_CHARS]
-        if all(pattern.search(window) for pattern in others):
+        near = [pattern.search(window) for pattern in others]
+        if all(near):
+            yield match, near
+
+
+def _about_topic(text: str, vocabulary: Vocabulary) -> bool:
+    """Whether the text mentions missing children anywhere (see `_topic_mentions`)."""
+    if not vocabulary.passage[0].search(text):  # most passages: no generator to set up
+        return False
+    return next(_topic_mentions(text, vocabulary), None) is not None
+
+
+def _opens_on_topic(text: str, vocabulary: Vocabulary) -> bool:
+    """The passage opens on missing children (see OPENING_CHARS), in words that are not a name:
+    in mixed-case text "the Missing Kids Readiness Program" capitalises all its terms."""
+    mixed_case = not text.isupper()
+    for match, near in _topic_mentions(text[: OPENING_CHARS + PASSAGE_NEAR_CHARS], vocabulary):
+        if match.start() > OPENING_CHARS:
+            return False
+        words = [match.group(), *(m.group() for m in near)]
+        if not (mixed_case and all(word[:1].isupper() for word in words)):
             return True
     return False
+
+
+def _heading_about_topic(heading: str, vocabulary: Vocabulary) -> bool:
+    return bool(vocabulary.heading.search(heading)) or _about_topic(heading, vocabulary)
+
+
+def _itself_about_topic(
+    document: Document, topical: tuple[int, ...], vocabulary: Vocabulary
+) -> tuple[int, ...]:
+    """The passages that are themselves about missing children, the only ones that count outside
+    the chapters read: under a section heading about them (and in no section about another
+    population only), or opening on them."""
+    trails = {p.section for p in document.passages}
+    headings = {h for trail in trails for h in trail}
+    other = {h for h in headings if vocabulary.names_other_population(h)}
+    about = {h for h in headings - other if _heading_about_topic(h, vocabulary)}
+    opening = {i for i in topical if _opens_on_topic(document.passages[i].text, vocabulary)}
+    if not about:
+        return tuple(sorted(opening))
+    in_topic_section = {
+        trail for trail in trails if about.intersection(trail) and not other.intersection(trail)
+    }
+    return tuple(
+        i
+        for i, p in enumerate(document.passages)
+        if i in opening or (p.section in in_topic_section and p.kind not in NON_EVIDENCE_KINDS)
+    )
 
 
 def _pages(document: Document, first: int, end: int) -> tuple[int | None, int | None]:
@@ -333,8 +412,9 @@ def _title(texts: list[str], topic: Topic | None) -> str:
 def _judge(
     texts: list[str], about: int, evidence: int, vocabulary: Vocabulary
 ) -> tuple[Topic | None, ChapterReason, tuple[str, ...]]:
+    named = [t for t in texts if not vocabulary.names_other_population(t)]
     for topic in vocabulary.topics:
-        matched = sorted({m.group().lower() for t in texts for m in topic.title.finditer(t)})
+        matched = sorted({m.group().lower() for t in named for m in topic.title.finditer(t)})
         if matched:
             return topic, ChapterReason.TITLE_NAMES_TOPIC, tuple(matched)
     if about >= BODY_MIN_PASSAGES and about >= BODY_MIN_SHARE * evidence:
@@ -410,7 +490,7 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
     return DocumentScope(
         structure=source,
         chapters=tuple(chapters),
-        topical_passages=topical,
+        topical_passages=_itself_about_topic(document, topical, vocabulary),
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
     )

@@ -133,8 +133,11 @@ class Marker:
 
 _DOTTED = re.compile(r"^(\d{1,4}(?:\.\d{1,3}){1,5})\.?(?:\s+|$)")
 _SECTION_WORD = re.compile(
-    r"^(section|article|chapter|part)\s+(\d{1,3}|[ivxlc]{1,6})\b[.:]?\s*", re.IGNORECASE
+    r"^(section|article|chapter|part)\s+(\d{1,3}|[ivxlc]{1,6})\b(?:[.:]|\s+[-–—](?=\s))?\s*",
+    re.IGNORECASE,
 )
+"""`Chapter 14 Missing Children`, `Article IV:`, `CHAPTER 14 - MISSING CHILDREN` (a spaced dash
+separates the number from the title)."""
 _SIMPLE = re.compile(r"^(\(?)([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})([.)])(?:\s+|$)")
 _ABBREVIATION_REST = re.compile(r"^[A-Za-z]\.")
 _BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)")

@@ -59,7 +59,9 @@ def test_corpus_has_enough_samples_and_the_demo() -> None:
 
 def load_labels(label_file: Path) -> dict:
     labels = yaml.safe_load(label_file.read_text(encoding="utf-8"))
-    assert set(labels) <= {"checklists", "chapters", "elements", "red_flags"}, f"unknown keys in {labels}"
+    assert set(labels) <= {"checklists", "chapters", "elements", "red_flags"}, (
+        f"unknown keys in {labels}"
+    )
     return labels
 
 

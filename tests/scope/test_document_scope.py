@@ -310,3 +310,88 @@ def test_chapter_titles_are_escaped_in_html(tmp_path):
     page = html.read_text()
     assert "<script>alert(1)" not in page
     assert "&lt;script&gt;alert(1)" in page
+
+
+def _footed_pages(chapters: list[tuple[str, list]]) -> list:
+    """Blocks of a printed manual whose pages start with the agency's header and end with a
+    footer naming the chapter and the page ("Missing Persons - 7"), each chapter from a new page."""
+    blocks, page = [], 1
+    for title, passages in chapters:
+        for start in range(0, len(passages), PASSAGES_PER_PAGE):
+            blocks.append(("Alder Grove Police Department", page, (), PassageKind.HEADER_FOOTER))
+            blocks += [(t, page, s, k) for t, s, k in passages[start : start + PASSAGES_PER_PAGE]]
+            blocks.append((f"{title} - {page}", page, (), PassageKind.HEADER_FOOTER))
+            page += 1
+    return build_document(
+        source="manual.pdf", sha256="0" * 64, format="pdf", page_count=page - 1, blocks=blocks
+    )
+
+
+def _numbered_policy_passages(chapter: dict) -> list:
+    """A Lexipol-style policy: its title, "Policy 336", then numbered sections (336.2 ...)."""
+    number, title = chapter["number"], chapter["title"]
+    out = [
+        (title, (title,), PassageKind.HEADING),
+        (f"Policy {number}", (title,), PassageKind.PARAGRAPH),
+    ]
+    for i, section in enumerate(chapter["sections"], 1):
+        heading = f"{number}.{i} {section['heading']}"
+        out.append((heading, (title, heading), PassageKind.HEADING))
+        out += [(text, (title, heading), PassageKind.PARAGRAPH) for text in section["text"]]
+    return out
+
+
+def test_the_chapter_after_the_missing_child_policy_is_not_read_for_its_footer(tmp_path):
+    """The missing-persons policy's last footer ("Missing Persons - 9") comes just before the
+    title of the registered-offender policy that follows: it is the previous page's, so that
+    policy is set aside and its registry checks ("query the sex-offender registry for
+    registered offenders living within the area") are no evidence."""
+    directive = load_document(
+        _write(tmp_path, "a.md", _directive_markdown("alder-grove-pd-policy-328-missing-persons"))
+    )
+    policy = ("Missing Persons", [(p.text, p.section, p.kind) for p in directive.passages])
+    alone = review(_footed_pages([policy]))
+    unrelated = [(c["title"], _numbered_policy_passages(c)) for c in UNRELATED]
+    offenders = next(i for i, c in enumerate(UNRELATED) if "Offender" in c["title"])
+    manual = review(_footed_pages(unrelated[:offenders] + [policy] + unrelated[offenders:]))
+
+    read = manual.scope.read(manual.scope.applied)
+    assert [c.title for c in read] == ["Missing Persons"]
+    assert manual.scope.structure is StructureSource.NUMBERED_HEADINGS
+    _assert_no_unrelated_evidence(manual)
+    _assert_same_verdicts(alone, manual)
+
+
+def _sheriff_chapter(number: int, title: str, sections: list[tuple[str, list[str]]]) -> str:
+    """A sheriff's manual chapter: "CHAPTER 14 - MISSING CHILDREN", then "Section 14.01 ..."."""
+    out = [f"CHAPTER {number} - {title.upper()}"]
+    for i, (heading, texts) in enumerate(sections, 1):
+        out.append(f"Section {number}.{i:02d} {heading.title()}")
+        out.extend(texts)
+    return "\n\n".join(out) + "\n\n"
+
+
+def test_sheriffs_manual_in_chapters_and_sections_reads_the_missing_child_chapter(tmp_path):
+    """Chapters named "CHAPTER 14 - MISSING ..." in a plain-text manual: the spaced dash after the
+    number is no list bullet, so the chapters are told apart and only chapter 14 is read."""
+    name = "kessler-university-pd-com-14-missing-child-calls"
+    directive = load_document(_write(tmp_path, "d.md", _directive_markdown(name)))
+    body = [p.text for p in directive.passages if p.kind is not PassageKind.HEADING]
+    chapters = [
+        _sheriff_chapter(n, c["title"], [(s["heading"], s["text"]) for s in c["sections"]])
+        for n, c in enumerate(UNRELATED, 2)
+    ]
+    own = _sheriff_chapter(14, "Missing Child Calls", [("Procedure", body)])
+    alone = review(load_document(_write(tmp_path, "alone.txt", own)))
+    manual = review(
+        load_document(
+            _write(tmp_path, "m.txt", "".join(chapters[:3]) + own + "".join(chapters[3:]))
+        )
+    )
+
+    assert manual.scope.structure is StructureSource.POLICY_LABELS
+    assert [(c.number, c.title) for c in manual.scope.read(manual.scope.applied)] == [
+        ("14", "MISSING CHILD CALLS")
+    ]
+    _assert_no_unrelated_evidence(manual)
+    _assert_same_verdicts(alone, manual)

@@ -332,26 +332,32 @@ def _heading_about_topic(heading: str, vocabulary: Vocabulary) -> bool:
 
 
 def _itself_about_topic(
-    document: Document, topical: tuple[int, ...], vocabulary: Vocabulary
+    document: Document, topical: tuple[int, ...], vocabulary: Vocabulary, chapters
 ) -> tuple[int, ...]:
     """The passages that are themselves about missing children, the only ones that count outside
-    the chapters read: under a section heading about them (and in no section about another
-    population only), or opening on them."""
-    trails = {p.section for p in document.passages}
-    headings = {h for trail in trails for h in trail}
-    other = {h for h in headings if vocabulary.names_other_population(h)}
-    about = {h for h in headings - other if _heading_about_topic(h, vocabulary)}
-    opening = {i for i in topical if _opens_on_topic(document.passages[i].text, vocabulary)}
-    if not about:
-        return tuple(sorted(opening))
-    in_topic_section = {
-        trail for trail in trails if about.intersection(trail) and not other.intersection(trail)
-    }
-    return tuple(
-        i
-        for i, p in enumerate(document.passages)
-        if i in opening or (p.section in in_topic_section and p.kind not in NON_EVIDENCE_KINDS)
-    )
+    the chapters read: under a section heading of their own chapter about them (a trail can carry
+    an earlier chapter's heading), in no section about another population only; or opening on
+    them."""
+    passages = document.passages
+    itself = {i for i in topical if _opens_on_topic(passages[i].text, vocabulary)}
+    other: dict[tuple[str, ...], bool] = {}
+    for chapter in chapters:
+        about = {
+            p.text
+            for p in passages[chapter.first : chapter.end]
+            if p.kind is PassageKind.HEADING and _heading_about_topic(p.text, vocabulary)
+        }
+        if not about:
+            continue
+        for i in range(chapter.first, chapter.end):
+            trail = passages[i].section
+            if passages[i].kind in NON_EVIDENCE_KINDS or not about.intersection(trail):
+                continue
+            if trail not in other:
+                other[trail] = any(map(vocabulary.names_other_population, trail))
+            if not other[trail]:
+                itself.add(i)
+    return tuple(sorted(itself))
 
 
 def _pages(document: Document, first: int, end: int) -> tuple[int | None, int | None]:
@@ -490,7 +496,7 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
     return DocumentScope(
         structure=source,
         chapters=tuple(chapters),
-        topical_passages=_itself_about_topic(document, topical, vocabulary),
+        topical_passages=_itself_about_topic(document, topical, vocabulary, chapters),
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
     )

@@ -257,6 +257,30 @@ def test_a_passage_about_missing_children_elsewhere_counts_and_is_marked(tmp_pat
     assert all(e.scope is EvidenceScope.IN_SCOPE for e in other if "NCIC" not in e.quote)
 
 
+def test_a_section_on_runaways_in_another_chapter_counts_as_outside(tmp_path):
+    """A passage under a heading about missing children in an unrelated chapter is itself about
+    them, even when it does not repeat the words: its evidence counts, marked outside."""
+    chapter = {
+        "number": "318",
+        "title": "Missing Persons",
+        "sections": [{"heading": "POLICY", "text": ["Reports are accepted at any time."]}],
+    }
+    custody = dict(UNRELATED[2])
+    custody["sections"] = custody["sections"] + [
+        {
+            "heading": "RUNAWAY JUVENILES",
+            "text": [
+                "The officer shall enter the juvenile into NCIC within two hours of the report."
+            ],
+        }
+    ]
+    text = _lexipol_chapter(UNRELATED[0]) + _lexipol_chapter(chapter) + _lexipol_chapter(custody)
+    report = review(load_document(_write(tmp_path, "m.md", text)))
+
+    ncic = next(f for f in report.findings if f.element == "LE-NCIC-2HR")
+    assert [e.scope for e in ncic.evidence] == [EvidenceScope.OUTSIDE]
+
+
 def test_a_single_directive_is_one_chapter_read_whole(tmp_path):
     path = _write(
         tmp_path, "k.md", _directive_markdown("kessler-university-pd-com-14-missing-child-calls")

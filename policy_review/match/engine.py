@@ -63,6 +63,7 @@ RELATIVE_MODAL_RE = re.compile(
 to a relative or conditional clause, not to the duty."""
 PROHIBITION_RE = re.compile(r"^\s*not\b", re.I)
 """'may not be refused' forbids; it grants no option."""
+CLAUSE_SEMICOLON_RE = re.compile(r";")
 CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
@@ -329,7 +330,8 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         outcome: SubcheckOutcome | None = None
         focus = _focus(index, view, hits, cue.all or cue.any)
         if cue.subcheck is not None:
-            sub = run_subcheck(cue.subcheck, view.text, hits, focus, index.compiled.labels)
+            timing_focus = _own_clauses(view.text, focus, concept_spans)
+            sub = run_subcheck(cue.subcheck, view.text, hits, timing_focus, index.compiled.labels)
             outcome = sub.outcome(kind_of(cue.subcheck).name, view.text)
             spans.extend(sub.highlights)
             if sub.level is None:
@@ -552,6 +554,22 @@ def _focus(index: ConceptIndex, view: _View, hits, concepts) -> tuple[Span, ...]
     return focus or ((0, len(view.text)),)
 
 
+def _own_clauses(text: str, focus: tuple[Span, ...], spans) -> tuple[Span, ...]:
+    """The ';'-clauses of the focus sentences that hold the cue's words: in "enter the child
+    within two hours; the supervisor reviews the report by the end of the shift" the second
+    clause's deadline is another step's, not a deferral of the entry."""
+    clauses = []
+    for start, end in focus:
+        cuts = [start, *(m.end() for m in CLAUSE_SEMICOLON_RE.finditer(text, start, end)), end]
+        own = [
+            (a, b)
+            for a, b in zip(cuts, cuts[1:], strict=False)
+            if any(inside(s, ((a, b),)) for s in spans)
+        ]
+        clauses.extend(own or [(start, end)])
+    return tuple(clauses)
+
+
 def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]) -> None:
     if reasons:
         evidence = _quote(index, view, list(spans))
@@ -573,8 +591,26 @@ def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWor
             continue
         view = _view(index, index.units(rule.scope)[unit_id])
         hits = _view_hits(index, view, _rule_concepts(rule))
+        if rule.scope == "sentence" and not _one_clause(view.text, rule, hits):
+            continue
         evidence = _quote(index, view, [s for spans in hits.values() for s in spans])
         _add_flag(work, evidence, rule.reason)
+
+
+def _one_clause(text: str, rule: RedFlagRule, hits) -> bool:
+    """Whether one ';'-clause holds all the rule's words: the contradiction is said of the act
+    itself, not of another step sharing its sentence ("enter within two hours; the supervisor
+    reviews the report by the end of the shift")."""
+    cuts = [0, *(m.end() for m in CLAUSE_SEMICOLON_RE.finditer(text)), len(text)]
+    for clause in zip(cuts, cuts[1:], strict=False):
+        held = {c for c in _rule_concepts(rule) if _holds(hits, c, clause)}
+        if held.issuperset(rule.all) and (not rule.any or not held.isdisjoint(rule.any)):
+            return True
+    return False
+
+
+def _holds(hits, concept: str, clause: Span) -> bool:
+    return any(inside(span, (clause,)) for span in hits.get(concept, ()))
 
 
 def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork) -> None:
@@ -705,7 +741,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
             chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
         )
         near = None
-        if status is Status.PARTIAL:
+        if status is Status.PARTIAL and not contradicted:
             found_cues = tuple(c for c in element.cues if c.level == Status.FOUND)
             _near_misses(index, found_cues, work)
             near = _best_near_miss(index, work)

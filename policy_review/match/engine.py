@@ -741,7 +741,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
             chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
         )
         near = None
-        if status is Status.PARTIAL and not contradicted:
+        if status is Status.PARTIAL:
             found_cues = tuple(c for c in element.cues if c.level == Status.FOUND)
             _near_misses(index, found_cues, work)
             near = _best_near_miss(index, work)

@@ -357,7 +357,7 @@ def _rounded(value: float | None) -> float | None:
 
 def _samples(documents: Iterable[DocumentResult]) -> list[Sample]:
     return [
-        Sample(p.features, p.correct, d.labels, d.labelled_set)
+        Sample(p.features, p.correct, d.labels)
         for d in documents
         for p in d.pairs
         if p.features is not None

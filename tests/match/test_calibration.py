@@ -102,11 +102,12 @@ def test_a_weight_against_its_features_meaning_is_held_at_zero() -> None:
     )
 
 
-def test_each_labelled_set_weighs_the_same_in_the_fit() -> None:
-    """A small set always wrong pulls the fit as hard as a set four times its size always right."""
-    big = [Sample(_features(Status.FOUND, quotes=1), True, f"b{i % 4}", "big") for i in range(80)]
-    small = [Sample(_features(Status.FOUND, quotes=1), False, "s", "small") for _ in range(20)]
-    assert table_rate(fit_table(big + small)) == pytest.approx(0.5, abs=0.02)
+def test_each_labelled_document_weighs_the_same_in_the_fit() -> None:
+    """Four documents always right and four always wrong give even odds, however many findings
+    each document has: a long familiar directive does not outvote a short unfamiliar one."""
+    long = [Sample(_features(Status.FOUND, quotes=1), True, f"l{i % 4}") for i in range(160)]
+    short = [Sample(_features(Status.FOUND, quotes=1), False, f"s{i % 4}") for i in range(20)]
+    assert table_rate(fit_table(long + short)) == pytest.approx(0.5, abs=0.02)
 
 
 def table_rate(table: CalibrationTable) -> float:

@@ -182,6 +182,29 @@ def test_a_near_miss_lowers_the_shown_confidence_in_missing() -> None:
     assert closest.confidence < nothing.confidence
 
 
+DUTIES = (
+    "Officers shall obtain a recent photograph of the missing child from the parents.",
+    "Officers shall search the home and the surrounding area of the missing child.",
+    "Officers shall notify a supervisor of every missing child report.",
+    "The investigator shall contact the National Center for Missing and Exploited Children.",
+)
+
+
+def test_a_directive_in_unfamiliar_wording_is_shown_less_sure_with_the_same_statuses() -> None:
+    """The same duties written as bare imperatives ('Search the home ...'), which the cues read
+    with no mandatory wording: the same statuses, but the document as a whole reads as wording
+    the cues know less well, so every finding, even the identical NCIC sentence, is less sure."""
+    familiar = _review(TEXT + "\n\n" + "\n\n".join(DUTIES))
+    imperative = [duty.split(" shall ", 1)[1].capitalize() for duty in DUTIES]
+    unfamiliar = _review(TEXT + "\n\n" + "\n\n".join(imperative))
+    assert [f.status for f in unfamiliar.findings] == [f.status for f in familiar.findings]
+    pairs = list(zip(familiar.findings, unfamiliar.findings, strict=True))
+    assert all(u.confidence <= f.confidence for f, u in pairs)
+    ncic = next((f, u) for f, u in pairs if f.element == "LE-NCIC-2HR")
+    assert ncic[0].evidence == ncic[1].evidence
+    assert ncic[1].confidence < ncic[0].confidence
+
+
 def test_excluded_documents_are_neither_measured_nor_fitted(tmp_path: Path, capsys) -> None:
     """`make calibrate` keeps the held-out samples out of the fit with --exclude."""
     folder = tmp_path / "set"

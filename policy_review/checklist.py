@@ -52,6 +52,9 @@ class Concept:
     label: str
     terms: tuple[str, ...]
     include: tuple[str, ...] = ()
+    # the actors (checklist `actors`) this concept names: in an element given to one of them,
+    # the unit's actor read from its lead-in or heading also satisfies it
+    role_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +375,9 @@ def _load_concepts(raw: Any, problems: _Problems) -> dict[str, Concept]:
             continue
         if isinstance(body, list):
             body = {"terms": body}
-        body = _mapping(body, where, problems, required=(), optional=("label", "terms", "include"))
+        body = _mapping(
+            body, where, problems, required=(), optional=("label", "terms", "include", "role_of")
+        )
         terms_raw = body.get("terms") or []
         if not isinstance(terms_raw, list):
             problems.add(where, "terms must be a list")
@@ -386,8 +391,14 @@ def _load_concepts(raw: Any, problems: _Problems) -> dict[str, Concept]:
             include = []
         if not terms and not include:
             problems.add(where, "needs at least one term or include")
+        role_of = body.get("role_of") or []
+        if not isinstance(role_of, list) or not all(isinstance(r, str) for r in role_of):
+            problems.add(where, "role_of must be a list of actor names")
+            role_of = []
         label = body.get("label", name.replace("_", " "))
-        concepts[name] = Concept(name, _text(label, where, problems), terms, tuple(include))
+        concepts[name] = Concept(
+            name, _text(label, where, problems), terms, tuple(include), tuple(role_of)
+        )
     for concept in concepts.values():
         for ref in concept.include:
             if ref not in concepts:
@@ -855,6 +866,9 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         elements_raw = []
     narrowing = _load_narrowing(body.get("narrowing"), problems, concepts) if body else Narrowing()
     actors, stands_for = _load_actors(body.get("actors"), problems, concepts) if body else ({}, {})
+    for concept in concepts.values():
+        if any(role not in actors for role in concept.role_of):
+            problems.add(f"concept {concept.name}", "role_of must name actors declared in `actors`")
     elements = tuple(
         e
         for e in (

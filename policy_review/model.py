@@ -213,9 +213,23 @@ class ConceptMatch:
     concept: str
     label: str
     terms: tuple[str, ...]
+    # a role concept met not by words of the quote but by its actor read from its list's
+    # lead-in or its heading (`terms` then holds that actor's name)
+    via_actor: ActorSource | None = None
 
     def to_dict(self) -> dict:
-        return {"concept": self.concept, "label": self.label, "terms": list(self.terms)}
+        return {
+            "concept": self.concept,
+            "label": self.label,
+            "terms": list(self.terms),
+            "via_actor": None if self.via_actor is None else self.via_actor.value,
+        }
+
+    def describe(self) -> str:
+        if self.via_actor is None:
+            return f"{self.label} '{self.terms[0]}'"
+        where = "list lead-in" if self.via_actor is ActorSource.LEAD_IN else "heading"
+        return f"{self.label} by the actor '{self.terms[0]}' of its {where}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,9 +322,7 @@ class Explanation:
             if self.lacking_context:
                 bits.append("not in the context of " + ", ".join(self.lacking_context))
         if self.matched:
-            bits.append(
-                "matched " + ", ".join(f"{m.label} '{m.terms[0]}'" for m in self.matched if m.terms)
-            )
+            bits.append("matched " + ", ".join(m.describe() for m in self.matched if m.terms))
         bits.extend(s.detail for s in self.subchecks)
         if self.parts:
             stated = [p.label for p in self.parts if p.present]

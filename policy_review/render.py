@@ -969,7 +969,8 @@ def _why_rows(explanation: Explanation | None) -> tuple[tuple[str, str], ...]:
         rows.append(("How close", close))
     if explanation.matched:
         matched = "; ".join(
-            f"{m.label}: " + ", ".join(f"“{t}”" for t in m.terms) for m in explanation.matched
+            m.describe() if m.via_actor else f"{m.label}: " + ", ".join(f"“{t}”" for t in m.terms)
+            for m in explanation.matched
         )
         rows.append(("Matched", matched))
     if explanation.actors or explanation.roles_allowed:

@@ -97,6 +97,7 @@ class _Judgement:
     lacking: tuple[str, ...] = ()
     lacking_context: tuple[str, ...] = ()
     condition: LimitingCondition | None = None
+    by_actor: tuple[ConceptMatch, ...] = ()  # role concepts met by the lead-in's/heading's actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,12 +132,17 @@ class _Hit:
             spans = tuple(span for c in concepts for span in hits.get(c, ()))
         evidence = _quote(index, view, list(spans))
         labels = index.compiled.labels
-        matched = tuple(
-            ConceptMatch(c, labels[c], tuple(dict.fromkeys(view.text[a:b] for a, b in hits[c])))
-            for c in sorted(concepts)
-            if c in hits
-        )
         j = self.judgement
+        by_actor = {m.concept: m for m in j.by_actor}
+        matched = tuple(
+            by_actor[c]
+            if c in by_actor
+            else ConceptMatch(
+                c, labels[c], tuple(dict.fromkeys(view.text[a:b] for a, b in hits[c]))
+            )
+            for c in sorted(concepts)
+            if c in hits or c in by_actor
+        )
         explanation = Explanation(
             cue=self.cue.id,
             level=j.level,
@@ -260,6 +266,56 @@ def _candidates(index: ConceptIndex, rule: Cue | RedFlagRule) -> list[int]:
     return sorted(ids)
 
 
+def _met_by_actor(
+    index: ConceptIndex, cue: Cue, work: _ElementWork, plain: set[int]
+) -> dict[int, tuple[ConceptMatch, ...]]:
+    """Units that lack only the cue's role concepts (those naming one of the element's roles),
+    each met by the actor their list's lead-in or heading gives them ("The patrol supervisor
+    shall:" over bare items): unit id -> how each such concept was met. A unit naming the role
+    in its own words is a plain candidate."""
+    concepts = index.compiled.checklist.concepts
+    named = {
+        c: concepts[c].role_of
+        for c in (*cue.all, *cue.any)
+        if c in concepts and not set(concepts[c].role_of).isdisjoint(work.element.roles)
+    }
+    if not named:
+        return {}
+    rest_all = [c for c in cue.all if c not in named]
+    any_by_actor = bool(cue.any) and all(c in named for c in cue.any)
+    rest_any = [] if any_by_actor else list(cue.any)
+    if not rest_all and not rest_any:
+        return {}  # a cue of the role alone: a list's actor says nothing of the duty
+    by_concept = index.unit_index(cue.scope)
+    empty: set[int] = set()
+    groups = [by_concept.get(c, empty) for c in rest_all]
+    if rest_any:
+        groups.append(set().union(*(by_concept.get(c, empty) for c in rest_any)))
+    ids = set.intersection(*groups)
+    for concept in cue.none:
+        ids -= by_concept.get(concept, empty)
+    ids -= plain
+    labels = index.compiled.labels
+    units = index.units(cue.scope)
+    met: dict[int, tuple[ConceptMatch, ...]] = {}
+    for unit_id in ids:
+        carrying = carrying_of(index, cue, units[unit_id])
+
+        def by_actor(concept: str, carrying=carrying) -> ConceptMatch | None:
+            found = work.actors.from_structure(carrying, named[concept])
+            if found is None:
+                return None
+            return ConceptMatch(concept, labels[concept], (_names(found[:1]),), found[1])
+
+        lacking = [c for c in cue.all if c in named and not index.holds(cue.scope, unit_id, c)]
+        matches = [by_actor(c) for c in lacking]
+        if any_by_actor and not any(index.holds(cue.scope, unit_id, c) for c in cue.any):
+            matches.append(next(filter(None, map(by_actor, cue.any)), None))
+        if matches and all(matches):
+            met[unit_id] = tuple(matches)
+    return met
+
+
 def _rule_concepts(rule: Cue | RedFlagRule) -> set[str]:
     """The concepts whose words a quote highlights for a rule met only in part, or a red flag."""
     return set(rule.all) | set(rule.any)
@@ -305,10 +361,13 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
     cue_level = cue.level
-    for unit_id in _candidates(index, cue):
+    plain = _candidates(index, cue)
+    by_actor = _met_by_actor(index, cue, work, set(plain))
+    for unit_id in sorted([*plain, *by_actor]):
         if not _conditions_met(index, cue, unit_id):
             continue
         unit = index.units(cue.scope)[unit_id]
+        supplied = by_actor.get(unit_id, ())
         if cue.subcheck is None and not (
             (cue.duty or work.element.duty)
             and any(index.holds(cue.scope, unit_id, c) for c in modal)
@@ -318,7 +377,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             wording = Modality.NONE
             if modality.mandatory and index.holds(cue.scope, unit_id, modality.mandatory):
                 wording = Modality.MANDATORY
-            judgement = _judge(index, work, cue, unit, cue_level, wording)
+            judgement = _judge(index, work, cue, unit, cue_level, wording, by_actor=supplied)
             work.hits.append(_Hit(judgement, cue, unit, None, work.element.roles))
             continue
         view = _view(index, unit)
@@ -368,7 +427,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         if cue.duty and wording is Modality.PERMISSIVE:
             reason = "Permissive wording ('may') makes this step optional."
             _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
-        judgement = _judge(index, work, cue, unit, level, wording, outcome)
+        judgement = _judge(index, work, cue, unit, level, wording, outcome, supplied)
         work.hits.append(_Hit(judgement, cue, unit, tuple(spans), work.element.roles))
 
 
@@ -380,6 +439,7 @@ def _judge(
     level: Status,
     wording: Modality = Modality.NONE,
     outcome: SubcheckOutcome | None = None,
+    by_actor: tuple[ConceptMatch, ...] = (),
 ) -> _Judgement:
     """Level and score of a hit, with every adjustment and its cause: permissive wording, a
     heading alone, the duty given to another role, a core part of the requirement unstated
@@ -463,6 +523,7 @@ def _judge(
         actors,
         source,
         condition=condition,
+        by_actor=by_actor,
     )
 
 

@@ -80,6 +80,28 @@ class ActorReader:
                 best = source
         return tuple(names), best
 
+    def from_structure(self, sentences, roles: tuple[str, ...]) -> tuple[str, ActorSource] | None:
+        """The first of `roles` that a lead-in or heading (never the document's title) gives one
+        of the sentences naming no subject of their own, and where it was read; None if none."""
+        title = self.index.parsed.document.title_passage
+        title_text = "" if title is None else title.text.strip()
+        parsed = self.index.parsed
+        for s in sentences:
+            if parsed.sentences[s].title_only:
+                continue
+            actors, source = self.of_sentence(s)
+            if source is ActorSource.LEAD_IN:
+                lead = next(x for x in reversed(parsed.lead_in[s]) if self._subject(x))
+                given_by = parsed.text_of(parsed.sentences[lead]).strip()
+            elif source is ActorSource.HEADING:
+                given_by = self._deepest(parsed.sentences[s].section)[1]
+            else:
+                continue
+            actor = next((a for a in actors if a in roles), None)
+            if actor is not None and given_by != title_text:
+                return actor, source
+        return None
+
     def _read(self, s: int) -> tuple[tuple[str, ...], ActorSource]:
         subject = self._subject(s)
         if subject:
@@ -156,14 +178,17 @@ class ActorReader:
     def _heading(self, section: tuple[str, ...]) -> tuple[str, ...]:
         """The actors of the deepest heading in the trail that names one: all of them, so a title
         naming a police department and its 911 center gives the duty to neither alone."""
+        return self._deepest(section)[0]
+
+    def _deepest(self, section: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+        """The actors of the deepest heading naming one, and that heading's text."""
         spans = self._actor_spans(self.index.section_hits.get(section, {}))
         if not spans:
-            return ()
+            return (), ""
         ends = list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
         deepest = bisect_right(ends, spans[-1][0])
-        return tuple(
-            dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
-        )
+        actors = dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
+        return tuple(actors), section[deepest].strip()
 
 
 _TRUST = {

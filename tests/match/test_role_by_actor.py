@@ -34,6 +34,11 @@ TEXTS = {
     "supervisory-heading": f"### II. Supervisory Responsibilities\n\n{RESPOND}",
     "investigations-heading": f"### II. Investigations Division\n\n{FOLLOW_UP}",
     "patrol-heading": f"### II. Patrol\n\n{FOLLOW_UP}",
+    # "Dispatch" the verb, in the supervisor's own list: not the dispatch centre acting
+    "dispatch-verb": (
+        "### II. Procedures\n\nThe patrol supervisor shall:\n\n"
+        "1. Dispatch additional units to search the area where the child was last seen.\n"
+    ),
 }
 # the title right over the list (read as its lead-in), and the title over another heading
 TITLED_LIST = "# Patrol Supervisor Checklist: Missing Children\n\n" + RESPOND
@@ -112,3 +117,10 @@ def test_object_of_notification_is_not_met_by_an_actor(findings):
     """LE-COMM-NOTIFY names no role: its supervisor is the one told, so a supervisor's list
     does not notify the supervisor."""
     assert not _by_actor(findings["supervisor-lead-in"]["LE-COMM-NOTIFY"])
+
+
+def test_dispatch_the_verb_is_not_the_dispatch_centre_acting(findings):
+    resources = findings["dispatch-verb"]["LE-SUP-RESOURCES"]
+    actors = {actor for quote in resources["evidence"] for actor in quote["explanation"]["actors"]}
+    assert actors == {"patrol_supervisor"}
+    assert "telecommunicator" not in resources["reason"]

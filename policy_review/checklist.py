@@ -282,16 +282,26 @@ def _text(value: Any, where: str, problems: _Problems, *, allow_empty: bool = Fa
 
 def _names(value: Any, where: str, problems: _Problems, concepts: Mapping[str, Any]) -> tuple:
     """A list of concept references (a single name is accepted as a one-item list)."""
+    return _references(
+        value, where, problems, concepts, "expected a list of concept names", "unknown concept {!r}"
+    )
+
+
+def _references(
+    value: Any, where: str, problems: _Problems, known: Mapping, shape: str, unknown: str
+) -> tuple:
+    """A list of names each declared in `known` (a single name is a one-item list); `shape` and
+    `unknown` (formatted with the name) are the problems reported otherwise."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        problems.add(where, "expected a list of concept names")
+        problems.add(where, shape)
         return ()
     for name in value:
-        if name not in concepts:
-            problems.add(where, f"unknown concept {name!r}")
+        if name not in known:
+            problems.add(where, unknown.format(name))
     return tuple(value)
 
 
@@ -598,17 +608,12 @@ def _load_parts(raw: Any, where: str, problems: _Problems, concepts: Mapping) ->
 
 
 def _load_roles(raw: Any, where: str, problems: _Problems, actors: Mapping) -> tuple[str, ...]:
-    if raw is None:
+    shape = "roles must be a non-empty list of actor names"
+    if raw == []:
+        problems.add(where, shape)
         return ()
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
-        problems.add(where, "roles must be a non-empty list of actor names")
-        return ()
-    for role in raw:
-        if role not in actors:
-            problems.add(where, f"unknown actor {role!r} (declare it under top-level 'actors')")
-    return tuple(raw)
+    unknown = "unknown actor {!r} (declare it under top-level 'actors')"
+    return _references(raw, where, problems, actors, shape, unknown)
 
 
 def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowing:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from policy_review.checklist import Narrowing
-from policy_review.match.index import ConceptIndex, Span
+from policy_review.match.index import ConceptIndex, Span, heading_ends
 from policy_review.match.subchecks import find_max_age
 from policy_review.model import ConditionSource, LimitingCondition
 
@@ -56,7 +56,6 @@ DISJUNCT_AFTER_RE = re.compile(r"^\s*(?:[\w'-]+\s+){0,1}(?:or|and/or)\b", re.IGN
 condition that also names every child does not confine it."""
 LEAD_IN_LABEL_MAX_WORDS = 5
 """A lead-in this short ("Abductions:") is a label naming its list's cases, like a heading."""
-HEADING_SEPARATOR = " > "
 
 
 @dataclass(slots=True)
@@ -105,12 +104,19 @@ class ConditionReader:
             index = self.index
             parsed = index.parsed
             found = self._heading_names(parsed.sentences[s].section, concept) or any(
-                concept in index.hits[lead]
-                for lead in parsed.lead_in.get(s, ())
-                if parsed.text_of(parsed.sentences[lead]).rstrip().endswith(":")
+                concept in index.hits[lead] for lead, _ in self._colon_lead_ins(s)
             )
             self._curricula[s] = found
         return found
+
+    def _colon_lead_ins(self, s: int) -> list[tuple[int, str]]:
+        """The lead-ins of sentence `s`'s list that end in a colon, with their text."""
+        parsed = self.index.parsed
+        leads = (
+            (lead, parsed.text_of(parsed.sentences[lead]).rstrip())
+            for lead in parsed.lead_in.get(s, ())
+        )
+        return [(lead, text) for lead, text in leads if text.endswith(":")]
 
     def _heading_names(self, section: tuple[str, ...], concept: str) -> bool:
         """Whether a heading of the trail names `concept`. Under deeper headings the first is
@@ -119,7 +125,7 @@ class ConditionReader:
         hits = self.index.section_hits.get(section, {}).get(concept, ())
         if len(section) < 2:
             return bool(hits)
-        below_title = len(section[0]) + len(HEADING_SEPARATOR)
+        below_title = heading_ends(section)[0]
         return any(a >= below_title for a, _ in hits)
 
     def _of_sentence(self, s: int, exempt, own) -> LimitingCondition | None:
@@ -129,10 +135,7 @@ class ConditionReader:
         found = self._clause(s, exempt, own, ConditionSource.SENTENCE)
         if found is not None:
             return found
-        for lead in parsed.lead_in.get(s, ()):
-            text = parsed.text_of(parsed.sentences[lead]).rstrip()
-            if not text.endswith(":"):
-                continue
+        for lead, text in self._colon_lead_ins(s):
             label = len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
             found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, label=label)
             if found is not None:
@@ -221,7 +224,7 @@ class ConditionReader:
         if len(section) < 2:
             return None
         deepest = section[-1]
-        begins = len(HEADING_SEPARATOR.join(section)) - len(deepest)
+        begins = heading_ends(section)[-2]
         hits = self.index.section_hits.get(section, {})
         narrowing = self.narrowing
         for a, _ in hits.get(narrowing.cases or "", ()):

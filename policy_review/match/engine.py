@@ -621,14 +621,19 @@ def _own_clauses(text: str, focus: tuple[Span, ...], spans) -> tuple[Span, ...]:
     clause's deadline is another step's, not a deferral of the entry."""
     clauses = []
     for start, end in focus:
-        cuts = [start, *(m.end() for m in CLAUSE_SEMICOLON_RE.finditer(text, start, end)), end]
         own = [
-            (a, b)
-            for a, b in zip(cuts, cuts[1:], strict=False)
-            if any(inside(s, ((a, b),)) for s in spans)
+            clause
+            for clause in _semicolon_clauses(text, start, end)
+            if any(inside(s, (clause,)) for s in spans)
         ]
         clauses.extend(own or [(start, end)])
     return tuple(clauses)
+
+
+def _semicolon_clauses(text: str, start: int, end: int) -> list[Span]:
+    """The ';'-separated clauses of text[start:end] (each keeps its closing ';')."""
+    cuts = [start, *(m.end() for m in CLAUSE_SEMICOLON_RE.finditer(text, start, end)), end]
+    return list(zip(cuts, cuts[1:], strict=False))
 
 
 def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]) -> None:
@@ -662,8 +667,7 @@ def _one_clause(text: str, rule: RedFlagRule, hits) -> bool:
     """Whether one ';'-clause holds all the rule's words: the contradiction is said of the act
     itself, not of another step sharing its sentence ("enter within two hours; the supervisor
     reviews the report by the end of the shift")."""
-    cuts = [0, *(m.end() for m in CLAUSE_SEMICOLON_RE.finditer(text)), len(text)]
-    for clause in zip(cuts, cuts[1:], strict=False):
+    for clause in _semicolon_clauses(text, 0, len(text)):
         held = {c for c in _rule_concepts(rule) if _holds(hits, c, clause)}
         if held.issuperset(rule.all) and (not rule.any or not held.isdisjoint(rule.any)):
             return True

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
+from itertools import accumulate, chain
 
 import numpy
 from rapidfuzz import fuzz, process
@@ -36,9 +36,9 @@ CONTEXT_LOOKBACK_SENTENCES = 4
 LEAD_IN_MAX_SENTENCES = 8
 """A `list` unit: a lead-in ("...:") and up to this many following list-item sentences."""
 TOPIC_KEY = ("\x00document topic",)
+"""Pseudo-section holding the title block and running headers (see `_topic_text`)."""
 TRAIL_SEPARATOR = " > "
 """Between the headings of a section trail, in the text its concepts are matched on."""
-"""Pseudo-section holding the title block and running headers (see `_topic_text`)."""
 TOPIC_MAX_PASSAGES = 8
 HEADER_BLOCK_MAX_PASSAGES = 40
 HEADER_BLOCK_MAX_WORDS = 12
@@ -81,6 +81,12 @@ run is tokenised as spaces; the text keeps its length, so every offset stays rig
 _PUNCTUATION_RUN_RE = re.compile(rf"(?:[^\w\s]|_){{{PUNCTUATION_RUN_KEPT + 1},}}")
 
 Span = tuple[int, int]
+
+
+def heading_ends(section: tuple[str, ...]) -> list[int]:
+    """Where each heading of a trail ends (its separator included) in the trail's matched text,
+    so an offset there tells which heading a concept was read in."""
+    return list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
 
 
 @dataclass(frozen=True, slots=True)

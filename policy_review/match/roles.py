@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 
-from policy_review.match.index import TRAIL_SEPARATOR, ConceptIndex, Span
+from policy_review.match.index import ConceptIndex, Span, heading_ends
 from policy_review.model import ActorSource
 
 OPENING_RE = re.compile(
@@ -58,6 +57,7 @@ class ActorReader:
 
     index: ConceptIndex
     _cache: dict[int, tuple[tuple[str, ...], ActorSource]] = field(default_factory=dict)
+    _lead_of: dict[int, int] = field(default_factory=dict)  # sentence -> lead-in giving its actor
 
     @property
     def actors(self):
@@ -91,8 +91,7 @@ class ActorReader:
                 continue
             actors, source = self.of_sentence(s)
             if source is ActorSource.LEAD_IN:
-                lead = next(x for x in reversed(parsed.lead_in[s]) if self._subject(x))
-                given_by = parsed.text_of(parsed.sentences[lead]).strip()
+                given_by = parsed.text_of(parsed.sentences[self._lead_of[s]]).strip()
             elif source is ActorSource.HEADING:
                 given_by = self._deepest(parsed.sentences[s].section)[1]
             else:
@@ -110,6 +109,7 @@ class ActorReader:
         for lead in reversed(parsed.lead_in.get(s, ())):
             subject = self._subject(lead)
             if subject:
+                self._lead_of[s] = lead
                 return subject, ActorSource.LEAD_IN
         heading = self._heading(parsed.sentences[s].section)
         if heading:
@@ -185,7 +185,7 @@ class ActorReader:
         spans = self._actor_spans(self.index.section_hits.get(section, {}))
         if not spans:
             return (), ""
-        ends = list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
+        ends = heading_ends(section)
         deepest = bisect_right(ends, spans[-1][0])
         actors = dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
         return tuple(actors), section[deepest].strip()

@@ -13,14 +13,20 @@ Source format (one directive per file, front matter between `---` lines, then th
   | a | b |           table row; a table whose first line starts `|!` has a bold header row
   !title TEXT         centred bold title line;  !center TEXT  centred line
   !pagebreak          page break;  !columns N  continuous section break to N columns
+  !chapter TITLE      new page and section whose running footer names TITLE (a manual's chapters)
   !widths W1 W2 ...   column widths in inches for the next table (default: equal widths)
   other lines         one paragraph each; two leading spaces per 0.25 inch of indent
   inline              **bold**, {+inserted+} and {-deleted-} (unaccepted tracked changes)
 
+Front matter `footer_title: TITLE` ends the first section's footer with "TITLE - <page>" the way
+Lexipol manuals print it, and `first_page: N` starts the page numbering at N (a chapter excerpted
+from a longer manual).
+
 Plain-text and HTML directives (`output: txt` / `output: html`) are delivered as agencies type them:
 the body is written out verbatim, without the markup above.
 
-Usage: python3 scripts/build_samples.py [NAME ...]   (needs LibreOffice `soffice` for PDFs and
+Usage: python3 scripts/build_samples.py [--dir FOLDER] [NAME ...]   (FOLDER/src/*.txt -> FOLDER,
+default sample_policies; needs LibreOffice `soffice` for PDFs and
 poppler `pdftoppm` for the scanned sample)
 """
 
@@ -51,7 +57,6 @@ from PIL import Image
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO_ROOT / "sample_policies"
-SOURCE_DIR = SAMPLES_DIR / "src"
 
 FIXED_TIME = datetime(2024, 1, 15, 9, 0, 0, tzinfo=UTC)
 FIXED_ZIP_TIME = (2024, 1, 15, 9, 0, 0)
@@ -86,6 +91,8 @@ class SampleSpec:
     header: str = ""
     footer: str = ""
     page_numbers: bool = False
+    footer_title: str = ""
+    first_page: int = 0
     heading_numbering: bool = False
     scanned: bool = False
     author: str = "Policy Unit"
@@ -144,19 +151,32 @@ class DocxWriter:
             para = section.header.paragraphs[0]
             para.text = self.spec.header
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            para.runs[0].font.size = Pt(9)
-        if self.spec.footer or self.spec.page_numbers:
-            para = section.footer.paragraphs[0]
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            if self.spec.footer:
-                para.add_run(self.spec.footer + ("    " if self.spec.page_numbers else ""))
-            if self.spec.page_numbers:
-                para.add_run("Page ")
-                para._p.append(_simple_field("PAGE"))
-                para.add_run(" of ")
-                para._p.append(_simple_field("NUMPAGES"))
             for run in para.runs:
                 run.font.size = Pt(9)
+        if self.spec.first_page:
+            page_numbering = OxmlElement("w:pgNumType")
+            page_numbering.set(qn("w:start"), str(self.spec.first_page))
+            section._sectPr.append(page_numbering)
+        self._write_footer(section, self.spec.footer_title)
+
+    def _write_footer(self, section, title: str) -> None:
+        """Footer text, then "TITLE - <page>" (Lexipol) or "Page <n> of <m>" (page_numbers)."""
+        if not (self.spec.footer or self.spec.page_numbers or title):
+            return
+        para = section.footer.paragraphs[0]
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if self.spec.footer:
+            para.add_run(self.spec.footer + ("    " if self.spec.page_numbers or title else ""))
+        if title:
+            para.add_run(f"{title} - ")
+            para._p.append(_simple_field("PAGE"))
+        elif self.spec.page_numbers:
+            para.add_run("Page ")
+            para._p.append(_simple_field("PAGE"))
+            para.add_run(" of ")
+            para._p.append(_simple_field("NUMPAGES"))
+        for run in para.runs:
+            run.font.size = Pt(9)
 
     def _add_abstract_num(self, formats: tuple[tuple[str, str], ...], styles: list[str]) -> int:
         """Define a multi-level list in numbering.xml and return its numId."""
@@ -275,6 +295,10 @@ class DocxWriter:
             self.next_table_widths = [float(w) for w in stripped.split()[1:]]
         elif stripped == "!pagebreak":
             self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        elif stripped.startswith("!chapter "):
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+            section.footer.is_linked_to_previous = False
+            self._write_footer(section, stripped[9:])
         elif stripped.startswith("!columns "):
             section = self.doc.add_section(WD_SECTION.CONTINUOUS)
             cols = section._sectPr.find(qn("w:cols"))
@@ -450,10 +474,10 @@ def scan_pdf(text_pdf: Path, target: Path, workdir: Path) -> None:
     )
 
 
-def build_sample(source: Path) -> Path:
+def build_sample(source: Path, out_dir: Path = SAMPLES_DIR) -> Path:
     spec = parse_source(source)
     if spec.output in VERBATIM_OUTPUTS:
-        target = SAMPLES_DIR / f"{spec.name}.{spec.output}"
+        target = out_dir / f"{spec.name}.{spec.output}"
         target.write_text("\n".join(spec.body) + "\n", encoding="utf-8")
         return target
     doc = DocxWriter(spec).write(spec.body)
@@ -461,7 +485,7 @@ def build_sample(source: Path) -> Path:
         workdir = Path(tmp)
         docx_path = workdir / f"{spec.name}.docx"
         save_docx_deterministic(doc, docx_path)
-        target = SAMPLES_DIR / f"{spec.name}.{spec.output}"
+        target = out_dir / f"{spec.name}.{spec.output}"
         if spec.output == "docx":
             shutil.copyfile(docx_path, target)
             return target
@@ -476,12 +500,19 @@ def build_sample(source: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="source names to build (default: all)")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=SAMPLES_DIR,
+        help="folder to build: sources in FOLDER/src, documents written to FOLDER",
+    )
     args = parser.parse_args(argv)
-    sources = sorted(SOURCE_DIR.glob("*.txt"))
+    out_dir = args.dir.resolve()
+    sources = sorted((out_dir / "src").glob("*.txt"))
     if args.names:
         sources = [s for s in sources if s.stem in args.names]
     for source in sources:
-        target = build_sample(source)
+        target = build_sample(source, out_dir)
         print(f"{target.relative_to(REPO_ROOT)}  {target.stat().st_size // 1024} KB")
     return 0
 

@@ -26,9 +26,15 @@ CHECKLIST_PREFIXES = {
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".html", ".txt")
 # A table-based protocol keeps most of its words inside Word table cells.
 TABLE_PROTOCOL_MIN_SHARE = 0.6
-SOURCE_DIR = SAMPLES_DIR / "src"
+# Held-out sets built from their own src/ folder (scripts/build_samples.py --dir) are checked the
+# same way; they are kept out of the product corpus, which `evaluate sample_policies` reads.
+HELDOUT_DIRS = (SAMPLES_DIR / "heldout3",)
 
 LABEL_FILES = sorted(SAMPLES_DIR.glob("*.labels.yaml"))
+HELDOUT_LABEL_FILES = sorted(
+    path for folder in HELDOUT_DIRS for path in folder.glob("*.labels.yaml")
+)
+ALL_LABEL_FILES = LABEL_FILES + HELDOUT_LABEL_FILES
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,7 @@ def spec_elements() -> dict[str, set[str]]:
 
 def document_for(label_file: Path) -> Path:
     stem = label_file.name.removesuffix(".labels.yaml")
-    matches = [SAMPLES_DIR / (stem + suffix) for suffix in DOCUMENT_SUFFIXES]
+    matches = [label_file.parent / (stem + suffix) for suffix in DOCUMENT_SUFFIXES]
     existing = [path for path in matches if path.is_file()]
     assert len(existing) == 1, f"{label_file.name}: expected one document beside it, got {existing}"
     return existing[0]
@@ -65,7 +71,7 @@ def load_labels(label_file: Path) -> dict:
     return labels
 
 
-@pytest.mark.parametrize("label_file", LABEL_FILES, ids=lambda path: path.name)
+@pytest.mark.parametrize("label_file", ALL_LABEL_FILES, ids=lambda path: path.name)
 def test_label_values_and_ids_are_well_formed(label_file: Path) -> None:
     labels = load_labels(label_file)
     checklists = labels["checklists"]
@@ -79,7 +85,7 @@ def test_label_values_and_ids_are_well_formed(label_file: Path) -> None:
     assert len(red_flags) == len(set(red_flags)), "duplicate red flag"
 
 
-@pytest.mark.parametrize("label_file", LABEL_FILES, ids=lambda path: path.name)
+@pytest.mark.parametrize("label_file", ALL_LABEL_FILES, ids=lambda path: path.name)
 def test_label_file_covers_exactly_its_checklists(label_file: Path, spec_elements) -> None:
     labels = load_labels(label_file)
     checklists = labels["checklists"]
@@ -91,7 +97,7 @@ def test_label_file_covers_exactly_its_checklists(label_file: Path, spec_element
     assert sorted(set(labels.get("red_flags") or []) - expected) == [], "unknown red-flag ids"
 
 
-@pytest.mark.parametrize("label_file", LABEL_FILES, ids=lambda path: path.name)
+@pytest.mark.parametrize("label_file", ALL_LABEL_FILES, ids=lambda path: path.name)
 def test_labelled_document_is_a_real_file_of_its_type(label_file: Path) -> None:
     document = document_for(label_file)
     data = document.read_bytes()
@@ -107,10 +113,11 @@ def test_labelled_document_is_a_real_file_of_its_type(label_file: Path) -> None:
             assert "word/document.xml" in archive.namelist()
 
 
-@pytest.mark.parametrize("label_file", LABEL_FILES, ids=lambda path: path.name)
+@pytest.mark.parametrize("label_file", ALL_LABEL_FILES, ids=lambda path: path.name)
 def test_labelled_document_has_its_source(label_file: Path) -> None:
     """Every bundled file is rebuilt by scripts/build_samples.py from a reviewable text source."""
-    source = SOURCE_DIR / (document_for(label_file).stem + ".txt")
+    document = document_for(label_file)
+    source = document.parent / "src" / (document.stem + ".txt")
     assert source.is_file(), f"no source {source.name} for {label_file.name}"
 
 

@@ -36,7 +36,9 @@ from policy_review.model import (
 )
 from policy_review.resources import bundled_dir
 
-TABLE_SCHEMA = "policy-review/confidence@2"
+TABLE_SCHEMA = "policy-review/confidence@3"
+"""@3: the models read `unfamiliar` and the table holds `familiar_weight`; an @2 table (no
+familiarity) is refused with one line saying to re-fit it."""
 TABLE_PATH = ("calibration", "confidence.json")
 """Where the fitted table lives under the bundled checklists folder (shipped in the wheel)."""
 RELIABILITY_BINS = 10
@@ -60,6 +62,8 @@ PROBABILITY_CEILING = 0.99
 """No finding is shown as certainly wrong or certainly right."""
 CONFIDENT = 0.8
 """The confidence a reviewer may lean on: findings at or above it should be right >= 90%."""
+FAMILIAR_WEIGHTS = tuple(step / 20 for step in range(21))
+"""The familiar weights tried when fitting (steps of 0.05)."""
 NEAR_MISS_BAR = 1.0
 """A near miss's score is the share of its cue's conditions it meets: at 1.0 it would be a hit."""
 STATUS_BAR = {
@@ -83,12 +87,16 @@ class FeatureSpec:
 
 
 DOCUMENT_FEATURES = (
+    FeatureSpec("unfamiliar", -1),
     FeatureSpec("thin", -1),
     FeatureSpec("mandatory_share", +1),
     FeatureSpec("near_misses", -1),
 )
-"""How familiar the whole document's wording is to the cues, read from all its findings (never
-from labels): every finding of the document gets the same values. The cues were written on some
+"""How familiar the whole document's wording is to the cues: every finding of the document gets
+the same values. `unfamiliar` is known only for a labelled document (`evaluate --unfamiliar
+GLOB`: wording the cues were never tuned on); a submission's familiarity is unknown, so the shown
+confidence mixes the model's answers for both values (CalibrationTable.familiar_weight). The
+others are read from all its findings (never from labels). The cues were written on some
 agencies' directives; on a directive in wording they have not met, what they do match rests on
 one quote more often (`thin`: the share of found/partial findings with a single supporting
 quote), less often on a duty worded as the cues know it (`mandatory_share`: the share whose best
@@ -153,7 +161,7 @@ class ConfidenceFeatures:
     share of its checklist the document meets at least partly (an element missing from a
     directive that covers most of the checklist is less surely absent than from one that covers
     little: more likely worded in a way the cues do not know). `thin`, `mandatory_share`,
-    `near_misses`: of the whole document (DOCUMENT_FEATURES).
+    `near_misses`, `unfamiliar`: of the whole document (DOCUMENT_FEATURES).
     """
 
     element: str
@@ -174,6 +182,7 @@ class ConfidenceFeatures:
     thin: float = 0.0
     mandatory_share: float = 0.0
     near_misses: float = 0.0
+    unfamiliar: bool = False
 
     def values(self) -> dict[str, float]:
         """The numbers the model reads, by feature name (see FEATURES)."""
@@ -196,6 +205,7 @@ class ConfidenceFeatures:
             "thin": self.thin,
             "mandatory_share": self.mandatory_share,
             "near_misses": self.near_misses,
+            "unfamiliar": float(self.unfamiliar),
         }
 
     def vector(self) -> tuple[float, ...]:
@@ -281,27 +291,41 @@ class StatusModel:
     weights: dict[str, float]
     count: int
 
-    def probability(self, features: ConfidenceFeatures) -> float:
-        values = features.values()
+    def probability(self, values: dict[str, float]) -> float:
         z = self.intercept + sum(w * values[name] for name, w in self.weights.items())
         return _sigmoid(z)
 
 
 @dataclass(frozen=True, slots=True)
 class CalibrationTable:
-    """Per status, a fitted logistic model; `probability` scores one finding."""
+    """Per status, a fitted logistic model; `probability` scores one finding.
+
+    `familiar_weight`: a submission's wording may or may not be one the cues were tuned on, so
+    the probability shown is familiar_weight x the model's answer for familiar wording +
+    (1 - familiar_weight) x its answer for unfamiliar wording, the weight chosen by
+    leave-one-document-out on the fitted sets (`choose_familiar_weight`)."""
 
     models: dict[Status, StatusModel]
     fitted_on: tuple[str, ...] = ()
+    familiar_weight: float = 1.0
+    unfamiliar: tuple[str, ...] = ()
+    """The file-name globs fitted as unfamiliar wording (a record of the fit)."""
+
+    def _model(self, status: Status) -> StatusModel:
+        model = self.models.get(status)
+        if model is None:
+            raise PolicyReviewError(f"confidence table has no model for '{status}'")
+        return model
+
+    def both(self, features: ConfidenceFeatures) -> tuple[float, float]:
+        """The model's probability for the finding if its wording is familiar, and if not."""
+        model = self._model(features.status)
+        values = features.values()
+        familiar = model.probability({**values, "unfamiliar": 0.0})
+        return familiar, model.probability({**values, "unfamiliar": 1.0})
 
     def probability(self, features: ConfidenceFeatures) -> float:
-        model = self.models.get(features.status)
-        if model is None:
-            raise PolicyReviewError(f"confidence table has no model for '{features.status}'")
-        return round(
-            min(PROBABILITY_CEILING, max(PROBABILITY_FLOOR, model.probability(features))),
-            PROBABILITY_DIGITS,
-        )
+        return mixed(*self.both(features), self.familiar_weight)
 
     def to_dict(self) -> dict:
         return {
@@ -311,10 +335,15 @@ class CalibrationTable:
                 " pooled across elements; features centred, ridge penalty"
                 f" {RIDGE:g} per weight, one right and one wrong pseudo-judgement at the average"
                 " finding; weights whose sign contradicts the feature's meaning are held at 0;"
-                " each labelled document weighs the same in total; probability clamped to"
+                " each labelled document weighs the same in total; `unfamiliar` is 1 for the"
+                " documents matching the globs fitted as unfamiliar wording; shown probability ="
+                " familiar_weight x P(familiar) + (1 - familiar_weight) x P(unfamiliar), the"
+                " weight chosen leave-one-document-out; clamped to"
                 f" [{PROBABILITY_FLOOR}, {PROBABILITY_CEILING}]"
             ),
             "fitted_on": list(self.fitted_on),
+            "unfamiliar": list(self.unfamiliar),
+            "familiar_weight": self.familiar_weight,
             "statuses": {
                 status.value: {
                     "intercept": self.models[status].intercept,
@@ -328,9 +357,13 @@ class CalibrationTable:
 
     @classmethod
     def from_dict(cls, data: dict, source: str) -> CalibrationTable:
+        schema = data.get("schema") if isinstance(data, dict) else None
+        if schema != TABLE_SCHEMA:
+            raise PolicyReviewError(
+                f"confidence table {source} is {schema or 'of no known format'}, not"
+                f" {TABLE_SCHEMA}: re-fit it (make calibrate)"
+            )
         try:
-            if data["schema"] != TABLE_SCHEMA:
-                raise ValueError(f"schema {data['schema']!r} is not {TABLE_SCHEMA}")
             models = {}
             for status, model in data["statuses"].items():
                 known = {spec.name for spec in FEATURES[Status(status)]}
@@ -341,12 +374,26 @@ class CalibrationTable:
                 models[Status(status)] = StatusModel(
                     float(model["intercept"]), weights, int(model["judgements"])
                 )
+            familiar_weight = float(data["familiar_weight"])
+            if not 0.0 <= familiar_weight <= 1.0:
+                raise ValueError(f"familiar_weight {familiar_weight} is not between 0 and 1")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise PolicyReviewError(f"invalid confidence table {source}: {exc}") from None
         missing = [s.value for s in Status if s not in models]
         if missing:
             raise PolicyReviewError(f"confidence table {source} has no model for {missing}")
-        return cls(models, tuple(map(str, data.get("fitted_on", ()))))
+        return cls(
+            models,
+            tuple(map(str, data.get("fitted_on", ()))),
+            familiar_weight,
+            tuple(map(str, data.get("unfamiliar", ()))),
+        )
+
+
+def mixed(familiar: float, unfamiliar: float, familiar_weight: float) -> float:
+    """The probability shown: the two answers mixed, clamped and rounded."""
+    probability = familiar_weight * familiar + (1.0 - familiar_weight) * unfamiliar
+    return round(min(PROBABILITY_CEILING, max(PROBABILITY_FLOOR, probability)), PROBABILITY_DIGITS)
 
 
 def table_path() -> Path:
@@ -460,8 +507,8 @@ def _fit_status(status: Status, rows: list[tuple[tuple[float, ...], bool, float]
     )
 
 
-def fit_table(samples: Sequence[Sample], fitted_on: Sequence[str] = ()) -> CalibrationTable:
-    """Fit the model per status on `samples` (deterministic: same samples, same weights)."""
+def _fit_models(samples: Sequence[Sample]) -> dict[Status, StatusModel]:
+    """Per status, the model fitted on `samples`, each labelled document weighing the same."""
     per_document: dict[str, int] = {}
     for sample in samples:
         per_document[sample.group] = per_document.get(sample.group, 0) + 1
@@ -477,19 +524,76 @@ def fit_table(samples: Sequence[Sample], fitted_on: Sequence[str] = ()) -> Calib
             if s.features.status is status
         ]
         models[status] = _fit_status(status, rows)
-    return CalibrationTable(models, tuple(fitted_on))
+    return models
 
 
-def cross_fit(samples: Sequence[Sample]) -> list[tuple[float, bool]]:
-    """(confidence, correct) for every sample, in order, each scored by a table fitted without
-    its group (leave one labelled document out): an honest estimate on unseen documents."""
-    scored: list[tuple[float, bool]] = [(0.0, False)] * len(samples)
+def fit_table(
+    samples: Sequence[Sample],
+    fitted_on: Sequence[str] = (),
+    unfamiliar: Sequence[str] = (),
+    familiar_weight: float | None = None,
+) -> CalibrationTable:
+    """Fit the model per status on `samples` (deterministic: same samples, same weights); the
+    familiar weight is chosen leave-one-document-out unless given."""
+    if familiar_weight is None:
+        familiar_weight = choose_familiar_weight(samples)
+    return CalibrationTable(
+        _fit_models(samples), tuple(fitted_on), familiar_weight, tuple(unfamiliar)
+    )
+
+
+def _cross_both(samples: Sequence[Sample]) -> list[tuple[float, float]]:
+    """(familiar, unfamiliar) probabilities for every sample, in order, each from models fitted
+    without its labelled document."""
+    both: list[tuple[float, float]] = [(0.0, 0.0)] * len(samples)
     for group in sorted({s.group for s in samples}):
-        table = fit_table([s for s in samples if s.group != group])
+        table = CalibrationTable(_fit_models([s for s in samples if s.group != group]))
         for i, sample in enumerate(samples):
             if sample.group == group:
-                scored[i] = (table.probability(sample.features), sample.correct)
-    return scored
+                both[i] = table.both(sample.features)
+    return both
+
+
+def choose_familiar_weight(samples: Sequence[Sample]) -> float:
+    """The FAMILIAR_WEIGHTS value whose mixed confidence, leave-one-document-out, is best
+    calibrated on a submission of unknown familiarity: the expected calibration error over the
+    fitted judgements with the familiar and the unfamiliar ones weighing half each (as likely
+    either). 1 when the fit has only one kind: nothing to mix."""
+    counts = {kind: sum(s.features.unfamiliar is kind for s in samples) for kind in (False, True)}
+    if not all(counts.values()) or len({s.group for s in samples}) < 2:
+        return 1.0
+    both = _cross_both(samples)
+    shares = [0.5 / counts[s.features.unfamiliar] for s in samples]
+
+    def error(weight: float) -> float:
+        scored = [(mixed(*pair, weight), s.correct) for s, pair in zip(samples, both, strict=True)]
+        return _weighted_ece(scored, shares)
+
+    return min(FAMILIAR_WEIGHTS, key=lambda weight: (round(error(weight), 6), -weight))
+
+
+def _weighted_ece(scored: Sequence[tuple[float, bool]], weights: Sequence[float]) -> float:
+    """The expected calibration error (RELIABILITY_BINS buckets) with each judgement weighted."""
+    tallies: dict[int, list[float]] = {}
+    for (confidence, correct), weight in zip(scored, weights, strict=True):
+        tally = tallies.setdefault(
+            min(int(confidence * RELIABILITY_BINS), RELIABILITY_BINS - 1), [0.0] * 3
+        )
+        tally[0] += weight
+        tally[1] += weight * confidence
+        tally[2] += weight * correct
+    total = sum(t[0] for t in tallies.values())
+    return sum(abs(t[1] - t[2]) for t in tallies.values()) / total if total else 0.0
+
+
+def cross_fit(samples: Sequence[Sample], familiar_weight: float = 1.0) -> list[tuple[float, bool]]:
+    """(confidence, correct) for every sample, in order, each scored by a table fitted without
+    its group (leave one labelled document out): an honest estimate on unseen documents. The
+    familiar weight is given (the shipped table's), not re-chosen per document."""
+    return [
+        (mixed(*pair, familiar_weight), s.correct)
+        for s, pair in zip(samples, _cross_both(samples), strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

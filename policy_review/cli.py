@@ -169,6 +169,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out labelled documents whose file name matches GLOB (repeatable): "
         "held-out documents must stay out of a fit",
     )
+    evaluate.add_argument(
+        "--unfamiliar",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="labelled documents whose file name matches GLOB (repeatable) are in wording the "
+        "cues were not tuned on: the confidence fit reads that as a feature",
+    )
 
     compare = commands.add_parser("compare", help="compare two versions element by element")
     compare.add_argument("old", type=Path, help="old version: a document or a JSON report")
@@ -565,7 +573,9 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
         format_evaluation,
     )
 
-    evaluation = evaluate_directories(args.directories, ocr=not args.no_ocr, exclude=args.exclude)
+    evaluation = evaluate_directories(
+        args.directories, ocr=not args.no_ocr, exclude=args.exclude, unfamiliar=args.unfamiliar
+    )
     if args.format == "json":
         print(json.dumps(evaluation.to_dict(), indent=2))
     else:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from policy_review.calibration import (
     confidence_features,
     cross_fit,
     fit_table,
+    load_table,
     reliability,
 )
 from policy_review.checklist import Checklist, load_checklist
@@ -208,6 +209,7 @@ class DocumentResult:
     labels: str = ""
     labelled_set: str = ""
     span: SpanShare | None = None  # only for labels with `chapters`
+    unfamiliar: bool = False  # in wording the cues were not tuned on (`--unfamiliar GLOB`)
 
     @property
     def combined(self) -> bool:
@@ -356,8 +358,9 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _samples(documents: Iterable[DocumentResult]) -> list[Sample]:
+    """Every judgement with features, marked with its document's familiarity to the cues."""
     return [
-        Sample(p.features, p.correct, d.labels)
+        Sample(replace(p.features, unfamiliar=d.unfamiliar), p.correct, d.labels)
         for d in documents
         for p in d.pairs
         if p.features is not None
@@ -396,6 +399,8 @@ def _group(pairs: Iterable[Pair], key) -> dict[str, list[Pair]]:
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     documents: tuple[DocumentResult, ...]
+    unfamiliar: tuple[str, ...] = ()
+    """The file-name globs marking documents in wording the cues were not tuned on."""
     overall: Scores = field(init=False)
     red_flags: RedFlagScores = field(init=False)
     per_element: dict[str, Scores] = field(init=False)
@@ -431,7 +436,11 @@ class Evaluation:
 
     def _per_set(self) -> dict[str, SetFigures]:
         samples = _samples(self.documents)
-        held_out = cross_fit(samples) if len({s.group for s in samples}) > 1 else []
+        held_out = (
+            cross_fit(samples, load_table().familiar_weight)
+            if len({s.group for s in samples}) > 1
+            else []
+        )
         by_labels: dict[str, list[tuple[float, bool]]] = {}
         for sample, scored in zip(samples, held_out, strict=False):
             by_labels.setdefault(sample.group, []).append(scored)
@@ -592,11 +601,16 @@ def _evaluate_file(
 
 
 def evaluate_directories(
-    dirs: Sequence[str | Path], *, ocr: bool = True, exclude: Sequence[str] = ()
+    dirs: Sequence[str | Path],
+    *,
+    ocr: bool = True,
+    exclude: Sequence[str] = (),
+    unfamiliar: Sequence[str] = (),
 ) -> Evaluation:
     """Analyse every labelled document file in `dirs` (each file of a NAME counts separately),
     except those whose file name matches a glob in `exclude` (held-out documents kept out of a
-    fit: `make calibrate`).
+    fit: `make calibrate`). Documents whose file name matches a glob in `unfamiliar` are in
+    wording the cues were not tuned on: the confidence fit reads that as a feature.
 
     Every labels file is read and checked before any document is analysed, so a bad one fails
     in a blink; an evaluation that judges nothing is an error, never a perfect score."""
@@ -618,9 +632,13 @@ def evaluate_directories(
             checked[labels_path] = (labels, _checked_checklists(labels))
     evaluation = Evaluation(
         tuple(
-            _evaluate_file(document, *checked[labels_path], labelled_set, ocr=ocr)
+            replace(
+                _evaluate_file(document, *checked[labels_path], labelled_set, ocr=ocr),
+                unfamiliar=any(fnmatch(document.name, pattern) for pattern in unfamiliar),
+            )
             for document, labels_path, labelled_set in files
-        )
+        ),
+        tuple(unfamiliar),
     )
     if not evaluation.overall.pairs:
         raise PolicyReviewError(
@@ -636,7 +654,11 @@ def evaluate_directories(
 
 def fit_confidence_table(evaluation: Evaluation) -> CalibrationTable:
     """The confidence table fitted on every judgement of `evaluation` (see calibration.py)."""
-    return fit_table(_samples(evaluation.documents), fitted_on=tuple(evaluation.per_set))
+    return fit_table(
+        _samples(evaluation.documents),
+        fitted_on=tuple(evaluation.per_set),
+        unfamiliar=evaluation.unfamiliar,
+    )
 
 
 def _line(name: str, scores: Scores) -> str:

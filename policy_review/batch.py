@@ -331,10 +331,12 @@ def _settings(options: BatchOptions, checklists) -> dict:
     """Everything besides a file's bytes that changes its report; a change re-analyses it."""
     applied = checklists if checklists is not None else available_checklists()
     custom = {}
-    for ref in options.checklist_refs:
-        path = Path(ref)
-        if path.is_file():
-            custom[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
+    for ref, checklist in zip(options.checklist_refs, checklists or (), strict=True):
+        if Path(ref).is_file():  # a checklist of the user's: every file it was read from
+            digest = hashlib.sha256()
+            for source in checklist.sources:
+                digest.update(Path(source).read_bytes())
+            custom[ref] = digest.hexdigest()
     return {
         "tool_version": __version__,
         "checklists": sorted([c.id, str(c.version)] for c in applied),

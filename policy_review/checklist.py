@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 import re._constants as _sre
 import re._parser as _sre_parser
+import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -211,6 +212,9 @@ class Checklist:
     narrowing: Narrowing = field(default_factory=Narrowing)
     # an organisation-wide actor -> the roles it stands for ("the Department": its officers...)
     actor_stands_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+    """Every file it was read from (itself, then its actor vocabulary): what a cache of it, or of
+    reports made with it, must watch."""
 
     def acts_as(self, actor: str, roles: tuple[str, ...]) -> bool:
         """Whether a duty given to `actor` is a duty of one of `roles`."""
@@ -685,12 +689,12 @@ def _load_actors(
     return actors, stands_for
 
 
-def _with_actor_vocabulary(data: Any, path: Path) -> Any:
+def _with_actor_vocabulary(data: Any, path: Path) -> tuple[Any, Path | None]:
     """The checklist's data with `actors: FILE` replaced by that vocabulary's actors and its
     concepts added: one role vocabulary serves every checklist (a file beside the checklist,
-    `roles/actors.yaml`)."""
+    `roles/actors.yaml`); and that file (None when there is none)."""
     if not isinstance(data, dict) or not isinstance(data.get("actors"), str):
-        return data
+        return data, None
     name = data["actors"]
     relative = Path(name)
     if relative.is_absolute() or ".." in relative.parts or relative.suffix not in {".yaml", ".yml"}:
@@ -711,7 +715,7 @@ def _with_actor_vocabulary(data: Any, path: Path) -> Any:
         if clash:
             raise ChecklistError(f"{path}: concepts {clash} are also in {name}")
         concepts = {**concepts, **vocabulary["concepts"]}
-    return {**data, "actors": vocabulary["actors"], "concepts": concepts}
+    return {**data, "actors": vocabulary["actors"], "concepts": concepts}, file
 
 
 _ELEMENT_KEYS = ("rationale", "guidance", "cues", "red_flags", "partial_when")
@@ -904,9 +908,48 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     )
 
 
-@lru_cache(maxsize=32)
-def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
-    """Parse once per file version; the key includes mtime and size so edits are picked up."""
+LOADED_CHECKLISTS = 32
+"""Parsed checklists kept (each with the versions of the files it was read from)."""
+_LOADED: dict[str, tuple[tuple, Checklist]] = {}
+_LOADED_LOCK = threading.Lock()
+
+
+def _versions(paths) -> tuple:
+    """(path, mtime, size) of each file: an edit to any of them is a new version."""
+    stamps = []
+    for path in paths:
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return ()
+        stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+def _load_file(path: str) -> Checklist:
+    """Parse once per version of every file the checklist is read from (its own YAML and its
+    actor vocabulary): an edit to either is picked up."""
+    with _LOADED_LOCK:
+        cached = _LOADED.get(path)
+    if cached is not None and cached[0] == _versions(cached[1].sources):
+        return cached[1]
+    before = _versions([path])
+    checklist = _parse_file(path)
+    versions = _versions(checklist.sources)
+    if versions and versions[:1] == before:  # not edited while it was read
+        with _LOADED_LOCK:
+            _LOADED.pop(path, None)
+            _LOADED[path] = (versions, checklist)
+            while len(_LOADED) > LOADED_CHECKLISTS:
+                del _LOADED[next(iter(_LOADED))]
+    return checklist
+
+
+def _parse_file(path: str) -> Checklist:
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise ChecklistError(f"cannot read checklist {path}: {exc}") from None
     if size > MAX_CHECKLIST_BYTES:
         raise ChecklistError(
             f"checklist {path} is {size:,} bytes, more than the {MAX_CHECKLIST_BYTES:,} "
@@ -927,7 +970,9 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Checklist:
         raise ChecklistError(f"{path}: not valid YAML: {detail}") from None
     except RecursionError:
         raise ChecklistError(f"{path}: the YAML is nested too deeply to read") from None
-    return parse_checklist(_with_actor_vocabulary(data, Path(path)), path)
+    data, vocabulary = _with_actor_vocabulary(data, Path(path))
+    checklist = parse_checklist(data, path)
+    return replace(checklist, sources=(path, *([str(vocabulary)] if vocabulary else ())))
 
 
 def _bundled_paths() -> list[Path]:
@@ -946,8 +991,7 @@ def load_checklist(ref: str | Path) -> Checklist:
             raise ChecklistError(f"unknown checklist {ref_text!r} (available: {known})")
     if not path.is_file():
         raise ChecklistError(f"checklist file not found: {path}")
-    stat = path.stat()
-    return _load_file(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    return _load_file(str(path.resolve()))
 
 
 def available_checklists() -> tuple[Checklist, ...]:

@@ -184,6 +184,7 @@ class AdjustmentCause(StrEnum):
     CROSS_REFERENCE = "cross_reference"
     LIMITED_CASES = "limited_cases"  # the duty is stated only for some children ("if under 10")
     CURRICULUM = "curriculum"  # a topic of a training list, not a duty to act
+    RED_FLAG = "red_flag"  # other wording of the document contradicts the requirement
 
 
 class ConditionSource(StrEnum):
@@ -201,6 +202,9 @@ class LimitingCondition:
 
     text: str
     source: ConditionSource
+
+    def describe(self) -> str:
+        return f"stated only for some children ({self.text})"
 
     def to_dict(self) -> dict:
         return {"text": self.text, "source": self.source.value}
@@ -332,6 +336,10 @@ class Explanation:
             if absent:
                 bits.append("does not state " + ", ".join(absent))
         bits.extend(a.detail for a in self.adjustments)
+        if self.condition is not None and not any(
+            a.cause is AdjustmentCause.LIMITED_CASES for a in self.adjustments
+        ):
+            bits.append(self.condition.describe())
         return "; ".join(b for b in bits if b)
 
     def to_dict(self) -> dict:

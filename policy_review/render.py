@@ -28,6 +28,7 @@ from policy_review.model import (
     ChapterReason,
     ChecklistChoice,
     ChoiceMargin,
+    ConditionSource,
     DirectiveTopic,
     Document,
     DocumentScope,
@@ -955,6 +956,13 @@ _MODALITY_WORDS = {
 }
 
 
+_CONDITION_SOURCE_WORDS = {
+    ConditionSource.SENTENCE: "in the sentence itself",
+    ConditionSource.LEAD_IN: "in its list's lead-in",
+    ConditionSource.HEADING: "in its section heading",
+}
+
+
 def _why_rows(explanation: Explanation | None) -> tuple[tuple[str, str], ...]:
     """A quote's Explanation as labelled rows of plain text (the template escapes them)."""
     if explanation is None:
@@ -989,6 +997,10 @@ def _why_rows(explanation: Explanation | None) -> tuple[tuple[str, str], ...]:
         stated = ", ".join(p.label for p in explanation.parts if p.present) or "none"
         absent = ", ".join(p.label for p in explanation.parts if not p.present) or "none"
         rows.append(("Parts", f"stated: {stated}; not stated: {absent}"))
+    condition = explanation.condition
+    if condition is not None:
+        where = _CONDITION_SOURCE_WORDS[condition.source]
+        rows.append(("Cases", f"stated only for some children: “{condition.text}” ({where})"))
     score = [f"base {explanation.base:.2f}"]
     for adjustment in explanation.adjustments:
         cap = f", {adjustment.cap.value} at most" if adjustment.cap else ""

@@ -37,9 +37,7 @@ MAX_CONFIDENCE = 0.98
 MISSING_BASE_CONFIDENCE = 0.90
 NEAR_MISS_PENALTY = 0.40
 """A strong near miss makes a 'missing' less certain: confidence = base - penalty * score."""
-CONTRADICTED_NOTE = (
-    " Partial at most: other wording contradicts the requirement (see its red flags)."
-)
+CONTRADICTED_DETAIL = "other wording contradicts the requirement (see its red flags)"
 NEAR_MISS_SUBCHECK_SCORE = 0.90
 """Score of a unit that met a cue's words but failed its sub-check (e.g. no time limit)."""
 NEAR_MISS_EXCLUDED_SCORE = 0.80
@@ -491,8 +489,10 @@ def _judge(
     if not element.any_case and stating:
         own = {s: _spans_of(index, s, _cue_concepts(cue)) for s in stating}
         condition = work.conditions.limit(stating, frozenset(element.for_cases), own)
-        if condition is not None:
-            cap(AdjustmentCause.LIMITED_CASES, f"stated only for some children ({condition.text})")
+        if condition is not None and level is Status.FOUND:
+            # only a narrowing that lowers the level is an adjustment: under a partial-level cue
+            # or another cap it changes nothing, and the condition alone says it
+            cap(AdjustmentCause.LIMITED_CASES, condition.describe())
     parts: tuple[PartResult, ...] = ()
     if element.parts:
         around = set().union(
@@ -801,6 +801,8 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         evidence: tuple = ()
     else:
         chosen = _choose_evidence(index, [h for h in work.hits if LEVEL_RANK[h.level] == best_rank])
+        if contradicted:
+            chosen = [_contradicted(e) for e in chosen]
         confidence = min(
             MAX_CONFIDENCE,
             chosen[0].score + EXTRA_EVIDENCE_BONUS * (len(chosen) - 1),
@@ -810,7 +812,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
             found_cues = tuple(c for c in element.cues if c.level == Status.FOUND)
             _near_misses(index, found_cues, work)
             near = _best_near_miss(index, work)
-        reason = _present_reason(status, chosen[0]) + (CONTRADICTED_NOTE if contradicted else "")
+        reason = _present_reason(status, chosen[0])
         evidence = tuple(chosen)
     return _finding(
         index.compiled.checklist.id,
@@ -823,6 +825,24 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         looked_for,
         near,
     )
+
+
+def _contradicted(evidence: Evidence) -> Evidence:
+    """A found-level quote of an element whose red flags contradict it: capped to partial by a
+    `red_flag` adjustment of its explanation, its score lowered to match."""
+    explanation = evidence.explanation
+    if explanation is None:
+        return evidence
+    delta = PARTIAL_BASE_SCORE - FOUND_BASE_SCORE
+    adjustment = Adjustment(AdjustmentCause.RED_FLAG, delta, CONTRADICTED_DETAIL, Status.PARTIAL)
+    score = round(explanation.score + delta, 3)
+    capped = replace(
+        explanation,
+        level=Status.PARTIAL,
+        adjustments=(*explanation.adjustments, adjustment),
+        score=score,
+    )
+    return replace(evidence, score=score, explanation=capped)
 
 
 def _distinct_flags(flags) -> tuple[RedFlag, ...]:

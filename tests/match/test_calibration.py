@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from policy_review import calibration
 from policy_review.calibration import (
     CalibrationTable,
     ConfidenceFeatures,
@@ -250,3 +251,57 @@ def test_shown_confidence_meets_the_targets_on_the_real_directives(real_corpus: 
     for measured in (figures.shown, figures.cross_fit):
         assert measured.confident_agreement >= 0.9
         assert measured.ece <= 0.08
+
+
+def _labelled_folder(tmp_path: Path) -> Path:
+    """Two documents labelled as the matcher reads them and two, in the same words, labelled
+    the other way round for every element: as if in wording the cues were never tuned on."""
+    folder = tmp_path / "set"
+    folder.mkdir()
+    reported = {f.element: f.status.value for f in _review(TEXT).findings}
+    flipped = {e: "missing" if s != "missing" else "found" for e, s in reported.items()}
+    for name, elements in (("dev-a", reported), ("dev-b", reported)) + (
+        ("new-a", flipped),
+        ("new-b", flipped),
+    ):
+        (folder / f"{name}.txt").write_text(TEXT, encoding="utf-8")
+        labels = {"checklists": ["le-model-policy"], "elements": elements}
+        (folder / f"{name}.labels.yaml").write_text(json.dumps(labels), encoding="utf-8")
+    return folder
+
+
+def test_unfamiliar_documents_are_fitted_with_a_familiarity_indicator(tmp_path: Path) -> None:
+    """`--unfamiliar GLOB` marks documents in wording the cues were not tuned on: the fit gives
+    that indicator a weight that lowers confidence, and the table mixes the familiar and the
+    unfamiliar answers (a submission may be either). Without it there is nothing to mix."""
+    folder = _labelled_folder(tmp_path)
+    tables = {}
+    for name, extra in (("plain", []), ("marked", ["--unfamiliar", "new-*"])):
+        target = tmp_path / f"{name}.json"
+        argv = ["evaluate", str(folder), "--no-ocr", *extra, "--fit-confidence", str(target)]
+        assert main(argv) == 0
+        tables[name] = json.loads(target.read_text(encoding="utf-8"))
+    plain, marked = tables["plain"], tables["marked"]
+    assert (plain["unfamiliar"], plain["familiar_weight"]) == ([], 1.0)
+    assert all("unfamiliar" not in model["weights"] for model in plain["statuses"].values())
+    assert marked["unfamiliar"] == ["new-*"]
+    assert 0.0 < marked["familiar_weight"] < 1.0
+    assert all(model["weights"]["unfamiliar"] < 0 for model in marked["statuses"].values())
+
+
+def test_an_old_confidence_table_is_one_clear_error(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A table of the format before the familiarity indicator is refused, saying to re-fit."""
+    old = tmp_path / "confidence.json"
+    data = json.loads(calibration.table_path().read_text(encoding="utf-8"))
+    old.write_text(json.dumps({**data, "schema": "policy-review/confidence@2"}), encoding="utf-8")
+    source = tmp_path / "pd.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    monkeypatch.setattr(calibration, "table_path", lambda: old)
+    load_table.cache_clear()
+    try:
+        assert main(["analyze", str(source), "-o", str(tmp_path / "pd.json")]) == 2
+    finally:
+        load_table.cache_clear()
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "confidence@2, not policy-review/confidence@3: re-fit it (make calibrate)" in err

@@ -8,8 +8,16 @@ from __future__ import annotations
 import pytest
 
 from policy_review.checklist import load_checklist, parse_checklist
+from policy_review.cli import main
 from policy_review.errors import ChecklistError
-from policy_review.model import AdjustmentCause, ConditionSource, PassageKind, build_document
+from policy_review.match.engine import FOUND_BASE_SCORE
+from policy_review.model import (
+    AdjustmentCause,
+    ConditionSource,
+    PassageKind,
+    Status,
+    build_document,
+)
 from policy_review.review import review
 from tests.match.test_checklist_schema import _worked_example
 
@@ -89,7 +97,13 @@ def test_a_duty_for_some_children_is_partial(element, text, trail, source, words
     finding = _finding(element, text, trail)
     assert finding.status.value == "partial", finding.reason
     explanation = finding.evidence[0].explanation
-    assert AdjustmentCause.LIMITED_CASES in {a.cause for a in explanation.adjustments}
+    # one `limited_cases` adjustment when the narrowing caps a cue that read found; under a
+    # partial-level cue it changes nothing, and the condition alone says it (no zero adjustment)
+    limited = [a for a in explanation.adjustments if a.cause is AdjustmentCause.LIMITED_CASES]
+    read_found = explanation.base == FOUND_BASE_SCORE
+    assert [(a.delta < 0, a.cap) for a in limited] == (
+        [(True, Status.PARTIAL)] if read_found else []
+    )
     assert explanation.condition is not None
     assert explanation.condition.source is source
     assert words in explanation.condition.text
@@ -226,3 +240,17 @@ def test_narrowing_keys_are_checked() -> None:
     assert "narrowing: cases: unknown concept 'no_such_concept'" in message
     assert "all_ages must be a whole number" in message
     assert "for_cases must be 'any'" in message
+
+
+def test_the_html_report_shows_the_cases_under_each_quote(tmp_path) -> None:
+    """The condition confining a duty is a row of the quote's "Why this quote" in the HTML."""
+    source = tmp_path / "pd.txt"
+    source.write_text(
+        "Missing Children\n\nFor children twelve and under, the responding officer shall search "
+        "the child's home, yard and vehicles even if the family already searched.\n",
+        encoding="utf-8",
+    )
+    html = tmp_path / "pd.html"
+    assert main(["analyze", str(source), "--checklist", "le-model-policy", "-o", str(html)]) == 0
+    page = html.read_text(encoding="utf-8")
+    assert "<dt>Cases</dt><dd>stated only for some children: “twelve and under”" in page

@@ -12,7 +12,10 @@ observed exact-agreement rate: per status, a logistic regression over those few 
 across elements (no per-element term: an element's record on a handful of documents does not
 carry over to the next agency's wording). Ridge shrinkage and sign constraints from the meaning
 of each feature (a near miss close to the bar never makes "missing" surer) keep it small and
-robust. `calibrate` applies it once, after matching. The fitted weights are data shipped with
+robust. The fit also reads whether a labelled document is in wording the cues were never tuned on
+(`unfamiliar`); a submission's familiarity is unknown, so the probability shown mixes the answers
+for both (`familiar_weight`, chosen leave-one-document-out on the fitted sets). `calibrate`
+applies it once, after matching. The fitted weights are data shipped with
 the package (`checklists/calibration/confidence.json`); `policy-review evaluate ...
 --fit-confidence PATH` re-fits them deterministically.
 """

@@ -172,6 +172,9 @@ class Modality:
     permissive: str | None = None
     mandatory: str | None = None
     reference: str | None = None  # a bare cross-reference ("see Policy 342"): partial at most
+    hedge: str | None = (
+        None  # "when practical", "as resources permit": partial at most, even after "shall"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -861,12 +864,12 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "modality",
         problems,
         required=(),
-        optional=("negation", "permissive", "mandatory", "reference"),
+        optional=("negation", "permissive", "mandatory", "reference", "hedge"),
     )
     modality = Modality(
         **{
             k: _concept_ref(modality_raw.get(k), "modality", problems, concepts)
-            for k in ("negation", "permissive", "mandatory", "reference")
+            for k in ("negation", "permissive", "mandatory", "reference", "hedge")
         }
     )
     elements_raw = body.get("elements") or []

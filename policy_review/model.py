@@ -185,6 +185,7 @@ class AdjustmentCause(StrEnum):
     LIMITED_CASES = "limited_cases"  # the duty is stated only for some children ("if under 10")
     CURRICULUM = "curriculum"  # a topic of a training list, not a duty to act
     RED_FLAG = "red_flag"  # other wording of the document contradicts the requirement
+    HEDGED = "hedged"  # the duty is qualified away ("when practical", "as resources permit")
 
 
 class ConditionSource(StrEnum):

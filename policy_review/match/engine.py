@@ -66,6 +66,10 @@ CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whet
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
 """English grammar, not checklist phrases: where a permissive modal is no permission."""
+LEAD_IN_MODAL_MAX_WORDS = 6
+"""A lead-in's 'may' governs its list when it stands this close to the colon ("Officers may
+take the following steps:"); further back it governs another verb ("may authorize closure
+after considering the following:")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +336,8 @@ def _needed_concepts(cue: Cue, modality) -> set[str]:
     if cue.subcheck is not None:
         needed |= set(kind_of(cue.subcheck).concepts(cue.subcheck))
     needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
+    if modality.hedge:
+        needed.add(modality.hedge)
     return needed
 
 
@@ -356,6 +362,7 @@ def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
 def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     modality = index.compiled.checklist.modality
     modal = {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
+    worded = modal | ({modality.hedge} if modality.hedge else set())
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
     cue_level = cue.level
@@ -368,7 +375,10 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         supplied = by_actor.get(unit_id, ())
         if cue.subcheck is None and not (
             (cue.duty or work.element.duty)
-            and any(index.holds(cue.scope, unit_id, c) for c in modal)
+            and (
+                any(index.holds(cue.scope, unit_id, c) for c in worded)
+                or not index.lead_in_concepts(unit).isdisjoint(worded)
+            )
         ):
             # a plain hit: nothing in the unit's wording can change its level, so its text and
             # where its words are is worked out only if it is shown (most hits never are)
@@ -418,14 +428,19 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             index, view, concept_spans, modal_spans[modality.permissive]
         ):
             wording = Modality.PERMISSIVE
+        inherited = wording is Modality.NONE
+        if inherited:
+            wording = _lead_in_wording(index, unit)
+        hedge = _hedging(view.text, focus, hits.get(modality.hedge or "", ()), concept_spans)
+        hedge = hedge or _lead_in_hedge(index, unit)
         if cue.duty and wording is Modality.NEGATED:
             reason = "The duty is stated in the negative (not required / need not)."
             _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
             continue
-        if cue.duty and wording is Modality.PERMISSIVE:
+        if cue.duty and wording is Modality.PERMISSIVE and not inherited:
             reason = "Permissive wording ('may') makes this step optional."
             _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
-        judgement = _judge(index, work, cue, unit, level, wording, outcome, supplied)
+        judgement = _judge(index, work, cue, unit, level, wording, outcome, supplied, hedge)
         work.hits.append(_Hit(judgement, cue, unit, tuple(spans), work.element.roles))
 
 
@@ -438,10 +453,12 @@ def _judge(
     wording: Modality = Modality.NONE,
     outcome: SubcheckOutcome | None = None,
     by_actor: tuple[ConceptMatch, ...] = (),
+    hedge: str | None = None,
 ) -> _Judgement:
-    """Level and score of a hit, with every adjustment and its cause: permissive wording, a
-    heading alone, the duty given to another role, a core part of the requirement unstated
-    each cap it at partial; a heading naming the cue's topic raises its score."""
+    """Level and score of a hit, with every adjustment and its cause: permissive or hedged
+    wording (`hedge`: the words that leave the duty to discretion), a heading alone, the duty
+    given to another role, a core part of the requirement unstated each cap it at partial; a
+    heading naming the cue's topic raises its score."""
     base = FOUND_BASE_SCORE if level is Status.FOUND else PARTIAL_BASE_SCORE
     adjustments: list[Adjustment] = []
 
@@ -454,6 +471,8 @@ def _judge(
 
     if (cue.duty or work.element.duty) and wording is Modality.PERMISSIVE:
         cap(AdjustmentCause.PERMISSIVE, "permissive wording ('may') makes it optional")
+    if (cue.duty or work.element.duty) and hedge:
+        cap(AdjustmentCause.HEDGED, f"hedged wording ('{hedge}') leaves it to discretion")
     sentences = index.parsed.sentences
     if all(sentences[s].title_only for s in unit):
         cap(AdjustmentCause.HEADING_ONLY, "only a heading names this topic")
@@ -498,6 +517,7 @@ def _judge(
         around = set().union(
             *(index.hits[s] for s in _part_sentences(index, cue, element, unit)),
             *(index.hits[s] for s in index.parsed.lead_in.get(unit[0], ())),
+            *(index.hits[s] for s in _list_of(index, unit)),
         )
         parts = tuple(
             PartResult(p.id, p.label, p.core, not around.isdisjoint(p.any)) for p in element.parts
@@ -547,6 +567,60 @@ def _part_sentences(index: ConceptIndex, cue: Cue, element: Element, unit) -> li
     if not subject:
         return list(unit)
     return [s for s in unit if not subject.isdisjoint(index.hits[s])] or list(unit)
+
+
+def _list_of(index: ConceptIndex, unit) -> tuple[int, ...]:
+    """The items of the colon list the unit's first sentence belongs to: a requirement's parts
+    may be stated one per item ("Obtain: - the child's name; - a recent photograph")."""
+    lead = index.colon_lead_in(unit[0])
+    return () if lead is None else index.list_items(lead)
+
+
+def _lead_in_wording(index: ConceptIndex, unit) -> Modality:
+    """The modality a list item inherits from its colon lead-in when it states none itself:
+    "Officers may: - search the home" leaves the search optional; "Officers shall:" does not.
+    A 'may' counts only when it governs the lead-in's end (the list), not an earlier clause."""
+    lead = index.colon_lead_in(unit[0])
+    if lead is None:
+        return Modality.NONE
+    modality = index.compiled.checklist.modality
+    sentence = index.parsed.sentences[lead]
+    text = index.parsed.document.passages[sentence.passage].text
+    colon = sentence.start + len(text[sentence.start : sentence.end].rstrip()) - 1
+    found = index.hits[lead]
+    if modality.mandatory and found.get(modality.mandatory):
+        return Modality.MANDATORY
+    list_end = ((colon, colon),)
+    if any(
+        not _not_permission(text, span, list_end)
+        and len(text[span[1] : colon].split()) <= LEAD_IN_MODAL_MAX_WORDS
+        for span in found.get(modality.permissive, ())
+    ):
+        return Modality.PERMISSIVE
+    return Modality.NONE
+
+
+def _lead_in_hedge(index: ConceptIndex, unit) -> str | None:
+    """Hedged words of the unit's colon lead-in ("When practical, officers shall:"): they
+    qualify every item of its list."""
+    hedge = index.compiled.checklist.modality.hedge
+    lead = index.colon_lead_in(unit[0])
+    if hedge is None or lead is None:
+        return None
+    sentence = index.parsed.sentences[lead]
+    text = index.parsed.document.passages[sentence.passage].text
+    spans = index.hits[lead].get(hedge, ())
+    return text[spans[0][0] : spans[0][1]] if spans else None
+
+
+def _hedging(text: str, focus: tuple[Span, ...], hedges, cue_spans) -> str | None:
+    """The hedged words ("when practical", "as resources permit") in a ';'-clause of the focus
+    that states the cue's words: after 'shall' too, they leave the duty to discretion."""
+    clauses = _own_clauses(text, focus, cue_spans)
+    for a, b in hedges:
+        if inside((a, b), clauses):
+            return text[a:b]
+    return None
 
 
 def _names(actors) -> str:

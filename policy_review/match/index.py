@@ -465,6 +465,7 @@ class ConceptIndex:
     # Cues of many elements look at the same units: what is read from a unit is kept per unit.
     _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
+    _items_of: dict[int, tuple[int, ...]] | None = None  # colon lead-in -> its list's sentences
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
     condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
@@ -548,6 +549,36 @@ class ConceptIndex:
         """Whether one of the unit's sentences has `concept` (read off the inverted index, not by
         gathering every concept of every unit looked at)."""
         return unit_id in self.unit_index(scope).get(concept, ())
+
+    def colon_lead_in(self, first: int) -> int | None:
+        """The nearest lead-in ending in ':' of the list sentence `first` belongs to: its items
+        continue that sentence ("Officers may: - search ..."), so they share its actor, modality
+        and parts."""
+        parsed = self.parsed
+        passages = parsed.document.passages
+        depth = len(passages[parsed.sentences[first].passage].section)
+        leads = [
+            s
+            for s in parsed.lead_in.get(first, ())
+            if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":")
+            # a colon item leads only the items nested below it, not its own siblings
+            and (
+                passages[parsed.sentences[s].passage].kind is not PassageKind.LIST_ITEM
+                or len(passages[parsed.sentences[s].passage].section) < depth
+            )
+        ]
+        return leads[-1] if leads else None
+
+    def list_items(self, lead: int) -> tuple[int, ...]:
+        """The sentences of the items under colon lead-in `lead`, in document order."""
+        if self._items_of is None:
+            items: dict[int, list[int]] = {}
+            for s in sorted(self.parsed.lead_in):
+                nearest = self.colon_lead_in(s)
+                if nearest is not None:
+                    items.setdefault(nearest, []).append(s)
+            self._items_of = {k: tuple(v) for k, v in items.items()}
+        return self._items_of.get(lead, ())
 
     def lead_in_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
         """Concepts in the lead-in ending in ':' of the list the unit's first sentence belongs to:

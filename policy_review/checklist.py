@@ -15,6 +15,7 @@ import re._parser as _sre_parser
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -133,15 +134,24 @@ class RedFlagRule:
     scope: str = "sentence"
 
 
+class PartReach(StrEnum):
+    """Where a part may be stated: with the requirement (its sentences, their list's lead-in
+    and items), or anywhere in its section (a list of questions asks each in its own line)."""
+
+    STATEMENT = "statement"
+    SECTION = "section"
+
+
 @dataclass(frozen=True, slots=True)
 class Part:
     """One part of a multi-part requirement (where + when); `core` parts are all needed for
-    found. A part is stated when any of its concepts occurs in the matched unit."""
+    found. A part is stated when any of its concepts occurs where `reach` lets it."""
 
     id: str
     label: str
     any: tuple[str, ...]
     core: bool = True
+    reach: PartReach = PartReach.STATEMENT
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,16 +610,24 @@ def _load_parts(raw: Any, where: str, problems: _Problems, concepts: Mapping) ->
     for item in raw:
         part_id = str(item.get("id", "?")) if isinstance(item, dict) else "?"
         here = f"{where}: part {part_id}"
-        body = _mapping(item, here, problems, required=("id", "label", "any"), optional=("core",))
+        body = _mapping(
+            item, here, problems, required=("id", "label", "any"), optional=("core", "reach")
+        )
         if not body:
             continue
         core = body.get("core", True)
         if not isinstance(core, bool):
             problems.add(here, "core must be true or false")
+        reach = PartReach.STATEMENT
+        try:
+            reach = PartReach(body.get("reach", PartReach.STATEMENT))
+        except ValueError:
+            problems.add(here, f"reach must be one of {', '.join(PartReach)}")
         names = _names(body.get("any"), f"{here}: any", problems, concepts)
         if not names:
             problems.add(here, "any must name at least one concept")
-        parts.append(Part(part_id, _text(body.get("label"), here, problems), names, bool(core)))
+        label = _text(body.get("label"), here, problems)
+        parts.append(Part(part_id, label, names, bool(core), reach))
     _no_duplicates([p.id for p in parts], f"{where}: parts", problems)
     return tuple(parts)
 

@@ -6,7 +6,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
 
-from policy_review.checklist import Cue, Element, RedFlagRule
+from policy_review.checklist import Cue, Element, PartReach, RedFlagRule
 from policy_review.match.conditions import ConditionReader
 from policy_review.match.index import ConceptIndex, Span
 from policy_review.match.roles import ActorReader
@@ -519,8 +519,15 @@ def _judge(
             *(index.hits[s] for s in index.parsed.lead_in.get(unit[0], ())),
             *(index.hits[s] for s in _list_of(index, unit)),
         )
+        in_section = index.section_concepts(unit[0])
         parts = tuple(
-            PartResult(p.id, p.label, p.core, not around.isdisjoint(p.any)) for p in element.parts
+            PartResult(
+                p.id,
+                p.label,
+                p.core,
+                not (in_section if p.reach is PartReach.SECTION else around).isdisjoint(p.any),
+            )
+            for p in element.parts
         )
         absent = [p.label for p in parts if p.core and not p.present]
         if absent:

@@ -466,6 +466,7 @@ class ConceptIndex:
     _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     _items_of: dict[int, tuple[int, ...]] | None = None  # colon lead-in -> its list's sentences
+    _in_section: dict[tuple[str, ...], frozenset[str]] | None = None  # section -> its concepts
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
     condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
@@ -579,6 +580,15 @@ class ConceptIndex:
                     items.setdefault(nearest, []).append(s)
             self._items_of = {k: tuple(v) for k, v in items.items()}
         return self._items_of.get(lead, ())
+
+    def section_concepts(self, first: int) -> frozenset[str]:
+        """Concepts of every sentence under the heading trail of sentence `first`."""
+        if self._in_section is None:
+            found: dict[tuple[str, ...], set[str]] = defaultdict(set)
+            for sentence, concepts in zip(self.parsed.sentences, self.hits, strict=True):
+                found[sentence.section].update(concepts)
+            self._in_section = {k: frozenset(v) for k, v in found.items()}
+        return self._in_section[self.parsed.sentences[first].section]
 
     def lead_in_concepts(self, unit: tuple[int, ...]) -> frozenset[str]:
         """Concepts in the lead-in ending in ':' of the list the unit's first sentence belongs to:

@@ -428,11 +428,12 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             index, view, concept_spans, modal_spans[modality.permissive]
         ):
             wording = Modality.PERMISSIVE
+        stating = _first_stating(index, cue, unit)
         inherited = wording is Modality.NONE
         if inherited:
-            wording = _lead_in_wording(index, unit)
+            wording = _lead_in_wording(index, stating)
         hedge = _hedging(view.text, focus, hits.get(modality.hedge or "", ()), concept_spans)
-        hedge = hedge or _lead_in_hedge(index, unit)
+        hedge = hedge or _lead_in_hedge(index, stating)
         if cue.duty and wording is Modality.NEGATED:
             reason = "The duty is stated in the negative (not required / need not)."
             _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
@@ -583,11 +584,19 @@ def _list_of(index: ConceptIndex, unit) -> tuple[int, ...]:
     return () if lead is None else index.list_items(lead)
 
 
-def _lead_in_wording(index: ConceptIndex, unit) -> Modality:
+def _first_stating(index: ConceptIndex, cue: Cue, unit) -> int:
+    """The first sentence of the unit that states the cue's words (not a heading): a window
+    starting at a list's lead-in states the duty in its item."""
+    sentences = index.parsed.sentences
+    carrying = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
+    return carrying[0] if carrying else unit[0]
+
+
+def _lead_in_wording(index: ConceptIndex, stating: int) -> Modality:
     """The modality a list item inherits from its colon lead-in when it states none itself:
     "Officers may: - search the home" leaves the search optional; "Officers shall:" does not.
     A 'may' counts only when it governs the lead-in's end (the list), not an earlier clause."""
-    lead = index.colon_lead_in(unit[0])
+    lead = index.colon_lead_in(stating)
     if lead is None:
         return Modality.NONE
     modality = index.compiled.checklist.modality
@@ -607,11 +616,11 @@ def _lead_in_wording(index: ConceptIndex, unit) -> Modality:
     return Modality.NONE
 
 
-def _lead_in_hedge(index: ConceptIndex, unit) -> str | None:
+def _lead_in_hedge(index: ConceptIndex, stating: int) -> str | None:
     """Hedged words of the unit's colon lead-in ("When practical, officers shall:"): they
     qualify every item of its list."""
     hedge = index.compiled.checklist.modality.hedge
-    lead = index.colon_lead_in(unit[0])
+    lead = index.colon_lead_in(stating)
     if hedge is None or lead is None:
         return None
     sentence = index.parsed.sentences[lead]

@@ -91,6 +91,7 @@ def test_generic_section_inherits_child_context_from_document_title(checklists) 
 CALL_CARD_ROWS = (
     ("Child's full name, date of birth, sex and race", "Needed for the NCIC entry"),
     ("Height, weight, hair and eye colour; clothing last worn", "Broadcast description"),
+    ("Is there a recent photo of the child", "For the BOLO and the NCIC entry"),
     ("Time and place last seen; who the child was with", "Sets the search area"),
     ("Direction and mode of travel", "On foot, bicycle, vehicle"),
     ("Medical conditions, medication, disabilities", "Urgency of the response"),

@@ -206,6 +206,7 @@ class Detect:
     min_sentences: int
     title: tuple[str, ...] = ()  # concepts whose presence in the title block names the audience
     adopts: tuple[str, ...] = ()  # concepts of a standard only this audience adopts
+    roles: tuple[str, ...] = ()  # actors whose duties (who is told to act) are this audience's
 
 
 @dataclass(frozen=True, slots=True)
@@ -865,7 +866,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "detect",
         problems,
         required=("concepts", "min_sentences"),
-        optional=("title", "adopts"),
+        optional=("title", "adopts", "roles"),
     )
     min_sentences = detect_raw.get("min_sentences", 1)
     if not isinstance(min_sentences, int) or isinstance(min_sentences, bool) or min_sentences < 1:
@@ -896,6 +897,17 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         elements_raw = []
     narrowing = _load_narrowing(body.get("narrowing"), problems, concepts) if body else Narrowing()
     actors, stands_for = _load_actors(body.get("actors"), problems, concepts) if body else ({}, {})
+    detect = replace(
+        detect,
+        roles=_references(
+            detect_raw.get("roles"),
+            "detect roles",
+            problems,
+            actors,
+            "expected a list of actor names",
+            "unknown actor {!r} (roles must name actors declared in `actors`)",
+        ),
+    )
     for concept in concepts.values():
         if any(role not in actors for role in concept.role_of):
             problems.add(f"concept {concept.name}", "role_of must name actors declared in `actors`")

@@ -535,13 +535,15 @@ class ChoiceMargin(StrEnum):
 @dataclass(frozen=True, slots=True)
 class AudienceSignal:
     """What the text says about one audience: sentences naming it (and their share), whether
-    the title block names it, and sentences adopting a standard only it adopts."""
+    the title block names it, sentences adopting a standard only it adopts, and sentences
+    telling one of its roles to act."""
 
     audience: str
     sentences: int
     share: float
     title: bool = False
     adopts: int = 0
+    duties: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from policy_review import __version__
 from policy_review.calibration import calibrate
@@ -39,6 +39,21 @@ COMBINED_PART_SECTIONS = 3
 center's own procedure: at least this share of its sentences sit under headings naming the
 center, spread over at least this many sections (measured: a combined sheriff's order 34% over 7
 sections; police policies with one communications section 0-7% in 1-2 sections)."""
+MIN_DUTIES = 10
+"""Duties (sentences telling a role to act) a text must hand out before who gets them weighs in
+the choice: fewer say little about who the directive is for."""
+PSAP_DUTY_SHARE = 0.25
+"""Call-taking terms make a PSAP directive only when call-taker roles also carry at least this
+share of the duties the text hands out; below it they are mentions - an addressee or
+distribution line, a paragraph naming the Communications Division - in a police order
+(measured: PSAP and combined directives 59-100%, a police amendment memo addressed to its
+Communications Division 10%)."""
+LE_DUTY_SHARE = 1 / 3
+"""A PSAP directive is also a police policy when police roles (officers, investigators, their
+supervisors, the agency) carry at least this share of the duties it hands out, and at least
+MIN_DUTIES of them: a public-safety department's "we" directive whose officers' and
+investigators' work sits under their own headings (measured: 911 directives handing out ten or
+more duties 0-27%, combined directives 39-40%)."""
 DIRECTIVE_AUDIENCES = (LAW_ENFORCEMENT,)
 """The checklists are chosen from the chapters every audience reads (the missing-child ones),
 not from a communications-center chapter that only the PSAP checklists read."""
@@ -124,13 +139,41 @@ def _choose_from(
     counts = {checklist_id: signal.sentences for checklist_id, signal in signals.items()}
     parts: dict[str, tuple[int, int]] = {}
     named: dict[str, tuple[bool, int]] = {}
+    duties = Duties()
     for checklist in candidates:
         signal = signals[checklist.id]
         part = (signal.part_sentences, signal.part_sections)
         parts[checklist.audience] = max(parts.get(checklist.audience, (0, 0)), part)
         title, adopts = named.get(checklist.audience, (False, 0))
         named[checklist.audience] = (title or signal.title, max(adopts, signal.adopts))
-    return _choose(candidates, counts, len(parsed.sentences), parts, named)
+        duties = duties.with_signal(checklist.audience, signal)
+    return _choose(candidates, counts, len(parsed.sentences), parts, named, duties)
+
+
+@dataclass(frozen=True, slots=True)
+class Duties:
+    """Who the text tells to act: sentences giving each audience's roles a duty, and sentences
+    giving any actor one (see `DetectSignals`)."""
+
+    by_audience: tuple[tuple[str, int], ...] = ()
+    assigned: int = 0
+
+    def with_signal(self, audience: str, signal) -> Duties:
+        counts = dict(self.by_audience)
+        counts[audience] = max(counts.get(audience, 0), signal.duties)
+        return Duties(tuple(sorted(counts.items())), max(self.assigned, signal.assigned))
+
+    def of(self, audience: str) -> int:
+        return dict(self.by_audience).get(audience, 0)
+
+    def share(self, audience: str) -> float:
+        return self.of(audience) / self.assigned if self.assigned else 0.0
+
+    def enough(self) -> bool:
+        return self.assigned >= MIN_DUTIES
+
+    def phrase(self, audience: str, roles: str) -> str:
+        return f"{roles} carry {self.of(audience)} of the {self.assigned} duties the text hands out"
 
 
 def _candidates() -> tuple[Checklist, ...]:
@@ -146,6 +189,7 @@ def _choose(
     total: int,
     parts: dict[str, tuple[int, int]],
     named: dict[str, tuple[bool, int]] | None = None,
+    duties: Duties | None = None,
 ) -> tuple[list[Checklist], str, ChecklistChoice]:
     """Pick the audience(s) from how much of the text names each one; say why in one sentence.
 
@@ -156,10 +200,14 @@ def _choose(
     when police roles fill a larger share still. A police policy is also a PSAP directive when
     `parts` (audience -> sentences and sections under headings naming it) shows a whole part
     given to the communications center, and a PSAP directive is also a police policy when a
-    whole part is given to officers and detectives. The choice is close when a share sits near its
-    threshold or the title block or a standard overrode the shares.
+    whole part is given to officers and detectives. Who the text tells to act (`duties`) weighs
+    in once it hands out enough duties: call-taking terms whose roles carry few of them are
+    mentions (a memo's addressee line), and police roles carrying a third of them make a PSAP
+    directive a police policy too. The choice is close when a share sits near its threshold or
+    the title block, a standard or the duties overrode the shares.
     """
     named = named or {}
+    duties = duties or Duties()
     sentences: dict[str, int] = {}
     qualifies: dict[str, bool] = {}
     for checklist in candidates:
@@ -173,13 +221,20 @@ def _choose(
     psap_share = share.get(PSAP, 0.0)
     le_share = share.get(LAW_ENFORCEMENT, 0.0)
     psap_title, psap_adopts = named.get(PSAP, (False, 0))
-    by_share = bool(qualifies.get(PSAP)) and psap_share >= PSAP_DIRECTIVE_SHARE
+    psap_terms = bool(qualifies.get(PSAP)) and psap_share >= PSAP_DIRECTIVE_SHARE
+    psap_mentions = psap_terms and duties.enough() and duties.share(PSAP) < PSAP_DUTY_SHARE
+    by_share = psap_terms and not psap_mentions
     by_name = bool(qualifies.get(PSAP)) and not by_share and (psap_title or psap_adopts > 0)
-    close = by_name or (
-        bool(qualifies.get(PSAP)) and abs(psap_share - PSAP_DIRECTIVE_SHARE) < CLOSE_SHARE_MARGIN
+    close = (
+        by_name
+        or psap_mentions
+        or (
+            bool(qualifies.get(PSAP))
+            and abs(psap_share - PSAP_DIRECTIVE_SHARE) < CLOSE_SHARE_MARGIN
+        )
     )
     le_part_sentences, le_part_sections = parts.get(LAW_ENFORCEMENT, (0, 0))
-    police_part = False
+    police_part = police_duties = False
     if by_share or by_name:
         selected = [PSAP]
         police_part = bool(
@@ -189,8 +244,19 @@ def _choose(
             and le_part_sentences / total >= COMBINED_PART_SHARE
             and le_part_sections >= COMBINED_PART_SECTIONS
         )
-        if qualifies.get(LAW_ENFORCEMENT) and (le_share >= LE_ALSO_SHARE or police_part):
+        police_duties = bool(
+            qualifies.get(LAW_ENFORCEMENT)
+            and not psap_title  # a 911 center's own directive, whatever officers do in it
+            and le_share < LE_ALSO_SHARE
+            and not police_part
+            and duties.of(LAW_ENFORCEMENT) >= MIN_DUTIES
+            and duties.share(LAW_ENFORCEMENT) >= LE_DUTY_SHARE
+        )
+        if qualifies.get(LAW_ENFORCEMENT) and (
+            le_share >= LE_ALSO_SHARE or police_part or police_duties
+        ):
             selected.insert(0, LAW_ENFORCEMENT)
+        close = close or police_duties
         close = close or (
             bool(qualifies.get(LAW_ENFORCEMENT))
             and abs(le_share - LE_ALSO_SHARE) < CLOSE_SHARE_MARGIN
@@ -217,6 +283,12 @@ def _choose(
             f"; {part_sentences} sentences in {part_sections} sections under headings naming"
             " the communications center"
         )
+    if police_duties:
+        evidence += "; " + duties.phrase(LAW_ENFORCEMENT, "police roles")
+    if psap_mentions:
+        evidence += (
+            "; " + duties.phrase(PSAP, "call-taker roles") + ", too few for a PSAP directive"
+        )
     if police_part:
         evidence += (
             f"; {le_part_sentences} sentences in {le_part_sections} sections under headings"
@@ -228,7 +300,11 @@ def _choose(
             *([f"it adopts a PSAP standard ({_sentences(psap_adopts)})"] if psap_adopts else []),
         ]
         evidence = " and ".join(because) + "; " + evidence
-    elif PSAP not in selected and qualifies.get(PSAP) and psap_share >= le_share:
+    elif (
+        PSAP not in selected
+        and qualifies.get(PSAP)
+        and le_share <= psap_share < PSAP_DIRECTIVE_SHARE
+    ):
         evidence += (
             f"; PSAP terms fill {psap_share:.0%} of the sentences, under the"
             f" {PSAP_DIRECTIVE_SHARE:.0%} of a PSAP directive"
@@ -249,6 +325,7 @@ def _choose(
                 share=round(share[a], 3),
                 title=named.get(a, (False, 0))[0],
                 adopts=named.get(a, (False, 0))[1],
+                duties=duties.of(a),
             )
             for a in sorted(sentences)
         ),

@@ -19,6 +19,7 @@ from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
 from policy_review.match.index import TOPIC_KEY, ParsedDocument, index_concepts, parse_document
 from policy_review.match.placement import place_gaps
+from policy_review.match.roles import ActorReader
 from policy_review.model import Document, Finding
 
 __all__ = ["DetectSignals", "detect", "match_checklist", "parse"]
@@ -41,6 +42,10 @@ def _detector(checklist: Checklist) -> Checklist:
     wanted: set[str] = set()
     detect = checklist.detect
     stack = [*detect.concepts, *detect.title, *detect.adopts]
+    if detect.roles:  # who a sentence tells to act: the actor vocabulary and the modal verbs
+        modality = checklist.modality
+        stack += [*checklist.actors.values()]
+        stack += [c for c in (modality.mandatory, modality.permissive, modality.negation) if c]
     while stack:
         name = stack.pop()
         if name not in wanted:
@@ -57,13 +62,19 @@ class DetectSignals:
     """How strongly a checklist's `detect` concepts occur: evidence sentences naming them, and
     the sentences (and distinct sections) under headings that name them. A police policy with
     one "Communications" section differs from a combined policy with a whole part on the
-    communications center's own procedures."""
+    communications center's own procedures. Naming a role is not giving it work: `duties` counts
+    the sentences that tell one of the audience's roles (`detect.roles`) to act, read from the
+    sentence's subject, its list's lead-in or its heading, and `assigned` those that tell any
+    actor to act, so an addressee or distribution line ("TO: ...; Communications Division")
+    counts as a mention, and "we" sentences under "What our officers do" as officers' work."""
 
     sentences: int
     part_sentences: int
     part_sections: int
     title: bool = False  # the title block or running headers name the audience (`detect.title`)
     adopts: int = 0  # sentences naming a standard only this audience adopts (`detect.adopts`)
+    duties: int = 0  # sentences giving one of this audience's roles a duty (`detect.roles`)
+    assigned: int = 0  # sentences giving any actor a duty (read only when `detect.roles` is set)
 
 
 def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
@@ -75,13 +86,32 @@ def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
     under = [s for s in parsed.sentences if s.section in named]
     title_hits = index.section_hits.get(TOPIC_KEY, {})
     adopts = checklist.detect.adopts
+    duties, assigned = _duties(index, checklist.detect.roles)
     return DetectSignals(
         sentences=sum(1 for hits in index.hits if any(c in hits for c in concepts)),
         part_sentences=len(under),
         part_sections=len({s.section for s in under}),
         title=any(c in title_hits for c in checklist.detect.title),
         adopts=sum(1 for hits in index.hits if any(c in hits for c in adopts)) if adopts else 0,
+        duties=duties,
+        assigned=assigned,
     )
+
+
+def _duties(index, roles: tuple[str, ...]) -> tuple[int, int]:
+    """Sentences telling one of `roles` to act, and sentences telling any actor to act."""
+    if not roles:
+        return 0, 0
+    reader = ActorReader(index)
+    duties = assigned = 0
+    for sentence in index.parsed.sentences:
+        if sentence.title_only:  # a heading names who acts; its sentences carry the duties
+            continue
+        actors, _ = reader.of_sentence(sentence.index)
+        if actors:
+            assigned += 1
+            duties += any(actor in roles for actor in actors)
+    return duties, assigned
 
 
 def match_checklist(parsed: ParsedDocument, checklist: Checklist) -> tuple[Finding, ...]:

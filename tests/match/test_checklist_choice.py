@@ -201,3 +201,103 @@ def test_a_close_choice_shows_the_other_verdicts_in_html(tmp_path) -> None:
     assert "Verdicts with le-model-policy" in page
     assert "LE-NCIC-2HR" in page
     assert "Missing <Children>" not in page
+
+
+# ---------------------------------------------------------------- who the text tells to act
+
+MEMO_HEADER = (
+    "TO: All Sworn Personnel; Communications Division",
+    "FROM: Chief of Police",
+    "DISTRIBUTION: Patrol Bureau, Communications Division, Records Unit.",
+    "Paragraph 5 (Communications Division) is amended as follows.",
+)
+MEMO_DUTIES = (
+    "The telecommunicator will ask the caller the intake questions.",
+    "An officer will be dispatched to every report for an in-person response.",
+    "The responding officer will search the residence, yard and vehicles.",
+    "The officer will take the report whether or not a custody order exists.",
+    "The shift supervisor will contact the other agency.",
+    "Investigators will consider whether a runaway has been exploited.",
+    "The detective will re-contact the family every month.",
+)
+
+
+def _memo():
+    blocks = [("MEMORANDUM", 1, (), PassageKind.HEADING)]
+    blocks += [(line, 1, (), PassageKind.PARAGRAPH) for line in MEMO_HEADER]
+    blocks += [(text, 1, (), PassageKind.PARAGRAPH) for text in MEMO_DUTIES * 2]
+    return build_document(
+        source="memo.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+
+
+def test_a_police_memo_addressed_to_its_communications_division_is_not_a_911_directive() -> None:
+    """The addressee and distribution lines and a paragraph title name the Communications
+    Division (PSAP terms well over 12% of the sentences), but call-takers carry 2 of the 14
+    duties and officers, investigators and detectives 10: the memo is a police order."""
+    report = review(_memo())
+    assert [c.id for c in report.checklists] == ["le-model-policy"]
+    signals = {s.audience: s for s in report.choice.signals}
+    assert signals["psap"].share >= 0.12
+    assert signals["psap"].duties == 2 and signals["law-enforcement"].duties == 10
+    assert "call-taker roles carry 2 of the 14 duties" in report.selection_reason
+    assert report.choice.margin is ChoiceMargin.CLOSE
+    assert set(report.choice.alternative) == {"psap-ansi-standard", "psap-qa-clause"}
+
+
+WE_SECTIONS = {
+    "When the call comes in (our dispatchers)": (
+        "Our dispatchers ask where and when the child was last seen.",
+        "Our dispatchers ask for the child's name, age and clothing.",
+        "Our dispatchers send an officer right away at Priority 1.",
+        "Our dispatchers put out a BOLO to all units and neighboring agencies.",
+        "Our dispatchers tell the caller to keep the phone line free.",
+        "Our dispatchers check CAD for earlier calls at the address.",
+    ),
+    "What our officers do": (
+        "We talk to whoever called us and to the parents.",
+        "We search the home, the yard and the cars ourselves.",
+        "We get a detailed description and a recent photo.",
+        "We radio the description to our dispatchers right away.",
+    ),
+    "What our investigators do": (
+        "We check what the officer gathered and carry on with interviews.",
+        "We look at registered sex offenders living near the home.",
+        "We contact the family every month while the case is open.",
+    ),
+}
+
+
+def _we_directive(sections: dict[str, tuple[str, ...]]):
+    blocks = [("How We Handle a Missing Child", 1, (), PassageKind.HEADING)]
+    blocks.append(("Our response follows APCO ANS 1.101.3-2015.", 1, (), PassageKind.PARAGRAPH))
+    for heading, texts in sections.items():
+        blocks.append((heading, 1, (heading,), PassageKind.HEADING))
+        blocks += [(text, 1, (heading,), PassageKind.PARAGRAPH) for text in texts * 2]
+    return build_document(
+        source="we.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+
+
+def test_a_we_voice_department_with_its_own_dispatchers_gets_every_checklist() -> None:
+    """ "We" sentences under headings naming officers and investigators are police duties
+    (14 of 26): the department's directive is a police policy as well as a PSAP directive."""
+    report = review(_we_directive(WE_SECTIONS))
+    assert {c.id for c in report.checklists} == {
+        "le-model-policy",
+        "psap-ansi-standard",
+        "psap-qa-clause",
+    }
+    assert "police roles carry 14 of the 26 duties" in report.selection_reason
+
+
+def test_a_911_directive_with_a_few_officer_duties_stays_a_psap_directive() -> None:
+    """Officers' duties under their own heading, but under a third of the duties handed out."""
+    sections = {
+        "When the call comes in (our dispatchers)": WE_SECTIONS[
+            "When the call comes in (our dispatchers)"
+        ],
+        "What our officers do": WE_SECTIONS["What our officers do"][:2],
+    }
+    report = review(_we_directive(sections))
+    assert [c.id for c in report.checklists] == ["psap-ansi-standard", "psap-qa-clause"]

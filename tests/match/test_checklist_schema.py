@@ -116,6 +116,7 @@ def test_actors_roles_parts_and_duty_are_validated() -> None:
     element = data["elements"][0]
     element["duty"] = "yes"
     element["roles"] = ["call_taker", "janitor"]
+    data["detect"]["roles"] = ["call_taker", "switchboard"]
     element["parts"] = [
         {"id": "where", "label": "where", "any": ["no_such_concept"]},
         {"id": "where", "label": "again", "any": ["ncic"], "core": "maybe"},
@@ -128,6 +129,7 @@ def test_actors_roles_parts_and_duty_are_validated() -> None:
         "actors: officer: unknown concept 'ghost'",
         "duty: must be true or false",
         "unknown actor 'janitor'",
+        "detect roles: unknown actor 'switchboard'",
         "part where: any: unknown concept 'no_such_concept'",
         "core must be true or false",
         "duplicate id 'where'",

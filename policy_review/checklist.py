@@ -185,6 +185,7 @@ class Modality:
     hedge: str | None = (
         None  # "when practical", "as resources permit": partial at most, even after "shall"
     )
+    withdrawn: str | None = None  # a rule reported as rescinded or former: no red flag from it
 
 
 @dataclass(frozen=True, slots=True)
@@ -883,12 +884,12 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "modality",
         problems,
         required=(),
-        optional=("negation", "permissive", "mandatory", "reference", "hedge"),
+        optional=("negation", "permissive", "mandatory", "reference", "hedge", "withdrawn"),
     )
     modality = Modality(
         **{
             k: _concept_ref(modality_raw.get(k), "modality", problems, concepts)
-            for k in ("negation", "permissive", "mandatory", "reference", "hedge")
+            for k in ("negation", "permissive", "mandatory", "reference", "hedge", "withdrawn")
         }
     )
     elements_raw = body.get("elements") or []

@@ -351,6 +351,21 @@ class _ElementWork:
     near: list[_Hit]
 
 
+def _states_no_rule(index: ConceptIndex, view: _View, spans) -> bool:
+    """Whether every sentence holding the flagged words states no rule in force: a question ("Is
+    there a waiting period before we take a report?") or a provision reported as rescinded,
+    deleted or former (`modality.withdrawn`: an amendment quoting the wording it removes)."""
+    withdrawn = index.compiled.checklist.modality.withdrawn
+    owners = {view.sentences[_sentence_of(view, a)] for a, _ in spans}
+    if not owners:
+        return False
+    for s in owners:
+        text = index.parsed.text_of(index.parsed.sentences[s]).strip().rstrip("\"'”’)")
+        if not (text.endswith("?") or (withdrawn and withdrawn in index.hits[s])):
+            return False
+    return True
+
+
 def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
     key = (evidence.start, evidence.end, reason)
     if key not in work.flags:
@@ -727,7 +742,7 @@ def _semicolon_clauses(text: str, start: int, end: int) -> list[Span]:
 
 
 def _flag_unit(index, work: _ElementWork, view: _View, spans, reasons: list[str]) -> None:
-    if reasons:
+    if reasons and not _states_no_rule(index, view, list(spans)):
         evidence = _quote(index, view, list(spans))
         for reason in reasons:
             _add_flag(work, evidence, reason)
@@ -738,7 +753,8 @@ def _flag_modal(index, work: _ElementWork, view: _View, spans, modal_spans, reas
     words in that sentence, so the reader sees the 'may' the flag is about."""
     owners = {_sentence_of(view, a) for a, _ in modal_spans}
     same = [span for span in spans if _sentence_of(view, span[0]) in owners]
-    _add_flag(work, _quote(index, view, list(modal_spans) + same), reason)
+    if not _states_no_rule(index, view, list(modal_spans) + same):
+        _add_flag(work, _quote(index, view, list(modal_spans) + same), reason)
 
 
 def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWork) -> None:
@@ -749,8 +765,9 @@ def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWor
         hits = _view_hits(index, view, _rule_concepts(rule))
         if rule.scope == "sentence" and not _one_clause(view.text, rule, hits):
             continue
-        evidence = _quote(index, view, [s for spans in hits.values() for s in spans])
-        _add_flag(work, evidence, rule.reason)
+        flagged = [s for spans in hits.values() for s in spans]
+        if not _states_no_rule(index, view, flagged):
+            _add_flag(work, _quote(index, view, flagged), rule.reason)
 
 
 def _one_clause(text: str, rule: RedFlagRule, hits) -> bool:

@@ -77,6 +77,12 @@ def test_wording_that_states_no_rule_in_force_raises_no_red_flag(texts, checklis
             "psap-ansi-standard",
             "PSAP-PRIORITY",
         ),
+        (
+            "The NCIC operator enters the child in NCIC when the responding deputy completes"
+            " the missing person report.",
+            "psap-ansi-standard",
+            "PSAP-NCIC",
+        ),
     ],
 )
 def test_the_same_rule_stated_plainly_is_still_flagged(text, checklist, element):

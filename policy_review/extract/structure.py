@@ -131,13 +131,24 @@ class Marker:
     alternatives: tuple[tuple[tuple, int], ...] = ()  # other readings, e.g. `C.` letter/roman
 
 
-_DOTTED = re.compile(r"^(\d{1,4}(?:\.\d{1,3}){1,5})\.?(?:\s+|$)")
+_DOTTED = re.compile(r"^((?:\d{1,4}-)?\d{1,4}(?:\.\d{1,3}){1,5})\.?(?:\s+|$)")
+"""`318.1.1`, and `600-11.4` (a directive numbered `600-11` numbers its sections after it)."""
+DIVISION_WORDS = ("chapter", "part", "policy", "title")
+"""Words that number a whole unit of a manual or directive: its sections live inside it and end
+with it, however the sections are numbered."""
+_PROSE_SAFE_WORDS = ("section", "article", "chapter", "part")
+"""Unit words read as a number whatever follows (as before units were told apart); the others
+only when a title or nothing follows."""
+ANNEX_WORDS = ("attachment", "appendix", "annex", "exhibit", "addendum")
+"""Words that number material added after a directive's body: it ends the body's sections."""
 _SECTION_WORD = re.compile(
-    r"^(section|article|chapter|part)\s+(\d{1,3}|[ivxlc]{1,6})\b(?:[.:]|\s+[-–—](?=\s))?\s*",
+    r"^(section|article|chapter|part|policy|title|attachment|appendix|annex|exhibit|addendum)"
+    r"\s+(\d{1,4}(?!\.\d)|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
     re.IGNORECASE,
 )
 """`Chapter 14 Missing Children`, `Article IV:`, `CHAPTER 14 - MISSING CHILDREN` (a spaced dash
-separates the number from the title)."""
+separates the number from the title), `Part A - Sworn Members`, `Attachment B`: a lettered
+unit only when a title separator or nothing follows the letter (`Part a of ...` is prose)."""
 _SIMPLE = re.compile(r"^(\(?)([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})([.)])(?:\s+|$)")
 _ABBREVIATION_REST = re.compile(r"^[A-Za-z]\.")
 _BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)")
@@ -158,8 +169,18 @@ def parse_marker(text: str) -> Marker | None:
         return Marker(("dotted", len(parts)), int(parts[-1]), label, text[match.end() :])
     if match := _SECTION_WORD.match(text):
         word, number = match.group(1).lower(), match.group(2)
-        value = int(number) if number.isdigit() else (roman_to_int(number) or 0)
-        return Marker(("word", word), value, match.group(0).strip(), text[match.end() :])
+        if number.isdigit():
+            value = int(number)
+        elif len(number) == 1 and number.lower() not in "ivxlc":
+            value = ord(number.lower()) - ord("a") + 1
+        else:
+            value = roman_to_int(number) or 0
+        rest = text[match.end() :]
+        if word not in _PROSE_SAFE_WORDS or not number.isdigit() and len(number) == 1:
+            # `Policy 320 requires ...`, `Exhibit 4 shows ...` are prose, not a unit's heading
+            if rest and not heading_cue(rest, emphasis=False, numbered=True):
+                return None
+        return Marker(("word", word), value, match.group(0).strip(), rest)
     paren = False
     if match := _BOTH_PARENS.match(text):
         token, paren = match.group(1), True
@@ -338,6 +359,7 @@ class SectionTrail:
 
     def __init__(self) -> None:
         self._stack: list[_Entry] = []
+        self._unit_order: list[str] = []  # unit words, outermost (first met) first
 
     @property
     def trail(self) -> tuple[str, ...]:
@@ -356,6 +378,8 @@ class SectionTrail:
         return readings[0]
 
     def open(self, style: tuple, label: str, value: int = 0, *, item: bool = False) -> None:
+        if _opens_unit(style) and not item:
+            self._close_for_unit(style[1])
         for index, entry in enumerate(self._stack):
             if entry.style == style:
                 del self._stack[index:]
@@ -367,6 +391,25 @@ class SectionTrail:
                 ):
                     self._stack.pop()
         self._stack.append(_Entry(style, label, value, item))
+
+    def _close_for_unit(self, word: str) -> None:
+        """A chapter, part or policy heading ends every section opened inside the previous unit,
+        keeping only the units that hold it: those named by a word met earlier in the document
+        (a manual's `Chapter 4` holds its `Policy 414`s). An annex ends everything inside the
+        directive it follows: it stays in that chapter or policy, not in its last part."""
+        if word not in self._unit_order and word not in ANNEX_WORDS:
+            self._unit_order.append(word)
+
+        def holds(entry: _Entry) -> bool:
+            if not _opens_unit(entry.style) or entry.item or entry.style[1] in ANNEX_WORDS:
+                return False
+            outer = entry.style[1]
+            if word in ANNEX_WORDS:
+                return outer != "part"
+            return self._unit_order.index(outer) < self._unit_order.index(word)
+
+        while self._stack and not holds(self._stack[-1]):
+            self._stack.pop()
 
     def heading_trail(self) -> tuple[str, ...]:
         """The trail without trailing list items: where prose after a list belongs."""
@@ -420,10 +463,15 @@ def _classify(para: Para) -> _Candidate:
     if bullet:
         return _Candidate(para, text, PassageKind.LIST_ITEM)
     marker = parse_marker(text)
+    if marker is not None and not marker.rest and _opens_unit(marker.style):
+        # `CHAPTER 5`, `Attachment A` alone on a line: the unit's title follows, or is the label
+        return _Candidate(para, text, PassageKind.HEADING, marker.style, marker.value, text)
     if marker is not None and marker.rest:
         style = para.style or marker.style
         cue = heading_cue(marker.rest, emphasis=para.emphasis, numbered=True)
-        kind = PassageKind.HEADING if cue else PassageKind.LIST_ITEM
+        # a table's cells label its own rows and columns, never the text after the table
+        heading = cue and para.kind is not PassageKind.TABLE_CELL
+        kind = PassageKind.HEADING if heading else PassageKind.LIST_ITEM
         alternatives = () if para.style else marker.alternatives
         return _Candidate(para, text, kind, style, marker.value, marker.label, alternatives)
     if para.style is not None:  # Word numbering with a format that writes no number
@@ -439,6 +487,11 @@ def _classify(para: Para) -> _Candidate:
         style = ("plain", cue, *_size_key(para))
         return _Candidate(para, text, PassageKind.HEADING, style)
     return _Candidate(para, text, default)
+
+
+def _opens_unit(style: tuple | None) -> bool:
+    """Whether a numbering style names a whole unit (chapter, part, policy) or an annex."""
+    return bool(style) and style[0] == "word" and style[1] in (*DIVISION_WORDS, *ANNEX_WORDS)
 
 
 def _plain_rank(style: tuple) -> tuple:

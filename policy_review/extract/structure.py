@@ -176,10 +176,14 @@ def parse_marker(text: str) -> Marker | None:
         else:
             value = roman_to_int(number) or 0
         rest = text[match.end() :]
-        if word not in _PROSE_SAFE_WORDS or not number.isdigit() and len(number) == 1:
-            # `Policy 320 requires ...`, `Exhibit 4 shows ...` are prose, not a unit's heading
-            if rest and not heading_cue(rest, emphasis=False, numbered=True):
-                return None
+        lettered = not number.isdigit() and len(number) == 1
+        # `Policy 320 requires ...`, `Exhibit 4 shows ...` are prose, not a unit's heading
+        if (
+            (word not in _PROSE_SAFE_WORDS or lettered)
+            and rest
+            and not heading_cue(rest, emphasis=False, numbered=True)
+        ):
+            return None
         return Marker(("word", word), value, match.group(0).strip(), rest)
     paren = False
     if match := _BOTH_PARENS.match(text):

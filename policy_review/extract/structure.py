@@ -218,6 +218,20 @@ def opens_item(text: str) -> bool:
     )
 
 
+def opens_wrapped_item(previous: str, text: str, *, previous_full: bool) -> bool:
+    """Whether `text`, a line after `previous`, opens a list item or numbered heading.
+
+    A number at the start of a line opens nothing when the line before ran to the margin with
+    no clause end and the number is followed by lower-case prose: a cross-reference wrapped
+    onto a new line (`... see Section` / `4.2 of this order`), not a list."""
+    if not opens_item(text):
+        return False
+    if not previous_full or previous.endswith((*SENTENCE_END, ";")):
+        return True
+    marker = parse_marker(text)
+    return marker is None or not marker.rest[:1].islower()
+
+
 def _suffix(match: re.Match, paren: bool) -> str:
     return "()" if paren else match.group(match.lastindex or 0)
 
@@ -258,6 +272,7 @@ TOC_TAIL_CHARS = 40  # dot leaders and the page number sit at the end of a conte
 TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|(\s\.){4,}|_{4,})\s*\d{1,4}$")
 TOC_PAGE_REF = re.compile(r"^\D.*\s\d{1,4}$|^\d{1,4}$")
 _LETTERS = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]{3}")  # an item says something: a reference like `(41.2.5a)` does not
 
 
 def is_title_case(text: str) -> bool:
@@ -425,11 +440,14 @@ class SectionTrail:
     def is_open(self, style: tuple) -> bool:
         return any(entry.style == style for entry in self._stack)
 
+    def close_items(self) -> None:
+        while self._stack and self._stack[-1].item:
+            self._stack.pop()
+
     def close_for_plain_heading(self, style: tuple) -> None:
         """An unnumbered heading ends open list items, and closes unnumbered headings set in
         the same or smaller type: type size, weight and capitals rank them, not first use."""
-        while self._stack and self._stack[-1].item:
-            self._stack.pop()
+        self.close_items()
         while self._stack and self._stack[-1].style[0] == "plain":
             if _plain_rank(self._stack[-1].style) > _plain_rank(style):
                 break
@@ -523,7 +541,7 @@ def _mark_tables_of_contents(candidates: list[_Candidate]) -> None:
         if candidate.kind is PassageKind.HEADER_FOOTER:
             continue
         numbered = bool(candidate.label) and len(candidate.text.split()) <= HEADING_MAX_WORDS
-        if numbered and run and run[-1].style == candidate.style:
+        if numbered and run and _continues_numbering(run[-1], candidate):
             run.append(candidate)
             continue
         flush()
@@ -532,20 +550,36 @@ def _mark_tables_of_contents(candidates: list[_Candidate]) -> None:
     flush()
 
     in_toc_page: int | None | bool = False
+    listed: dict[tuple, int] = {}  # numbering style -> last value listed in the contents
     for candidate in candidates:
         if candidate.kind is PassageKind.HEADER_FOOTER:
             continue
         page = candidate.para.page
         if TOC_TITLE.match(candidate.text) and len(candidate.text.split()) <= 3:
             candidate.kind = PassageKind.TOC
-            in_toc_page = page
+            in_toc_page, listed = page, {}
             continue
         if in_toc_page is not False:
             same_page = page == in_toc_page if page is not None else True
-            if same_page and (page is not None or TOC_PAGE_REF.match(candidate.text)):
+            restarts = candidate.label and listed.get(candidate.style, 0) >= candidate.value > 0
+            if (
+                same_page
+                and not restarts
+                and (page is not None or TOC_PAGE_REF.match(candidate.text))
+            ):
                 candidate.kind = PassageKind.TOC
+                if candidate.label:
+                    listed[candidate.style] = candidate.value
             else:
                 in_toc_page = False
+                if restarts and candidate.kind is PassageKind.TOC:  # marked by the run above
+                    candidate.kind = _classify(candidate.para).kind
+
+
+def _continues_numbering(previous: _Candidate, candidate: _Candidate) -> bool:
+    """Same numbering, counting on: a contents list ends where the numbering starts again (the
+    body's first heading repeats the first entry's number)."""
+    return previous.style == candidate.style and candidate.value > previous.value
 
 
 TITLE_LINE_MAX_WORDS = HEADING_MAX_WORDS
@@ -565,7 +599,9 @@ def _title_block(candidates: list[_Candidate]) -> set[int]:
     for position, (index, candidate) in enumerate(content):
         if candidate.para.page != first_page or candidate.para.heading_level is not None:
             break
-        plain_heading = candidate.kind is PassageKind.HEADING and not candidate.label
+        plain_heading = candidate.kind is PassageKind.HEADING and (
+            not candidate.label or _opens_unit(candidate.style)
+        )
         short_line = candidate.style is None and len(candidate.text.split()) <= TITLE_LINE_MAX_WORDS
         if not (plain_heading or short_line):
             break
@@ -580,10 +616,52 @@ def _is_sentence(candidate: _Candidate) -> bool:
     return candidate.kind is not PassageKind.HEADING and candidate.text.endswith((".", "!", "?"))
 
 
+LEAD_IN_ITEM_MAX_WORDS = 15
+
+
+def is_lead_in(text: str) -> bool:
+    """A sentence that introduces a list: it ends in a colon after more than a label's words,
+    in sentence case (`The call-taker shall obtain:`; `Procedure:` and a form's `Effective
+    Date:` are labels)."""
+    return text.endswith(":") and len(text.split()) > LABEL_MAX_WORDS and not is_title_case(text)
+
+
+def _is_short_item(text: str) -> bool:
+    """A line short enough to be one item of a list: a few words, one clause at most."""
+    words = text.split()
+    return (
+        len(words) <= LEAD_IN_ITEM_MAX_WORDS
+        and ". " not in text.rstrip(".")
+        and _WORD.search(text) is not None
+    )
+
+
+def _mark_lead_in_items(candidates: list[_Candidate]) -> None:
+    """Short unmarked paragraphs right after a colon lead-in are its list items (`The
+    call-taker shall obtain:` / `the child's name` / `clothing`): layout sets them apart as
+    lines, without bullets or numbers."""
+    lead_in = False
+    for candidate in candidates:
+        if candidate.kind in (PassageKind.HEADER_FOOTER, PassageKind.TOC):
+            continue
+        if (
+            lead_in
+            and candidate.kind is PassageKind.PARAGRAPH
+            and candidate.style is None
+            and _is_short_item(candidate.text)
+        ):
+            candidate.kind = PassageKind.LIST_ITEM
+            continue
+        lead_in = candidate.kind in (PassageKind.PARAGRAPH, PassageKind.LIST_ITEM) and is_lead_in(
+            candidate.text
+        )
+
+
 def outline(paras: list[Para]) -> list[Block]:
     """Classify paragraphs and attach the heading trail each one sits under."""
     candidates = [_classify(p) for p in paras if p.text.strip()]
     _mark_tables_of_contents(candidates)
+    _mark_lead_in_items(candidates)
     title_block = _title_block(candidates)
     trail = SectionTrail()
     blocks: list[Block] = []
@@ -604,6 +682,8 @@ def outline(paras: list[Para]) -> list[Block]:
             continue
         if kind is PassageKind.HEADING:
             style, value = trail.resolve(candidate) if candidate.label else (candidate.style, 0)
+            if not trail.is_open(style):
+                trail.close_items()  # a heading starts a section: no list item holds it
             if candidate.label and not trail.is_open(style):
                 trail.close_plain_headings(_size_key(candidate.para))
             elif style and style[0] == "plain":
@@ -916,18 +996,26 @@ def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: floa
                           text_left: float) -> bool:  # fmt: skip
     if line.new_block or not prev.text or not line.text:
         return True
-    if opens_item(line.text):
+    prev_short = prev.right < text_left + SHORT_LINE_SHARE * (text_right - text_left)
+    if opens_wrapped_item(prev.text, line.text, previous_full=not prev_short):
         return True
     if line.top - prev.top > PARA_GAP_FACTOR * pitch or line.top < prev.top - pitch:
         return True
     if abs(prev.size - line.size) > SIZE_CHANGE:
         return True
-    prev_short = prev.right < text_left + SHORT_LINE_SHARE * (text_right - text_left)
     if prev.bold != line.bold and prev_short:
         return True
     if prev.text.endswith(SENTENCE_END) and prev_short:
         return True
     return prev_short and heading_cue(prev.text, emphasis=prev.bold, numbered=False) is not None
+
+
+def _deliberate_break(prev: Line, line: Line, margin: float) -> bool:
+    """Whether the line break before `line` was the writer's: its first word would have fitted
+    on the line before, inside `margin` (the right edge its paragraph reached)."""
+    first_word = line.text.split(" ", 1)[0]
+    width = (line.right - line.left) * (len(first_word) + 1) / max(len(line.text), 1)
+    return prev.right + width < margin
 
 
 def _body_size(pages: list[Page]) -> float:
@@ -971,6 +1059,8 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
         page_paras: list[Para] = []
         page_lines: list[list[str]] = []
         placed: list[Table] = []
+        margins: list[float] = []  # right edge of each paragraph's longest line
+        list_margin: float | None = None  # reading the lines after a colon lead-in, one item each
         for line in body:
             table = next((t for t in page.tables if t.holds(line)), None) if page.tables else None
             if table is not None:  # the table's cells replace its lines, where it starts
@@ -979,17 +1069,49 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                     cells = _cell_paras(table, page.number)
                     page_paras.extend(cells)
                     page_lines.extend([cell.text] for cell in cells)
-                prev = None
+                    margins.extend(table.right for _ in cells)
+                prev, list_margin = None, None
                 continue
             emphasis = line.bold or bool(body_size and line.size >= LARGER_TYPE * body_size)
-            if prev is not None and not _starts_new_paragraph(
-                prev, line, pitch, text_right, text_left
+            in_list = list_margin is not None  # the line before was an item of a lead-in
+            entering = (
+                not in_list
+                and prev is not None
+                and prev.text.endswith(":")
+                and is_lead_in(join_lines(page_lines[-1]))
+            )
+            if entering:  # a wrapped lead-in shows its column's margin; one line, only its end
+                list_margin = margins[-1] if len(page_lines[-1]) > 1 else text_right
+            item = (
+                list_margin is not None
+                and line.right < line.left + SHORT_LINE_SHARE * (list_margin - line.left)
+                and _is_short_item(line.text)
+                and not opens_item(line.text)
+            )
+            wrapped_item = item and in_list and not _deliberate_break(prev, line, list_margin)
+            if not item:
+                list_margin = None
+            if wrapped_item or (
+                prev is not None
+                and not item
+                and not in_list
+                and not _starts_new_paragraph(prev, line, pitch, text_right, text_left)
             ):
                 page_lines[-1].append(line.text)
+                margins[-1] = max(margins[-1], line.right)
                 page_paras[-1].emphasis = page_paras[-1].emphasis and emphasis
             else:
-                page_paras.append(Para("", page.number, emphasis=emphasis, size=line.size))
+                page_paras.append(
+                    Para(
+                        "",
+                        page.number,
+                        emphasis=emphasis,
+                        size=line.size,
+                        bullet=item,
+                    )
+                )
                 page_lines.append([line.text])
+                margins.append(line.right)
             prev = line
         for para, lines in zip(page_paras, page_lines, strict=True):
             para.text = join_lines(lines)

@@ -14,6 +14,7 @@ from policy_review.extract.structure import (
     heading_cue,
     join_lines,
     opens_item,
+    opens_wrapped_item,
     outline,
 )
 from policy_review.model import Document, build_document
@@ -103,9 +104,12 @@ def text_paragraphs(text: str) -> list[Para]:
             flush()
             paras.append(Para(clean_text(match.group(2)), heading_level=len(match.group(1))))
             continue
-        if opens_item(line) or (
-            len(current) == 1 and heading_cue(current[0], emphasis=False, numbered=False)
-        ):
+        previous_full = bool(current) and len(current[-1]) >= SHORT_LINE_SHARE * wrap_width
+        if (
+            opens_wrapped_item(current[-1], line, previous_full=previous_full)
+            if current
+            else opens_item(line)
+        ) or (len(current) == 1 and heading_cue(current[0], emphasis=False, numbered=False)):
             flush()
         current.append(line)
         if line.endswith(SENTENCE_END) and len(line) < SHORT_LINE_SHARE * wrap_width:

@@ -48,9 +48,15 @@ def place_gaps(
         for concept, count in spread.items()
         if concept not in topic or uses[concept] <= distinctive
     }
+    checklist = index.compiled.checklist
+    actors_of = {
+        trail: {actor for actor, concept in checklist.actors.items() if concept in concepts}
+        for trail, concepts in named.items()
+    }
+    deepest_actors = {trail: _deepest_actors(trail, actors_of) for trail in trails}
     placed = []
     position = {trail: i for i, trail in enumerate(trails)}
-    for wanted, finding in zip(concepts_of, findings, strict=True):
+    for element, wanted, finding in zip(elements, concepts_of, findings, strict=True):
         if finding.status is Status.FOUND:
             placed.append(finding)
             continue
@@ -60,14 +66,49 @@ def place_gaps(
                 weight.get(concept, 0.0) for concept in named.get(trail, frozenset()) & wanted
             )
 
+        def role_fit(trail: tuple[str, ...], roles: tuple[str, ...] = element.roles) -> int:
+            """By the deepest heading of the trail that names actors: 1 when it names one whose
+            duty the element is; -1 when it names only others (a call-taking element does not
+            belong under the patrol deputy's section); 0 when it names none, or only a body
+            that includes the role ("members")."""
+            actors = deepest_actors.get(trail, ())
+            if not roles or not actors:
+                return 0
+            if any(actor in roles for actor in actors):
+                return 1
+            return 0 if any(checklist.acts_as(actor, roles) for actor in actors) else -1
+
         near = finding.near_miss
         near_trail = tuple(near.section.split(SECTION_SEPARATOR)) if near and near.section else ()
-        if near_trail in named and fit(near_trail) > 0:
+        if near_trail in named and fit(near_trail) > 0 and role_fit(near_trail) >= 0:
             chosen = near_trail
         else:
-            # the best fit; on a tie the shorter trail (the section itself, not a sub-heading
-            # that inherits its topic), then the earliest
-            best = max(trails, key=lambda t: (fit(t), -len(t), -position[t]))
-            chosen = best if fit(best) > 0 else ()
+            # the best fit outside other roles' sections, in the role's own first; on a tie the
+            # shorter trail (the section itself, not a sub-heading that inherits its topic),
+            # then the earliest. With no topical fit, the role's own section.
+            allowed = [t for t in trails if role_fit(t) >= 0] or [()]
+            best = max(
+                allowed,
+                key=lambda t: (fit(t) > 0, role_fit(t), fit(t), -len(t), -position.get(t, 0)),
+            )
+            chosen = best if fit(best) > 0 or role_fit(best) > 0 else ()
         placed.append(replace(finding, add_to=SECTION_SEPARATOR.join(chosen)))
     return tuple(placed)
+
+
+def _deepest_actors(
+    trail: tuple[str, ...], actors_of: dict[tuple[str, ...], set[str]]
+) -> frozenset[str]:
+    """The actors named by the deepest heading of `trail` that names any: those its trail names
+    beyond its parent's (`PART A - SWORN MEMBERS > RESPONDING DEPUTY`: the deputy)."""
+    for depth in range(len(trail), 0, -1):
+        named = actors_of.get(trail[:depth])
+        if named is None:
+            continue
+        parent = next(
+            (actors_of[trail[:d]] for d in range(depth - 1, 0, -1) if trail[:d] in actors_of),
+            set(),
+        )
+        if own := named - parent:
+            return frozenset(own)
+    return frozenset()

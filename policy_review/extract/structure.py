@@ -587,7 +587,8 @@ TITLE_LINE_MAX_WORDS = HEADING_MAX_WORDS
 
 def _title_block(candidates: list[_Candidate]) -> set[int]:
     """Indexes of the unnumbered headings and short lines that open the document (agency name,
-    directive type, subject): they title the whole document, so they head no section trail.
+    directive type, subject, `Policy 332`): they title the whole document, so they head no
+    section trail. A part is a division inside the directive, never its title.
     A heading followed by a sentence is a section heading, and ends the title block."""
     content = [
         (index, candidate)
@@ -600,7 +601,7 @@ def _title_block(candidates: list[_Candidate]) -> set[int]:
         if candidate.para.page != first_page or candidate.para.heading_level is not None:
             break
         plain_heading = candidate.kind is PassageKind.HEADING and (
-            not candidate.label or _opens_unit(candidate.style)
+            not candidate.label or _opens_unit(candidate.style) and candidate.style[1] != "part"
         )
         short_line = candidate.style is None and len(candidate.text.split()) <= TITLE_LINE_MAX_WORDS
         if not (plain_heading or short_line):

@@ -68,14 +68,16 @@ def place_gaps(
 
         def role_fit(trail: tuple[str, ...], roles: tuple[str, ...] = element.roles) -> int:
             """By the deepest heading of the trail that names actors: 1 when it names one whose
-            duty the element is; -1 when it names only others (a call-taking element does not
-            belong under the patrol deputy's section); 0 when it names none, or only a body
-            that includes the role ("members")."""
+            duty the element is; -1 when it names another role (a call-taking element does not
+            belong under the patrol deputy's section, nor under "sworn members"); 0 when it
+            names none, or only a body that includes the role ("members")."""
             actors = deepest_actors.get(trail, ())
             if not roles or not actors:
                 return 0
             if any(actor in roles for actor in actors):
                 return 1
+            if any(actor not in checklist.actor_stands_for for actor in actors):
+                return -1
             return 0 if any(checklist.acts_as(actor, roles) for actor in actors) else -1
 
         near = finding.near_miss

@@ -19,6 +19,7 @@ from policy_review.extract.source import SourceFile
 from policy_review.extract.structure import (
     COLUMN_MIN_GUTTER,
     HF_ZONE,
+    LABEL_MAX_WORDS,
     Line,
     Page,
     Table,
@@ -460,6 +461,7 @@ def _line_segments(chars: _Characters, text: str, first: int, last: int, page_to
     for start, end, piece_left, piece_right, piece_first, piece_last in pieces:
         cleaned = clean_text(text[start:end])
         if cleaned:
+            bold = chars.is_bold(piece_first)
             segments.append(
                 Line(
                     cleaned,
@@ -468,10 +470,34 @@ def _line_segments(chars: _Characters, text: str, first: int, last: int, page_to
                     left=piece_left,
                     right=piece_right,
                     size=chars.type_size(piece_first, piece_last),
-                    bold=chars.is_bold(piece_first),
+                    bold=bold,
+                    run_in=_run_in(chars, text, first, start, end, cleaned) if bold else "",
                 )
             )
     return segments
+
+
+RUN_IN_END = re.compile(r"[.:](?=\s+[A-Z(])")
+"""Where a run-in label may end: a full stop or colon before the body's first word."""
+
+
+def _run_in(chars: _Characters, text: str, first: int, start: int, end: int, cleaned: str) -> str:
+    """The bold label opening a piece of a line (`Notification.` before plain `The officer
+    shall ...`): its last character bold, the body's first character not; "" when none."""
+    match = RUN_IN_END.search(text, start, end)
+    if match is None or len(text[start : match.end()].split()) > LABEL_MAX_WORDS:
+        return ""
+    body = match.end() + len(text[match.end() : end]) - len(text[match.end() : end].lstrip())
+    label_last = chars.char_index(first + match.start())
+    body_first = chars.char_index(first + body)
+    if label_last < 0 or body_first < 0:
+        return ""
+    if not chars.is_bold(label_last) or chars.is_bold(body_first):
+        return ""
+    label = clean_text(text[start : match.end()])
+    if not label[:1].isupper() or not cleaned.startswith(label) or len(label) == len(cleaned):
+        return ""
+    return label
 
 
 def _pieces(chars: _Characters, text: str, first: int, first_char: int, last_char: int, box, gaps):

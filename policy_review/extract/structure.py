@@ -719,6 +719,7 @@ class Line:
     size: float = 0.0
     bold: bool = False
     new_block: bool = False  # the source says a new paragraph starts here (OCR paragraphs)
+    run_in: str = ""  # a bold label opening the line, ended by `.` or `:`, before plain text
 
 
 @dataclass(slots=True)
@@ -888,7 +889,23 @@ def _merge_row(row: list[Line]) -> Line:
         right=max(s.right for s in row),
         size=first.size,
         bold=first.bold,  # a line that starts in bold (a run-in term) starts a paragraph
+        run_in=first.run_in or (_run_in_label(first) if len(row) > 1 and not row[1].bold else ""),
     )
+
+
+def _run_in_label(segment: Line) -> str:
+    """A bold segment that reads as a run-in label (`Notification.`), set apart by a gap from
+    the plain text that follows it on its line; "" otherwise."""
+    label = segment.text
+    if (
+        segment.bold
+        and label[:1].isupper()
+        and label.endswith((".", ":"))
+        and len(label.split()) <= LABEL_MAX_WORDS
+        and not opens_item(label)
+    ):
+        return label
+    return ""
 
 
 def _column_band(rows: list[list[Line]], start: int, width: float) -> tuple[int, float | None]:
@@ -1096,22 +1113,24 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 prev is not None
                 and not item
                 and not in_list
+                and not line.run_in  # a run-in label opens a paragraph
                 and not _starts_new_paragraph(prev, line, pitch, text_right, text_left)
             ):
                 page_lines[-1].append(line.text)
                 margins[-1] = max(margins[-1], line.right)
                 page_paras[-1].emphasis = page_paras[-1].emphasis and emphasis
             else:
+                text = line.text
+                if line.run_in and not opens_item(text):  # `Notification. The officer shall`
+                    label = line.run_in.removesuffix(".")
+                    page_paras.append(Para(label, page.number, emphasis=True, size=line.size))
+                    page_lines.append([label])
+                    margins.append(line.right)
+                    text, emphasis = text[len(line.run_in) :].lstrip(), False
                 page_paras.append(
-                    Para(
-                        "",
-                        page.number,
-                        emphasis=emphasis,
-                        size=line.size,
-                        bullet=item,
-                    )
+                    Para("", page.number, emphasis=emphasis, size=line.size, bullet=item)
                 )
-                page_lines.append([line.text])
+                page_lines.append([text])
                 margins.append(line.right)
             prev = line
         for para, lines in zip(page_paras, page_lines, strict=True):

@@ -223,3 +223,19 @@ def test_a_call_taking_gap_is_placed_in_the_communications_part_not_under_the_de
     assert placed["PSAP-Q-DESCRIPTION"] == "PART B - COMMUNICATIONS DIVISION"
     # abduction handling: the dispatch section names its topic, the deputy's does too
     assert placed["PSAP-TYPE-ABDUCTION"] == "PART B - COMMUNICATIONS DIVISION > 2.2 DISPATCH"
+
+
+def test_a_bold_run_in_heading_is_split_from_its_paragraph(tmp_path):
+    lines = [
+        TextLine("Notification.", 72, 100, bold=True),
+        TextLine("The officer shall notify the shift supervisor at once.", 148, 100),
+        TextLine("Search.", 72, 124, bold=True),
+        TextLine("The officer shall search the home and the vehicles.", 116, 124),
+    ]
+    document = load_document(write_pdf(tmp_path / "run-in.pdf", [PdfPage(lines)]))
+    heading = _passage(document, "Notification")
+    assert heading.kind is PassageKind.HEADING
+    body = _passage(document, "The officer shall notify")
+    assert body.text == "The officer shall notify the shift supervisor at once."
+    assert body.section == ("Notification",)
+    assert _passage(document, "The officer shall search").section == ("Search",)

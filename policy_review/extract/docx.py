@@ -29,6 +29,7 @@ from policy_review.extract.structure import (
     clean_text,
     int_to_letters,
     int_to_roman,
+    is_run_in_label,
     outline,
 )
 from policy_review.model import Document, PassageKind, build_document
@@ -345,18 +346,20 @@ class _Pages:
         return element.tag == W_BR and element.get(W_TYPE) == "page"
 
 
-def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list, int | None]:
-    """(visible text, all of it bold, text boxes found inside, the page it starts on) in
-    accepted-changes view. A page break before any visible text moves the whole paragraph."""
+def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, str, list, int | None]:
+    """(visible text, all of it bold, its bold run-in label or "", text boxes found inside,
+    the page it starts on) in accepted-changes view. A page break before any visible text
+    moves the whole paragraph."""
     pieces: list[str] = []
     textboxes: list = []
     bold_chars = 0
     chars = 0
+    bold_lead = 0  # pieces that open the paragraph in bold (a run-in label's candidates)
     pages = walk.pages
     start_page = None if pages is None else pages.page
 
     def visit(element, bold_style: bool) -> None:
-        nonlocal bold_chars, chars, start_page
+        nonlocal bold_chars, chars, start_page, bold_lead
         for child in element:
             tag = child.tag
             if tag == W_R:
@@ -371,6 +374,8 @@ def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list, int | None
                         text = (part.text or "") if part.tag == W_T else RUN_TEXT[part.tag]
                         pieces.append(text)
                         visible = len(text.strip())
+                        if bold and bold_chars == chars:
+                            bold_lead = len(pieces)
                         chars += visible
                         bold_chars += visible if bold else 0
                     elif part.tag == qn("w:commentReference"):
@@ -394,7 +399,10 @@ def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, list, int | None
                 textboxes.extend(_textboxes(child))
 
     visit(paragraph, False)
-    return "".join(pieces), bool(chars) and bold_chars >= chars, textboxes, start_page
+    all_bold = bool(chars) and bold_chars >= chars
+    run_in = "" if all_bold else clean_text("".join(pieces[:bold_lead]))
+    run_in = run_in if is_run_in_label(run_in) else ""
+    return "".join(pieces), all_bold, run_in, textboxes, start_page
 
 
 def _textboxes(element) -> list:
@@ -419,7 +427,7 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
     explicit_break = ppr is not None and _on(ppr.find(W_PAGE_BREAK_BEFORE))
     if pages is not None and not pages.rendered and explicit_break and walk.paras:
         pages.page += 1
-    text, bold, textboxes, page = _paragraph_text(paragraph, walk)
+    text, bold, run_in, textboxes, page = _paragraph_text(paragraph, walk)
     style_id = None
     num_id = ilvl = None
     outline_level = None
@@ -455,6 +463,10 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
             label, label_style, bullet = numbered
             if label:
                 text = f"{label} {text}"
+    if run_in and num_id is None and heading_level is None and kind is None:
+        # `Notification.` in bold, then the plain paragraph: the label heads the paragraph
+        walk.paras.append(Para(run_in.removesuffix("."), page=page, emphasis=True, run_in=True))
+        text = text[len(run_in) :].lstrip()
     if text:
         walk.paras.append(
             Para(

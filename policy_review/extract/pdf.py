@@ -26,6 +26,7 @@ from policy_review.extract.structure import (
     assemble_pages,
     cell_prefix,
     clean_text,
+    is_run_in_label,
     order_columns,
     outline,
 )
@@ -486,7 +487,7 @@ def _run_in(chars: _Characters, text: str, first: int, start: int, end: int, cle
     shall ...`): its last character bold, the body's first character not; "" when none."""
     match = RUN_IN_END.search(text, start, end)
     if match is None or len(text[start : match.end()].split()) > LABEL_MAX_WORDS:
-        return ""
+        return ""  # (a quick no before any character is looked up)
     body = match.end() + len(text[match.end() : end]) - len(text[match.end() : end].lstrip())
     label_last = chars.char_index(first + match.start())
     body_first = chars.char_index(first + body)
@@ -495,7 +496,7 @@ def _run_in(chars: _Characters, text: str, first: int, start: int, end: int, cle
     if not chars.is_bold(label_last) or chars.is_bold(body_first):
         return ""
     label = clean_text(text[start : match.end()])
-    if not label[:1].isupper() or not cleaned.startswith(label) or len(label) == len(cleaned):
+    if not is_run_in_label(label) or not cleaned.startswith(label) or label == cleaned:
         return ""
     return label
 

@@ -347,6 +347,7 @@ class Para:
     style: tuple | None = None  # explicit numbering style (Word numbering definitions)
     bullet: bool = False
     aside: bool = False  # hidden or pop-up text: placed in the current section, opens nothing
+    run_in: bool = False  # a bold label split off its paragraph: heads that paragraph only
 
 
 @dataclass(slots=True)
@@ -365,6 +366,9 @@ class _Entry(NamedTuple):
     label: str
     value: int
     item: bool  # a numbered list item, not a heading
+
+
+RUN_IN_STYLE = ("run-in",)
 
 
 class SectionTrail:
@@ -444,6 +448,12 @@ class SectionTrail:
         while self._stack and self._stack[-1].item:
             self._stack.pop()
 
+    def close_run_in(self) -> None:
+        """A run-in label heads one paragraph: it closes after it, and before any heading."""
+        if any(entry.style == RUN_IN_STYLE for entry in self._stack):
+            while self._stack.pop().style != RUN_IN_STYLE:
+                pass
+
     def close_for_plain_heading(self, style: tuple) -> None:
         """An unnumbered heading ends open list items, and closes unnumbered headings set in
         the same or smaller type: type size, weight and capitals rank them, not first use."""
@@ -477,6 +487,8 @@ def _classify(para: Para) -> _Candidate:
     bullet = bullet or para.bullet
     if para.kind in (PassageKind.HEADER_FOOTER, PassageKind.TOC):
         return _Candidate(para, text, para.kind)
+    if para.run_in:
+        return _Candidate(para, text, PassageKind.HEADING, RUN_IN_STYLE)
     if text[-1:].isdigit() and TOC_LEADER.search(text[-TOC_TAIL_CHARS:]):
         return _Candidate(para, text, PassageKind.TOC)
     if para.heading_level is not None:
@@ -682,6 +694,12 @@ def outline(paras: list[Para]) -> list[Block]:
             blocks.append((candidate.text, page, trail.trail, kind))
             continue
         if kind is PassageKind.HEADING:
+            trail.close_run_in()
+            if candidate.style == RUN_IN_STYLE:  # heads the paragraph after it, nothing more
+                trail.close_items()
+                trail.open(RUN_IN_STYLE, candidate.text.rstrip(":").strip())
+                blocks.append((candidate.text, page, trail.trail, kind))
+                continue
             style, value = trail.resolve(candidate) if candidate.label else (candidate.style, 0)
             if not trail.is_open(style):
                 trail.close_items()  # a heading starts a section: no list item holds it
@@ -701,6 +719,7 @@ def outline(paras: list[Para]) -> list[Block]:
         else:
             section = trail.heading_trail()
         blocks.append((candidate.text, page, section, kind))
+        trail.close_run_in()
     return blocks
 
 
@@ -896,16 +915,18 @@ def _merge_row(row: list[Line]) -> Line:
 def _run_in_label(segment: Line) -> str:
     """A bold segment that reads as a run-in label (`Notification.`), set apart by a gap from
     the plain text that follows it on its line; "" otherwise."""
-    label = segment.text
-    if (
-        segment.bold
-        and label[:1].isupper()
-        and label.endswith((".", ":"))
-        and len(label.split()) <= LABEL_MAX_WORDS
-        and not opens_item(label)
-    ):
-        return label
-    return ""
+    return segment.text if segment.bold and is_run_in_label(segment.text) else ""
+
+
+def is_run_in_label(text: str) -> bool:
+    """Whether bold text opening a paragraph labels it (`Notification.`, `Status:`): a few
+    words, capitalised, ended by a full stop or colon, unnumbered."""
+    return (
+        text[:1].isupper()
+        and text.endswith((".", ":"))
+        and len(text.split()) <= LABEL_MAX_WORDS
+        and not opens_item(text)
+    )
 
 
 def _column_band(rows: list[list[Line]], start: int, width: float) -> tuple[int, float | None]:
@@ -1123,7 +1144,9 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 text = line.text
                 if line.run_in and not opens_item(text):  # `Notification. The officer shall`
                     label = line.run_in.removesuffix(".")
-                    page_paras.append(Para(label, page.number, emphasis=True, size=line.size))
+                    page_paras.append(
+                        Para(label, page.number, emphasis=True, size=line.size, run_in=True)
+                    )
                     page_lines.append([label])
                     margins.append(line.right)
                     text, emphasis = text[len(line.run_in) :].lstrip(), False

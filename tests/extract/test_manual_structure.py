@@ -239,3 +239,23 @@ def test_a_bold_run_in_heading_is_split_from_its_paragraph(tmp_path):
     assert body.text == "The officer shall notify the shift supervisor at once."
     assert body.section == ("Notification",)
     assert _passage(document, "The officer shall search").section == ("Search",)
+
+
+def test_a_bold_run_in_heading_is_split_from_its_paragraph_in_word(tmp_path):
+    path = tmp_path / "run-in.docx"
+    document = docx.Document()
+    for label, body in (
+        ("Notification.", " The officer shall notify the shift supervisor at once."),
+        ("Search:", " The officer shall search the home and the vehicles."),
+    ):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(label).bold = True
+        paragraph.add_run(body)
+    document.add_paragraph("Officers shall file the report before the end of the shift.")
+    document.save(path)
+    read = load_document(path)
+    assert _passage(read, "Notification").kind is PassageKind.HEADING
+    assert _passage(read, "The officer shall notify").section == ("Notification",)
+    assert _passage(read, "The officer shall search").section == ("Search",)
+    # a run-in label heads its own paragraph only
+    assert _passage(read, "Officers shall file").section == ()

@@ -143,7 +143,7 @@ ANNEX_WORDS = ("attachment", "appendix", "annex", "exhibit", "addendum")
 """Words that number material added after a directive's body: it ends the body's sections."""
 _SECTION_WORD = re.compile(
     r"^(section|article|chapter|part|policy|title|attachment|appendix|annex|exhibit|addendum)"
-    r"\s+(\d{1,4}(?!\.\d)|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
+    r"\s+(\d{1,4}(?:\.\d{1,3})*|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
     re.IGNORECASE,
 )
 """`Chapter 14 Missing Children`, `Article IV:`, `CHAPTER 14 - MISSING CHILDREN` (a spaced dash
@@ -169,14 +169,16 @@ def parse_marker(text: str) -> Marker | None:
         return Marker(("dotted", len(parts)), int(parts[-1]), label, text[match.end() :])
     if match := _SECTION_WORD.match(text):
         word, number = match.group(1).lower(), match.group(2)
-        if number.isdigit():
-            value = int(number)
+        if "." in number and word in (*DIVISION_WORDS, *ANNEX_WORDS):
+            return None  # `Chapter 6.47` cites a code; a unit's own number is a plain one
+        if number[:1].isdigit():  # `Section 15.02`: numbered by its last part
+            value = int(number.rsplit(".", 1)[-1])
         elif len(number) == 1 and number.lower() not in "ivxlc":
             value = ord(number.lower()) - ord("a") + 1
         else:
             value = roman_to_int(number) or 0
         rest = text[match.end() :]
-        lettered = not number.isdigit() and len(number) == 1
+        lettered = not number[:1].isdigit() and len(number) == 1
         # `Policy 320 requires ...`, `Exhibit 4 shows ...` are prose, not a unit's heading
         if (
             (word not in _PROSE_SAFE_WORDS or lettered)

@@ -259,3 +259,27 @@ def test_a_bold_run_in_heading_is_split_from_its_paragraph_in_word(tmp_path):
     assert _passage(read, "The officer shall search").section == ("Search",)
     # a run-in label heads its own paragraph only
     assert _passage(read, "Officers shall file").section == ()
+
+
+def test_dotted_section_numbers_head_sections_and_a_cited_chapter_opens_no_unit(tmp_path):
+    document = _text_document(
+        tmp_path,
+        "Section 14.09 Records\n\nReports are kept for ten years.\n\n"
+        "CHAPTER 15 - CHILD ABDUCTION ALERTS\n\n"
+        "Section 15.02 AMBER Alert Criteria\n\n"
+        "The shift sergeant requests an AMBER Alert when the criteria are met. Fines follow city\n"
+        "ordinance under Chapter 6.47 and the state code as amended in the current session now.\n\n"
+        "Section 15.03 Endangered Child Advisory\n\n"
+        "The sergeant requests an advisory when the AMBER criteria are not met.\n",
+    )
+    assert _passage(document, "Section 15.02").kind is PassageKind.HEADING
+    criteria = _passage(document, "The shift sergeant")
+    assert "under Chapter 6.47 and the state code" in criteria.text
+    assert criteria.section == (
+        "CHAPTER 15 - CHILD ABDUCTION ALERTS",
+        "Section 15.02 AMBER Alert Criteria",
+    )
+    assert _passage(document, "The sergeant requests").section == (
+        "CHAPTER 15 - CHILD ABDUCTION ALERTS",
+        "Section 15.03 Endangered Child Advisory",
+    )

@@ -85,15 +85,16 @@ def place_gaps(
         if near_trail in named and fit(near_trail) > 0 and role_fit(near_trail) >= 0:
             chosen = near_trail
         else:
-            # the best fit outside other roles' sections, in the role's own first; on a tie the
+            # the best fit outside other roles' sections; on a tie the role's own section, the
             # shorter trail (the section itself, not a sub-heading that inherits its topic),
-            # then the earliest. With no topical fit, the role's own section.
+            # then the earliest. With no topical fit, a top-level section of the role.
             allowed = [t for t in trails if role_fit(t) >= 0] or [()]
-            best = max(
-                allowed,
-                key=lambda t: (fit(t) > 0, role_fit(t), fit(t), -len(t), -position.get(t, 0)),
-            )
-            chosen = best if fit(best) > 0 or role_fit(best) > 0 else ()
+            best = max(allowed, key=lambda t: (fit(t), role_fit(t), -len(t), -position.get(t, 0)))
+            if fit(best) > 0:
+                chosen = best
+            else:
+                own = [t for t in allowed if len(t) == 1 and role_fit(t) > 0]
+                chosen = own[0] if own else ()
         placed.append(replace(finding, add_to=SECTION_SEPARATOR.join(chosen)))
     return tuple(placed)
 

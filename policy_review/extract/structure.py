@@ -447,6 +447,7 @@ class SectionTrail:
         return any(entry.style == style for entry in self._stack)
 
     def close_items(self) -> None:
+        """End the open list items (a heading or an unnumbered heading starts a section)."""
         while self._stack and self._stack[-1].item:
             self._stack.pop()
 

@@ -223,6 +223,9 @@ class Checklist:
     elements: tuple[Element, ...]
     path: str
     title_context: bool = False  # `context` may also come from the document's title/headers
+    # without title_context: concepts the title must all name for a cue's `context` to come from
+    # it all the same, the cue then partial at most
+    topic_context: tuple[str, ...] = ()
     actors: Mapping[str, str] = field(default_factory=dict)  # actor name -> its concept
     narrowing: Narrowing = field(default_factory=Narrowing)
     # an organisation-wide actor -> the roles it stands for ("the Department": its officers...)
@@ -853,12 +856,15 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "top level",
         problems,
         required=_TOP_REQUIRED,
-        optional=("modality", "title_context", "actors", "narrowing"),
+        optional=("modality", "title_context", "topic_context", "actors", "narrowing"),
     )
     title_context = body.get("title_context", False)
     if not isinstance(title_context, bool):
         problems.add("title_context", "must be true or false")
     concepts = _load_concepts(body.get("concepts", {}), problems) if body else {}
+    topic_context = _names(body.get("topic_context") or [], "topic_context", problems, concepts)
+    if title_context and topic_context:
+        problems.add("topic_context", "is for checklists without title_context")
     audience = body.get("audience")
     if body and audience not in AUDIENCES:
         problems.add("audience", f"{audience!r} is not one of {', '.join(AUDIENCES)}")
@@ -936,6 +942,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         elements=elements,
         path=path,
         title_context=bool(title_context),
+        topic_context=tuple(topic_context),
         actors=actors,
         narrowing=narrowing,
         actor_stands_for=stands_for,

@@ -238,11 +238,15 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
     )
 
 
-def _conditions_met(index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int) -> bool:
+def _conditions_met(
+    index: ConceptIndex, rule: Cue | RedFlagRule, unit_id: int, *, with_topic: bool = False
+) -> bool:
     unit = index.units(rule.scope)[unit_id]
     if rule.none and not index.lead_in_concepts(unit).isdisjoint(rule.none):
         return False  # a list item is excluded by what its lead-in says, like its own words
-    if rule.context and index.lacks_context(rule.scope, unit_id, rule.context):
+    if rule.context and index.lacks_context(
+        rule.scope, unit_id, rule.context, with_topic=with_topic
+    ):
         return False
     if rule.section:
         section = index.parsed.sentences[unit[0]].section
@@ -384,8 +388,15 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     plain = _candidates(index, cue)
     by_actor = _met_by_actor(index, cue, work, set(plain))
     for unit_id in sorted([*plain, *by_actor]):
+        topic_only = False
         if not _conditions_met(index, cue, unit_id):
-            continue
+            # a directive whose title alone names the missing child (an e-mail's subject line):
+            # its context may come from there, the hit partial at most
+            if not index.topic_names_all(index.compiled.checklist.topic_context) or not (
+                _conditions_met(index, cue, unit_id, with_topic=True)
+            ):
+                continue
+            topic_only = True
         unit = index.units(cue.scope)[unit_id]
         supplied = by_actor.get(unit_id, ())
         if cue.subcheck is None and not (
@@ -400,7 +411,9 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             wording = Modality.NONE
             if modality.mandatory and index.holds(cue.scope, unit_id, modality.mandatory):
                 wording = Modality.MANDATORY
-            judgement = _judge(index, work, cue, unit, cue_level, wording, by_actor=supplied)
+            judgement = _judge(
+                index, work, cue, unit, cue_level, wording, by_actor=supplied, topic_only=topic_only
+            )
             work.hits.append(_Hit(judgement, cue, unit, None, work.element.roles))
             continue
         view = _view(index, unit)
@@ -456,7 +469,9 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         if cue.duty and wording is Modality.PERMISSIVE and not inherited:
             reason = "Permissive wording ('may') makes this step optional."
             _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
-        judgement = _judge(index, work, cue, unit, level, wording, outcome, supplied, hedge)
+        judgement = _judge(
+            index, work, cue, unit, level, wording, outcome, supplied, hedge, topic_only
+        )
         work.hits.append(_Hit(judgement, cue, unit, tuple(spans), work.element.roles))
 
 
@@ -470,6 +485,7 @@ def _judge(
     outcome: SubcheckOutcome | None = None,
     by_actor: tuple[ConceptMatch, ...] = (),
     hedge: str | None = None,
+    topic_only: bool = False,
 ) -> _Judgement:
     """Level and score of a hit, with every adjustment and its cause: permissive or hedged
     wording (`hedge`: the words that leave the duty to discretion), a heading alone, the duty
@@ -492,6 +508,8 @@ def _judge(
     sentences = index.parsed.sentences
     if all(sentences[s].title_only for s in unit):
         cap(AdjustmentCause.HEADING_ONLY, "only a heading names this topic")
+    if topic_only:
+        cap(AdjustmentCause.TOPIC_ONLY, "only the document's title names the missing child")
     reference = index.compiled.checklist.modality.reference
     if reference:
         concepts = _cue_concepts(cue)

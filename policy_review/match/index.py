@@ -37,6 +37,10 @@ LEAD_IN_MAX_SENTENCES = 8
 """A `list` unit: a lead-in ("...:") and up to this many following list-item sentences."""
 TOPIC_KEY = ("\x00document topic",)
 """Pseudo-section holding the title block and running headers (see `_topic_text`)."""
+LEAD_KEY = ("\x00document lead",)
+"""Pseudo-section holding the paragraph right under the document's first heading (see
+`_lead_text`): read only where a checklist's `topic_context` lets the title give a context."""
+PSEUDO_SECTIONS = frozenset({TOPIC_KEY, LEAD_KEY})
 TRAIL_SEPARATOR = " > "
 """Between the headings of a section trail, in the text its concepts are matched on."""
 TOPIC_MAX_PASSAGES = 8
@@ -241,6 +245,7 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
     sections = sorted({document.passages[i].section for i in indexes})
     section_source = {section: TRAIL_SEPARATOR.join(section) for section in sections}
     section_source[TOPIC_KEY] = _topic_text(document)
+    section_source[LEAD_KEY] = _lead_text(document)
     section_texts_parsed = nlp.pipe(_tokenizable(text) for text in section_source.values())
     section_docs = dict(zip(section_source, section_texts_parsed, strict=True))
     passage_texts = TextSet.of({i: document.passages[i].text for i in indexes})
@@ -337,6 +342,21 @@ def _topic_text(document: Document) -> str:
     parts.extend(text for text in _header_block(document) if text not in parts)
     running = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
     return " \n ".join(parts + sorted(running))
+
+
+def _lead_text(document: Document) -> str:
+    """The paragraph right under the document's first heading, on page 1 ("Missing Juveniles -
+    roll call block. Status: this bulletin is the procedure for missing juvenile reports"): a
+    bulletin's or e-mail's statement of what it is about. Empty when a list item or another
+    heading comes first."""
+    passages = [p for p in document.passages if p.kind is not PassageKind.HEADER_FOOTER]
+    first = next((i for i, p in enumerate(passages) if p.kind is PassageKind.HEADING), None)
+    if first is None or first + 1 >= len(passages):
+        return ""
+    lead = passages[first + 1]
+    if lead.kind is not PassageKind.PARAGRAPH or lead.page not in (None, 1):
+        return ""
+    return lead.text
 
 
 def _header_block(document: Document) -> list[str]:
@@ -606,14 +626,30 @@ class ConceptIndex:
             )
         return found
 
-    def lacks_context(self, scope: str, unit_id: int, concepts) -> list[str]:
+    def lacks_context(
+        self, scope: str, unit_id: int, concepts, *, with_topic: bool = False
+    ) -> list[str]:
         """Those of `concepts` found neither in the unit, its section trail, the sentences just
-        before it, nor its lead-in."""
+        before it, nor its lead-in (nor, `with_topic`, the document's title and headers)."""
         if not concepts:
             return []
         around = self.surroundings(self.units(scope)[unit_id][0])
+        topic = self._topic() if with_topic else {}
         by_concept = self.unit_index(scope)
-        return [c for c in concepts if c not in around and unit_id not in by_concept.get(c, ())]
+        return [
+            c
+            for c in concepts
+            if c not in around and c not in topic and unit_id not in by_concept.get(c, ())
+        ]
+
+    def topic_names_all(self, concepts) -> bool:
+        """Whether the document's title block, running headers and lead paragraph name every
+        one of `concepts` (False for none)."""
+        topic = self._topic()
+        return bool(concepts) and all(c in topic for c in concepts)
+
+    def _topic(self) -> set[str]:
+        return {*self.section_hits.get(TOPIC_KEY, {}), *self.section_hits.get(LEAD_KEY, {})}
 
     def surroundings(self, first: int) -> frozenset[str]:
         """The context of a unit beginning at sentence `first`, apart from the unit's own

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import replace
 
 from policy_review.checklist import Element
-from policy_review.match.index import TOPIC_KEY, ConceptIndex
+from policy_review.match.index import PSEUDO_SECTIONS, TOPIC_KEY, ConceptIndex
 from policy_review.model import Finding, Status
 
 SECTION_SEPARATOR = " > "
@@ -34,7 +34,7 @@ def place_gaps(
     index: ConceptIndex, elements: tuple[Element, ...], findings: tuple[Finding, ...]
 ) -> tuple[Finding, ...]:
     """Findings with `add_to` set for each gap whose topic a section trail of the document names."""
-    trails = [trail for trail in index.section_hits if trail and trail != TOPIC_KEY]
+    trails = [trail for trail in index.section_hits if trail and trail not in PSEUDO_SECTIONS]
     if not trails:
         return findings
     named = {trail: frozenset(index.section_hits[trail]) for trail in trails}

@@ -5,11 +5,13 @@ the roles an organisation-wide actor stands for). A sentence's actors are, in or
 grammatical subjects (the actor named last before its modal verb - "When an officer arrives, the
 dispatcher shall ..." is the dispatcher's duty - plus the actor right before a later modal, "...
 notify the supervisor, who shall decide"; without a modal, an actor opening the sentence), the
-subject of its list's lead-in ("The call-taker shall:"), and the actors of the deepest heading
-naming one ("Communications Center Responsibilities"). The subject of a passive verb is the one
-acted on ("the supervisor shall be notified"): the actor is then the one after "by", or, unnamed,
-the lead-in's or heading's. Nothing here knows a phrase; it only knows where a subject sits in
-English.
+subject of its list's lead-in ("The call-taker shall:") or its table row's "Who" cell, and the
+actors of the deepest heading naming one ("Communications Center Responsibilities"). The subject of
+a passive verb is the one acted on ("the supervisor shall be notified"): the actor is then the one
+after "by", or, unnamed, the lead-in's or heading's. A modal inside a condition ("If the dispatcher
+cannot reach the family, ...") or after "you" / "we" gives no named actor the duty; without a
+modal, the subject may follow a leading condition ("When the call comes in, dispatch notifies
+..."). Nothing here knows a phrase; it only knows where a subject sits in English.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from policy_review.match.index import ConceptIndex, Span, heading_ends
-from policy_review.model import ActorSource
+from policy_review.model import ActorSource, PassageKind
 
 OPENING_RE = re.compile(
     r"^\W*(?:(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s*)?"
@@ -48,6 +50,29 @@ CLAUSE_SUBJECT_RE = re.compile(r"^\s*,?\s*(?:who|that|which)?\s*(?:\w+ly\s+)?$",
 """A later modal has its own subject when an actor stands right before it ("... notify the
 supervisor, who shall decide"; "..., and the sergeant will respond"); otherwise it goes on with
 the first one ("the sergeant shall be notified and shall respond": the sergeant responds)."""
+CONDITION_RE = re.compile(
+    r"\b(?:if|when|whenever|unless|until|once|where|while|after|before|although|because)\b"
+    r"[^,;:]*$",
+    re.IGNORECASE,
+)
+"""A modal inside a condition or time clause ("If the sergeant cannot respond, ...", "... until
+the child can be found") belongs to that clause: it tells its subject to do nothing."""
+LEADING_CLAUSE_RE = re.compile(
+    r"^\W*(?:if|when|whenever|once|after|as\s+soon\s+as|unless|while)\b[^.;:]*?,\s*",
+    re.IGNORECASE,
+)
+"""Without a modal, a sentence opening with a condition ("When the call comes in, dispatch
+notifies ...") has its subject right after the condition's comma."""
+PRONOUN_SUBJECT_RE = re.compile(r"\b(?:you|we)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
+"""A modal right after "you" / "we" has that pronoun for its subject: an actor named before it
+("When the officer arrives, you must ...") is not the one told; the lead-in's or heading's is."""
+WHO_CELL_REST_RE = re.compile(
+    r"^\W*(?:(?:the|a|an|all|each|every|any|assigned|responding|first|on-duty|primary|and|or)"
+    r"\W+)*$",
+    re.IGNORECASE,
+)
+"""A table cell is a "Who" cell when, its actors taken out, only determiners, "and" / "or" and
+punctuation are left ("Dispatcher", "Call-taker / Dispatcher", "The assigned detective")."""
 _NO_ACTORS: tuple[tuple[str, ...], ActorSource] = ((), ActorSource.NONE)
 
 
@@ -111,10 +136,37 @@ class ActorReader:
             if subject:
                 self._lead_of[s] = lead
                 return subject, ActorSource.LEAD_IN
+        who = self._who_cell(s)
+        if who is not None:
+            self._lead_of[s] = who[0]
+            return who[1], ActorSource.LEAD_IN
         heading = self._heading(parsed.sentences[s].section)
         if heading:
             return heading, ActorSource.HEADING
         return _NO_ACTORS
+
+    def _who_cell(self, s: int) -> tuple[int, tuple[str, ...]] | None:
+        """The sentence of the table cell just before this cell's passage, and its actors, when
+        that cell holds nothing but actors (a step table's "Who" column: `A3 | Dispatcher | Page
+        the patrol sergeant`): the actors of the row's action. None otherwise."""
+        parsed = self.index.parsed
+        passage = parsed.sentences[s].passage
+        passages = parsed.document.passages
+        if passage == 0 or passages[passage].kind is not PassageKind.TABLE_CELL:
+            return None
+        previous = passages[passage - 1]
+        cell = parsed.passage_sentences.get(passage - 1, ())
+        if previous.kind is not PassageKind.TABLE_CELL or len(cell) != 1:
+            return None
+        if previous.section != passages[passage].section:
+            return None
+        spans = self._actor_spans(self.index.hits[cell[0]])
+        rest = previous.text
+        for a, b, _ in reversed(spans):
+            rest = rest[:a] + rest[b:]
+        if not spans or not WHO_CELL_REST_RE.match(rest):
+            return None
+        return cell[0], tuple(dict.fromkeys(actor for _, _, actor in spans))
 
     def _actor_spans(self, found: dict[str, list[Span]]) -> list[tuple[int, int, str]]:
         """(start, end, actor) in text order; a span inside a longer actor's span is that
@@ -144,10 +196,12 @@ class ActorReader:
         ]
         sentence = self.index.parsed.sentences[s]
         text = self.index.parsed.document.passages[sentence.passage].text
+        modals = sorted(m for m in modals if not CONDITION_RE.search(text, sentence.start, m[0]))
         if modals:
-            modals.sort()
             before = [span for span in spans if span[1] <= modals[0][0]]
             first = before[-1] if before else None
+            if PRONOUN_SUBJECT_RE.search(text, sentence.start, modals[0][0]):
+                first = None
             clauses = [(first, modals[0][1])]
             for previous, modal in zip(modals, modals[1:], strict=False):
                 own = [
@@ -157,11 +211,16 @@ class ActorReader:
                     and span[1] <= modal[0]
                     and CLAUSE_SUBJECT_RE.match(text[span[1] : modal[0]])
                 ]
+                if PRONOUN_SUBJECT_RE.search(text, previous[1], modal[0]):
+                    own = [None]
                 clauses.append((own[-1] if own else first, modal[1]))
         else:
-            clauses = [(spans[0], spans[0][1])]
-            if not OPENING_RE.match(text[sentence.start : spans[0][0]]):
+            condition = LEADING_CLAUSE_RE.match(text, sentence.start)
+            opens_at = condition.end() if condition else sentence.start
+            after = [span for span in spans if span[0] >= opens_at]
+            if not after or not OPENING_RE.match(text[opens_at : after[0][0]]):
                 return ()
+            clauses = [(after[0], after[0][1])]
         actors: dict[str, None] = {}
         for subject, verb_at in clauses:
             if not PASSIVE_RE.match(text[verb_at : sentence.end]):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from policy_review.checklist import Narrowing
-from policy_review.match.index import ConceptIndex, Span, heading_ends
+from policy_review.match.index import ConceptIndex, Span, heading_ends, opens_list
 from policy_review.match.subchecks import find_max_age
 from policy_review.model import ConditionSource, LimitingCondition
 
@@ -116,7 +116,7 @@ class ConditionReader:
             (lead, parsed.text_of(parsed.sentences[lead]).rstrip())
             for lead in parsed.lead_in.get(s, ())
         )
-        return [(lead, text) for lead, text in leads if text.endswith(":")]
+        return [(lead, text) for lead, text in leads if opens_list(text)]
 
     def _heading_names(self, section: tuple[str, ...], concept: str) -> bool:
         """Whether a heading of the trail names `concept`. Under deeper headings the first is

@@ -57,6 +57,9 @@ NUMBERED_HEADING_RE = re.compile(
 ends the header block."""
 LIST_LABEL_RE = re.compile(r"^\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s")
 """A passage starting "(d) ", "4. " or "b) " is a list item, whatever kind the extractor gave it."""
+LEAD_IN_END_RE = re.compile(r":\s*(?:\([^()]{1,24}\)\s*)?$")
+"""A sentence opening a list ends in a colon, perhaps followed by a standard's reference
+("... shall obtain the following information: (41.2.5a)")."""
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
@@ -91,6 +94,11 @@ def heading_ends(section: tuple[str, ...]) -> list[int]:
     """Where each heading of a trail ends (its separator included) in the trail's matched text,
     so an offset there tells which heading a concept was read in."""
     return list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
+
+
+def opens_list(text: str) -> bool:
+    """Whether a sentence is a colon lead-in: the list after it continues it."""
+    return LEAD_IN_END_RE.search(text.rstrip()) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +442,7 @@ def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[in
             under = nested is not None and (len(passage.section) > nested[0] or previous == i - 1)
             for s in passage_sentences[i]:
                 lead_in[s] = previous_non_item + (nested[1] if under else [])
-            if passage.text.rstrip().endswith(":") and passage_sentences[i]:
+            if opens_list(passage.text) and passage_sentences[i]:
                 nested = (len(passage.section), passage_sentences[i][-1:])
                 previous = i
             elif under:
@@ -514,7 +522,7 @@ class ConceptIndex:
         if scope == "list":
             return [
                 (s.index, *self._list_after(s))
-                if self.parsed.text_of(s).rstrip().endswith(":")
+                if opens_list(self.parsed.text_of(s))
                 else (s.index,)
                 for s in sentences
             ]
@@ -535,14 +543,20 @@ class ConceptIndex:
 
     def _list_after(self, lead_in: Sentence) -> list[int]:
         """The list a lead-in sentence ("... as follows:") introduces: the following list-item
-        sentences of its block, so a window sees the whole list (up to a limit)."""
+        sentences of its block, so a window sees the whole list (up to a limit). The list ends at
+        an item the lead-in does not lead: a lead-in item ("7. Paragraph 5 is amended by adding:")
+        leads its nested items, not its next sibling ("8. Paragraph 6 is amended ..."), which
+        states a duty of its own."""
         sentences = self.parsed.sentences
         passages = self.parsed.document.passages
+        leads_items = passages[lead_in.passage].kind is PassageKind.LIST_ITEM
         items: list[int] = []
         for s in sentences[lead_in.index + 1 : lead_in.index + 1 + LEAD_IN_MAX_SENTENCES]:
             if s.block != lead_in.block:
                 break
             if items and passages[s.passage].kind is not PassageKind.LIST_ITEM:
+                break
+            if leads_items and lead_in.index not in self.parsed.lead_in.get(s.index, ()):
                 break
             items.append(s.index)
         return items
@@ -581,7 +595,7 @@ class ConceptIndex:
         leads = [
             s
             for s in parsed.lead_in.get(first, ())
-            if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":")
+            if opens_list(parsed.text_of(parsed.sentences[s]))
             # a colon item leads only the items nested below it, not its own siblings
             and (
                 passages[parsed.sentences[s].passage].kind is not PassageKind.LIST_ITEM
@@ -621,7 +635,7 @@ class ConceptIndex:
                 *(
                     self.hits[s]
                     for s in parsed.lead_in.get(unit[0], ())
-                    if parsed.text_of(parsed.sentences[s]).rstrip().endswith(":")
+                    if opens_list(parsed.text_of(parsed.sentences[s]))
                 )
             )
         return found

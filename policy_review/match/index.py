@@ -432,18 +432,27 @@ def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[in
     criteria must be met:" -> "1. The child is under 16")."""
     lead_in: dict[int, list[int]] = {}
     previous_non_item: list[int] = []
-    nested: tuple[int, list[int]] | None = None  # (depth of the colon item's trail, its sentence)
+    # (depth of the colon item's trail, its sentence, how it is numbered)
+    nested: tuple[int, list[int], str | None] | None = None
     previous = -1  # the last passage of the colon item's run
     for i in indexes:
         passage = document.passages[i]
         list_like = not _is_title(passage) and LIST_LABEL_RE.match(passage.text)
         if passage.kind is PassageKind.LIST_ITEM or list_like:
-            # a nested item sits deeper in the trail, or straight after its colon item
-            under = nested is not None and (len(passage.section) > nested[0] or previous == i - 1)
+            # a nested item sits deeper in the trail, or straight after its colon item unless
+            # it is numbered like that item ("7. ... adding:", "(e) ...", "8. ..."): a sibling
+            under = nested is not None and (
+                len(passage.section) > nested[0]
+                or (previous == i - 1 and _label_style(passage.text) != nested[2])
+            )
             for s in passage_sentences[i]:
                 lead_in[s] = previous_non_item + (nested[1] if under else [])
             if opens_list(passage.text) and passage_sentences[i]:
-                nested = (len(passage.section), passage_sentences[i][-1:])
+                nested = (
+                    len(passage.section),
+                    passage_sentences[i][-1:],
+                    _label_style(passage.text),
+                )
                 previous = i
             elif under:
                 previous = i
@@ -453,6 +462,17 @@ def _lead_ins(document: Document, indexes: list[int], passage_sentences: dict[in
             previous_non_item = passage_sentences[i][-1:]
             nested = None
     return lead_in
+
+
+def _label_style(text: str) -> str | None:
+    """How a list item is numbered ("4." and "12." alike, "(e)" and "(f)" alike), or None."""
+    label = LIST_LABEL_RE.match(text)
+    if label is None:
+        return None
+    mark = label.group(0).strip()
+    core = mark.strip("().")
+    kind = "digit" if core.isdigit() else "lower" if core.islower() else "upper"
+    return f"{kind}{mark.replace(core, '', 1)}"
 
 
 class UnitsByConcept:

@@ -534,7 +534,7 @@ class ConceptIndex:
             units = []
             for s in sentences:
                 following = s.index + 1
-                if following < len(sentences) and sentences[following].block == s.block:
+                if following < len(sentences) and self._window_joins(s, sentences[following]):
                     units.append((s.index, following))
                 else:
                     units.append((s.index,))
@@ -560,6 +560,22 @@ class ConceptIndex:
         if current:
             units.append(tuple(current))
         return units
+
+    def _window_joins(self, sentence: Sentence, following: Sentence) -> bool:
+        """Whether a window may run on into the next sentence: within its heading block, and not
+        out of a colon list into an item the list's lead-in does not lead ("(f) ... enter the
+        juvenile in NCIC." "8. Paragraph 6(d) is amended: ... a recent photograph"): that item
+        states another duty. A colon lead-in runs into its first item."""
+        if following.block != sentence.block:
+            return False
+        passages = self.parsed.document.passages
+        return (
+            following.passage == sentence.passage
+            or passages[following.passage].kind is not PassageKind.LIST_ITEM
+            or passages[sentence.passage].kind is not PassageKind.LIST_ITEM
+            or opens_list(self.parsed.text_of(sentence))
+            or self.colon_lead_in(following.index) == self.colon_lead_in(sentence.index)
+        )
 
     def _list_after(self, lead_in: Sentence) -> list[int]:
         """The list a lead-in sentence ("... as follows:") introduces: the following list-item

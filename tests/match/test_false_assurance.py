@@ -142,3 +142,22 @@ def test_agency_records_search_still_found(checklist) -> None:
         PassageKind.PARAGRAPH,
     )
     assert _status(checklist, "LE-COMM-RECORDS", _document(search)) == "found"
+
+
+def _entry_then(item: tuple[str, tuple[str, ...], PassageKind]):
+    lead = "7. Paragraph 5 (Records) is amended by adding subparagraph (f):"
+    entry = '(f) "Records will enter the missing juvenile in NCIC within two hours."'
+    return _document((lead, TITLE, ITEM), (entry, (*TITLE, lead), ITEM), item)
+
+
+def test_a_window_does_not_leave_its_colon_list(checklist) -> None:
+    """The photograph of the next amended item is the officer's step, not part of the entry."""
+    photo = '8. Paragraph 6(d) is amended to read: "The officer will obtain a recent photograph."'
+    document = _entry_then((photo, TITLE, ITEM))
+    assert _status(checklist, "LE-NCIC-CATEGORY", document) == "missing"
+
+
+def test_a_window_runs_on_within_its_colon_list(checklist) -> None:
+    photo = '(g) "Records will add a recent photograph to the entry."'
+    document = _entry_then((photo, (*TITLE, "7. Paragraph 5 (Records)"), ITEM))
+    assert _status(checklist, "LE-NCIC-CATEGORY", document) == "partial"

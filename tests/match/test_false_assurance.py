@@ -161,3 +161,20 @@ def test_a_window_runs_on_within_its_colon_list(checklist) -> None:
     photo = '(g) "Records will add a recent photograph to the entry."'
     document = _entry_then((photo, (*TITLE, "7. Paragraph 5 (Records)"), ITEM))
     assert _status(checklist, "LE-NCIC-CATEGORY", document) == "partial"
+
+
+PURPOSE = (
+    "The purpose of this General Order is to establish guidelines for the response to reports "
+    "of missing, abducted, runaway and unidentified children."
+)
+
+
+def test_a_purpose_statement_names_topics_not_steps(checklist) -> None:
+    document = _document((PURPOSE, TITLE, PassageKind.PARAGRAPH))
+    assert _status(checklist, "LE-UNIDENTIFIED", document) == "missing"
+
+
+def test_the_same_topic_in_a_step_still_counts(checklist) -> None:
+    step = "Officers shall process an unidentified child found in the city as a found child."
+    document = _document((PURPOSE, TITLE, PassageKind.PARAGRAPH), (step, TITLE, ITEM))
+    assert _status(checklist, "LE-UNIDENTIFIED", document) != "missing"

@@ -60,6 +60,10 @@ LIST_LABEL_RE = re.compile(r"^\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)]\s")
 LEAD_IN_END_RE = re.compile(r":\s*(?:\([^()]{1,24}\)\s*)?$")
 """A sentence opening a list ends in a colon, perhaps followed by a standard's reference
 ("... shall obtain the following information: (41.2.5a)")."""
+TITLED_ITEM_RE = re.compile(
+    r"^\(?(?:\d{1,3}(?:\.\d{1,2})*|[A-Za-z])[.)]?\s+[A-Z][\w/&-]*(?:\s+[A-Z&][\w/&-]*){0,3}\.\s+[A-Z]"
+)
+"""A numbered passage that opens with its own run-in title ("11. Review. The Deputy ...")."""
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
@@ -565,10 +569,15 @@ class ConceptIndex:
         """Whether a window may run on into the next sentence: within its heading block, and not
         out of a colon list into an item the list's lead-in does not lead ("(f) ... enter the
         juvenile in NCIC." "8. Paragraph 6(d) is amended: ... a recent photograph"): that item
-        states another duty. A colon lead-in runs into its first item."""
+        states another duty; nor into a passage that opens under its own run-in title ("11.
+        Review. ..."). A colon lead-in runs into its first item."""
         if following.block != sentence.block:
             return False
         passages = self.parsed.document.passages
+        if following.passage != sentence.passage and TITLED_ITEM_RE.match(
+            passages[following.passage].text
+        ):
+            return False  # "11. Review. The Deputy Director ...": a new topic under its own title
         return (
             following.passage == sentence.passage
             or passages[following.passage].kind is not PassageKind.LIST_ITEM

@@ -178,3 +178,18 @@ def test_the_same_topic_in_a_step_still_counts(checklist) -> None:
     step = "Officers shall process an unidentified child found in the city as a found child."
     document = _document((PURPOSE, TITLE, PassageKind.PARAGRAPH), (step, TITLE, ITEM))
     assert _status(checklist, "LE-UNIDENTIFIED", document) != "missing"
+
+
+@pytest.mark.parametrize(
+    ("photo", "expected"),
+    [
+        ("6. Photographs. The officer obtains a recent photograph of the child.", "missing"),
+        ("6. The entry carries a recent photograph of the child.", "partial"),
+    ],
+    ids=["titled-item", "untitled-item"],
+)
+def test_a_window_does_not_run_into_a_titled_item(checklist, photo, expected) -> None:
+    """A numbered passage under its own run-in title is a new topic, not the entry's detail."""
+    entry = "5. Entry. Records enters the missing child in NCIC within two hours."
+    document = _document((entry, TITLE, ITEM), (photo, TITLE, ITEM))
+    assert _status(checklist, "LE-NCIC-CATEGORY", document) == expected

@@ -193,3 +193,17 @@ def test_a_window_does_not_run_into_a_titled_item(checklist, photo, expected) ->
     entry = "5. Entry. Records enters the missing child in NCIC within two hours."
     document = _document((entry, TITLE, ITEM), (photo, TITLE, ITEM))
     assert _status(checklist, "LE-NCIC-CATEGORY", document) == expected
+
+
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        ("(b) The officer confirms with the parents that the child has not returned.", "missing"),
+        ("(b) When the child returns, the officer interviews the child.", "partial"),
+    ],
+    ids=["still-missing", "returned"],
+)
+def test_a_child_not_returned_is_no_recovery_interview(checklist, second, expected) -> None:
+    first = "(a) The officer interviews the reporting party and the parents."
+    document = _document((first, TITLE, ITEM), (second, TITLE, ITEM))
+    assert _status(checklist, "LE-REC-INTERVIEW", document) == expected

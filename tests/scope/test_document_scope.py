@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from policy_review.checklist import load_checklist
 from policy_review.cli import main
 from policy_review.extract import load_document
 from policy_review.model import (
@@ -419,3 +420,53 @@ def test_sheriffs_manual_in_chapters_and_sections_reads_the_missing_child_chapte
     ]
     _assert_no_unrelated_evidence(manual)
     _assert_same_verdicts(alone, manual)
+
+
+DISPATCH_SECTIONS = [
+    (
+        "Call Handling",
+        [
+            "The call-taker shall obtain the caller's name, a callback number and the address.",
+            "The call-taker shall get a description of the person: age, height, weight, hair,"
+            " clothing, and when and where the person was last seen.",
+            "The call-taker shall ask whether the person has a medical condition or needs"
+            " medication, and keep the caller on the line while units are dispatched.",
+        ],
+    ),
+    (
+        "Broadcasts",
+        [
+            "The dispatcher shall broadcast the description to all units and to neighbouring"
+            " agencies without delay.",
+            "The dispatcher shall enter the person into NCIC and notify the shift supervisor.",
+            "Dispatchers shall record every broadcast and update it when new information comes in.",
+        ],
+    ),
+]
+
+
+def _two_chapter_manuals(tmp_path: Path, name: str, number: int) -> tuple:
+    """The same manual twice: a missing-child chapter and a Communications Center chapter in
+    one order, then in the other."""
+    directive = load_document(_write(tmp_path, "d.md", _directive_markdown(name)))
+    body = [p.text for p in directive.passages if p.kind is not PassageKind.HEADING]
+    own = _sheriff_chapter(number, "Missing Child Calls", [("Procedure", body)])
+    dispatch = _sheriff_chapter(5, "Communications Center Operations", DISPATCH_SECTIONS)
+    first = load_document(_write(tmp_path, "own-first.txt", own + dispatch))
+    second = load_document(_write(tmp_path, "dispatch-first.txt", dispatch + own))
+    return first, second
+
+
+@pytest.mark.parametrize("checklist", ["psap-ansi-standard", "psap-qa-clause"])
+def test_the_order_of_chapters_read_does_not_change_a_verdict(tmp_path, checklist):
+    """Each chapter's title is the context of its own passages only: a dispatch chapter does not
+    borrow 'missing child' from the chapter before it, nor lend the missing-child chapter its
+    own title, so the verdicts are the same in either order."""
+    chosen = (load_checklist(checklist),)
+    first, second = _two_chapter_manuals(
+        tmp_path, "redfern-parish-communications-sop-4-7-when-a-child-is-missing", 14
+    )
+    one, other = review(first, chosen), review(second, chosen)
+
+    assert len(one.scope.read(one.scope.applied)) == 2
+    assert _verdicts(one) == _verdicts(other)

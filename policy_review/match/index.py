@@ -51,6 +51,7 @@ def lead_key(chapter: int) -> tuple[str, ...]:
 
 
 def is_pseudo_section(trail: tuple[str, ...]) -> bool:
+    """Whether `trail` is a chapter's title or lead text, not a section of the document."""
     return bool(trail) and trail[0].startswith(PSEUDO_SECTION_MARK)
 
 

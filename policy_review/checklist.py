@@ -174,9 +174,20 @@ class Element:
     for_cases: tuple[str, ...] = ()  # concepts naming the cases it is about: they narrow nothing
 
 
+MODALITY_KEYS = (
+    "negation",
+    "permissive",
+    "mandatory",
+    "reference",
+    "hedge",
+    "withdrawn",
+    "advisory",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Modality:
-    """Concept names used on `duty: true` cues: negated duties and permissive wording."""
+    """Concept names used on `duty: true` cues: negated, permissive, hedged, advisory wording."""
 
     negation: str | None = None
     permissive: str | None = None
@@ -186,6 +197,9 @@ class Modality:
         None  # "when practical", "as resources permit": partial at most, even after "shall"
     )
     withdrawn: str | None = None  # a rule reported as rescinded or former: no red flag from it
+    # "should": shown as the quote's modality (`advisory`); it meets a duty as "shall" does, as
+    # the labelled directives read it (Lexipol policies word most duties so)
+    advisory: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -890,12 +904,12 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "modality",
         problems,
         required=(),
-        optional=("negation", "permissive", "mandatory", "reference", "hedge", "withdrawn"),
+        optional=MODALITY_KEYS,
     )
     modality = Modality(
         **{
             k: _concept_ref(modality_raw.get(k), "modality", problems, concepts)
-            for k in ("negation", "permissive", "mandatory", "reference", "hedge", "withdrawn")
+            for k in MODALITY_KEYS
         }
     )
     elements_raw = body.get("elements") or []

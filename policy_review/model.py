@@ -171,6 +171,7 @@ class Modality(StrEnum):
 
     MANDATORY = "mandatory"
     PERMISSIVE = "permissive"
+    ADVISORY = "advisory"  # "should": recommended, not required
     NEGATED = "negated"
     NONE = "none"
 

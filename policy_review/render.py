@@ -952,6 +952,7 @@ _ACTOR_SOURCE_WORDS = {
 _MODALITY_WORDS = {
     Modality.MANDATORY: "mandatory (shall / must / will)",
     Modality.PERMISSIVE: "permissive (may / should consider)",
+    Modality.ADVISORY: "advisory (should / ought to)",
     Modality.NEGATED: "negated (not required / need not)",
 }
 

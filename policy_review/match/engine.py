@@ -340,8 +340,7 @@ def _needed_concepts(cue: Cue, modality) -> set[str]:
     if cue.subcheck is not None:
         needed |= set(kind_of(cue.subcheck).concepts(cue.subcheck))
     needed |= {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
-    if modality.hedge:
-        needed.add(modality.hedge)
+    needed |= {c for c in (modality.hedge, modality.advisory) if c}
     return needed
 
 
@@ -381,7 +380,7 @@ def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
 def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     modality = index.compiled.checklist.modality
     modal = {c for c in (modality.negation, modality.permissive, modality.mandatory) if c}
-    worded = modal | ({modality.hedge} if modality.hedge else set())
+    worded = modal | {c for c in (modality.hedge, modality.advisory) if c}
     concepts = _cue_concepts(cue)
     needed = _needed_concepts(cue, modality)
     cue_level = cue.level
@@ -444,9 +443,12 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
                 span
                 for span in hits.get(c, ())
                 if inside(span, focus)
-                and not (c == modality.permissive and _not_permission(view.text, span, spans))
+                and not (
+                    c in (modality.permissive, modality.advisory)
+                    and _not_permission(view.text, span, spans)
+                )
             ]
-            for c in modal
+            for c in {*modal, modality.advisory} - {None}
         }
         wording = Modality.NONE
         if modal_spans.get(modality.negation):
@@ -457,6 +459,10 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             index, view, concept_spans, modal_spans[modality.permissive]
         ):
             wording = Modality.PERMISSIVE
+        elif modal_spans.get(modality.advisory) and _all_permissive(
+            index, view, concept_spans, modal_spans[modality.advisory]
+        ):
+            wording = Modality.ADVISORY
         stating = _first_stating(index, cue, unit)
         inherited = wording is Modality.NONE
         if inherited:
@@ -628,7 +634,8 @@ def _first_stating(index: ConceptIndex, cue: Cue, unit) -> int:
 
 def _lead_in_wording(index: ConceptIndex, stating: int) -> Modality:
     """The modality a list item inherits from its colon lead-in when it states none itself:
-    "Officers may: - search the home" leaves the search optional; "Officers shall:" does not.
+    "Officers may: - search the home" leaves the search optional; "Officers shall:" does not;
+    "Officers should:" recommends it.
     A 'may' counts only when it governs the lead-in's end (the list), not an earlier clause."""
     lead = index.colon_lead_in(stating)
     if lead is None:
@@ -641,12 +648,18 @@ def _lead_in_wording(index: ConceptIndex, stating: int) -> Modality:
     if modality.mandatory and found.get(modality.mandatory):
         return Modality.MANDATORY
     list_end = ((colon, colon),)
-    if any(
-        not _not_permission(text, span, list_end)
-        and len(text[span[1] : colon].split()) <= LEAD_IN_MODAL_MAX_WORDS
-        for span in found.get(modality.permissive, ())
-    ):
+
+    def governs_list(concept: str | None) -> bool:
+        return any(
+            not _not_permission(text, span, list_end)
+            and len(text[span[1] : colon].split()) <= LEAD_IN_MODAL_MAX_WORDS
+            for span in found.get(concept or "", ())
+        )
+
+    if governs_list(modality.permissive):
         return Modality.PERMISSIVE
+    if governs_list(modality.advisory):
+        return Modality.ADVISORY
     return Modality.NONE
 
 

@@ -4,10 +4,13 @@ a list or a section. Our own phrasings, each with its counterpart that must read
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from policy_review.checklist import load_checklist
-from policy_review.model import AdjustmentCause, PassageKind, build_document
+from policy_review.model import AdjustmentCause, Modality, PassageKind, build_document
+from policy_review.render import render_json
 from policy_review.review import review
 from tests.match.test_le_cues import case_document
 
@@ -58,6 +61,55 @@ LE_CASES = [
             "(a) Search the home, yard and vehicles, even if the family has already searched.",
         ],
         "partial",
+    ),
+    (
+        "staffing-qualifier",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "The responding officer shall, as staffing allows, search the home, yard and vehicles, "
+        "even if the family has already searched.",
+        "partial",
+    ),
+    (
+        "time-qualifier-opening-the-sentence",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "When time allows, the responding officer shall search the home, yard and vehicles, "
+        "even if the family has already searched.",
+        "partial",
+    ),
+    (
+        "ideally",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "The responding officer shall ideally search the home, yard and vehicles, even if the "
+        "family has already searched.",
+        "partial",
+    ),
+    (
+        "an-item-that-may-not-exist-is-no-hedge",
+        "LE-FR-DESCRIPTION-PHOTO",
+        RESPONDING,
+        "The responding officer shall obtain a detailed description of the child and a recent "
+        "photograph, if available.",
+        "found",
+    ),
+    # ------------------------------------------------------------------ 'should'
+    (
+        "should-meets-the-duty",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "The responding officer should search the home, yard and vehicles, even if the family "
+        "has already searched.",
+        "found",
+    ),
+    (
+        "should-in-a-definition",
+        "LE-DEF-U-CATCHALL",
+        (*MISSING, "Definitions"),
+        "Unusual circumstances include any other circumstances that would cause a reasonable "
+        "person to conclude that the child should be considered at risk.",
+        "found",
     ),
     # ------------------------------------------------------------------ the lead-in's modality
     (
@@ -111,6 +163,22 @@ LE_CASES = [
 ]
 
 PSAP_CASES = [
+    (
+        "encouraged-to-broadcast",
+        "PSAP-BROADCAST",
+        ("Missing Child Calls", "Dispatch"),
+        "The dispatcher is encouraged to broadcast the child's description to all units and to "
+        "neighboring agencies, and update the broadcast as information comes in.",
+        "partial",
+    ),
+    (
+        "as-call-volume-allows",
+        "PSAP-BROADCAST",
+        ("Missing Child Calls", "Dispatch"),
+        "As call volume allows, the dispatcher shall broadcast the child's description to all "
+        "units and to neighboring agencies, and update the broadcast as information comes in.",
+        "partial",
+    ),
     (
         "broadcast-to-own-units",
         "PSAP-BROADCAST",
@@ -251,3 +319,38 @@ def test_part_reaches_the_section(psap_checklist, extra, expected) -> None:
     report = review(_questions([*QUESTIONS, extra]), (psap_checklist,))
     finding = next(f for f in report.findings if f.element == "PSAP-Q-LAST-SEEN")
     assert finding.status.value == expected, finding.reason
+
+
+@pytest.mark.parametrize(
+    ("case", "modality"),
+    [("should-meets-the-duty", "advisory"), ("should-in-a-definition", "none")],
+)
+def test_should_is_shown_as_advisory(le_checklist, case, modality) -> None:
+    """'should' meets the duty, as the labelled real directives read it, but the quote says how
+    it is worded (JSON `modality`: `advisory`); a 'should' about a fact is no advice."""
+    found = next(c for c in LE_CASES if c[0] == case)
+    finding = _finding(le_checklist, *found[1:4])
+    report = json.loads(render_json(review(case_document(found[3], found[2]), (le_checklist,))))
+    shown = next(f for f in report["findings"] if f["element"] == found[1])
+    assert shown["evidence"][0]["explanation"]["modality"] == modality
+    assert not _causes(finding) & {AdjustmentCause.PERMISSIVE, AdjustmentCause.HEDGED}
+
+
+def test_should_lead_in_is_inherited_as_advisory(le_checklist) -> None:
+    finding = _finding(
+        le_checklist,
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        [
+            "The responding officer should:",
+            "(a) Search the home, yard and vehicles, even if the family has already searched.",
+        ],
+    )
+    assert finding.status.value == "found"
+    assert finding.evidence[0].explanation.modality is Modality.ADVISORY
+
+
+def test_staffing_hedge_is_explained(le_checklist) -> None:
+    case = next(c for c in LE_CASES if c[0] == "staffing-qualifier")
+    finding = _finding(le_checklist, *case[1:4])
+    assert "as staffing allows" in finding.reason

@@ -4,9 +4,9 @@ The nearest passage's section is often unrelated (a stray "24 hours" in a phone-
 the place is chosen from the document's own section trails (headings and numbered items)
 instead: the trail that names the element's concepts. Each concept weighs by how few trails
 name it and how few of the checklist's elements use it. A concept the document's title names
-("missing", "child" in a missing-child directive) counts only when it is nearly unique to the
-element (runaways): otherwise it says what the whole document is about, not where a particular
-requirement belongs; "NCIC" or "supervisor" does.
+("missing", "child" in a missing-child directive; in a manual, the title of any chapter read)
+counts only when it is nearly unique to the element (runaways): otherwise it says what the whole
+document is about, not where a particular requirement belongs; "NCIC" or "supervisor" does.
 """
 
 from __future__ import annotations

@@ -38,6 +38,16 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class ChapterStart:
+    """Where a chapter of a manual opens in the document the matcher reads: its title block and
+    running headers are the context of its own passages (up to the next chapter's start), never
+    of another chapter's."""
+
+    first: int  # index into Document.passages
+    titled: bool  # False for passages lifted from a chapter set aside: their title is not kept
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """Everything the analyser read from one file, and how well it read it."""
 
@@ -51,6 +61,7 @@ class Document:
     ocr_pages: tuple[int, ...] = ()
     blank_pages: tuple[int, ...] = ()
     tracked_changes: bool = False
+    chapter_starts: tuple[ChapterStart, ...] = ()  # a manual cut to its chapters read; () is one
 
     @property
     def evidence_passages(self) -> tuple[Passage, ...]:

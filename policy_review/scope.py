@@ -26,6 +26,7 @@ from policy_review.model import (
     NON_EVIDENCE_KINDS,
     Chapter,
     ChapterReason,
+    ChapterStart,
     DirectiveTopic,
     Document,
     DocumentScope,
@@ -504,13 +505,23 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
 
 def scoped_document(document: Document, scope: DocumentScope, audiences) -> Document:
     """The document as the matcher reads it for these audiences: the chapters read for them and
-    the passages elsewhere about missing children (the same object when that is all of it)."""
-    keep = {i for c in scope.read(audiences) for i in range(c.first, c.end)}
-    if len(keep) == len(document.passages):
+    the passages elsewhere about missing children (the same object when that is all of it, in
+    one chapter), with where each chapter opens, so each is read under its own title."""
+    read = scope.read(audiences)
+    keep = {i for c in read for i in range(c.first, c.end)}
+    if len(keep) == len(document.passages) and len(read) <= 1:
         return document
     keep.update(scope.outside(audiences))
-    passages = tuple(p for i, p in enumerate(document.passages) if i in keep)
-    return replace(document, passages=passages)
+    kept = sorted(keep)
+    firsts = [c.first for c in scope.chapters]  # in order, and together they cover the document
+    owners = [scope.chapters[bisect_right(firsts, i) - 1] for i in kept]
+    starts = tuple(
+        ChapterStart(position, owner in read)
+        for position, owner in enumerate(owners)
+        if position == 0 or owner is not owners[position - 1]
+    )
+    passages = tuple(document.passages[i] for i in kept)
+    return replace(document, passages=passages, chapter_starts=starts)
 
 
 def mark_outside(

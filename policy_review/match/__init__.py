@@ -17,7 +17,7 @@ from policy_review import spacy_lean  # noqa: F401
 from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
-from policy_review.match.index import TOPIC_KEY, ParsedDocument, index_concepts, parse_document
+from policy_review.match.index import ParsedDocument, index_concepts, parse_document
 from policy_review.match.placement import place_gaps
 from policy_review.match.roles import ActorReader
 from policy_review.model import Document, Finding
@@ -84,7 +84,7 @@ def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
         section for section, hits in index.section_hits.items() if any(c in hits for c in concepts)
     }
     under = [s for s in parsed.sentences if s.section in named]
-    title_hits = index.section_hits.get(TOPIC_KEY, {})
+    title_hits = index.title_concepts()
     adopts = checklist.detect.adopts
     duties, assigned = _duties(index, checklist.detect.roles)
     return DetectSignals(

@@ -389,9 +389,10 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
     for unit_id in sorted([*plain, *by_actor]):
         topic_only = False
         if not _conditions_met(index, cue, unit_id):
-            # a directive whose title alone names the missing child (an e-mail's subject line):
-            # its context may come from there, the hit partial at most
-            if not index.topic_names_all(index.compiled.checklist.topic_context) or not (
+            # a directive (a chapter) whose title alone names the missing child (an e-mail's
+            # subject line): its context may come from there, the hit partial at most
+            first = index.units(cue.scope)[unit_id][0]
+            if not index.topic_names_all(index.compiled.checklist.topic_context, first) or not (
                 _conditions_met(index, cue, unit_id, with_topic=True)
             ):
                 continue

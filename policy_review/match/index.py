@@ -22,7 +22,7 @@ from spacy.tokens import Doc
 
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
 from policy_review.match.nlp import get_nlp
-from policy_review.model import NON_EVIDENCE_KINDS, Document, PassageKind
+from policy_review.model import NON_EVIDENCE_KINDS, ChapterStart, Document, Passage, PassageKind
 
 FUZZY_CUTOFF = 90
 """rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
@@ -35,12 +35,26 @@ CONTEXT_LOOKBACK_SENTENCES = 4
 """How many earlier sentences of the same block can supply a cue's `context` (list lead-ins)."""
 LEAD_IN_MAX_SENTENCES = 8
 """A `list` unit: a lead-in ("...:") and up to this many following list-item sentences."""
-TOPIC_KEY = ("\x00document topic",)
-"""Pseudo-section holding the title block and running headers (see `_topic_text`)."""
-LEAD_KEY = ("\x00document lead",)
-"""Pseudo-section holding the paragraph right under the document's first heading (see
-`_lead_text`): read only where a checklist's `topic_context` lets the title give a context."""
-PSEUDO_SECTIONS = frozenset({TOPIC_KEY, LEAD_KEY})
+PSEUDO_SECTION_MARK = "\x00"
+"""Opens the first heading of a pseudo-section: no heading of a real trail does."""
+
+
+def topic_key(chapter: int) -> tuple[str, ...]:
+    """Pseudo-section holding a chapter's title block and running headers (see `_topic_text`)."""
+    return (PSEUDO_SECTION_MARK + "topic", str(chapter))
+
+
+def lead_key(chapter: int) -> tuple[str, ...]:
+    """Pseudo-section holding the paragraph right under a chapter's first heading (see
+    `_lead_text`): read only where a checklist's `topic_context` lets the title give a context."""
+    return (PSEUDO_SECTION_MARK + "lead", str(chapter))
+
+
+def is_pseudo_section(trail: tuple[str, ...]) -> bool:
+    """Whether `trail` is a chapter's title or lead text, not a section of the document."""
+    return bool(trail) and trail[0].startswith(PSEUDO_SECTION_MARK)
+
+
 TRAIL_SEPARATOR = " > "
 """Between the headings of a section trail, in the text its concepts are matched on."""
 TOPIC_MAX_PASSAGES = 8
@@ -114,6 +128,7 @@ class Sentence:
     section: tuple[str, ...]
     block: int  # passages between two headings share a block (robust to odd section trails)
     title_only: bool = False  # a short heading: names a topic, does not state a duty
+    chapter: int = 0  # which chapter of a manual (Document.chapter_starts) it is in
 
 
 @dataclass(slots=True)
@@ -256,8 +271,15 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
     docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
     sections = sorted({document.passages[i].section for i in indexes})
     section_source = {section: TRAIL_SEPARATOR.join(section) for section in sections}
-    section_source[TOPIC_KEY] = _topic_text(document)
-    section_source[LEAD_KEY] = _lead_text(document)
+    chapters = _chapter_ranges(document)
+    for number, (first, end, titled) in enumerate(chapters):
+        if titled:
+            passages = document.passages[first:end]
+            section_source[topic_key(number)] = _topic_text(passages)
+            section_source[lead_key(number)] = _lead_text(passages)
+    chapter_of = [
+        number for number, (first, end, _) in enumerate(chapters) for _ in range(first, end)
+    ]
     section_texts_parsed = nlp.pipe(_tokenizable(text) for text in section_source.values())
     section_docs = dict(zip(section_source, section_texts_parsed, strict=True))
     passage_texts = TextSet.of({i: document.passages[i].text for i in indexes})
@@ -281,6 +303,7 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
                     passage.section,
                     blocks[i],
                     _is_title(passage),
+                    chapter_of[i],
                 )
             )
         passage_sentences[i] = ids
@@ -340,48 +363,61 @@ def _reference_lists(document: Document) -> set[int]:
     return skipped
 
 
-def _topic_text(document: Document) -> str:
-    """What the whole document is about: its title block (the passages before the first
-    heading, and that heading), its header block (see `_header_block`) and its running headers
-    and footers."""
+def _chapter_ranges(document: Document) -> list[tuple[int, int, bool]]:
+    """(first, end, titled) of each chapter's passages: the whole document when it is one."""
+    starts = document.chapter_starts or (ChapterStart(0, True),)
+    ends = [start.first for start in starts[1:]] + [len(document.passages)]
+    return [(start.first, end, start.titled) for start, end in zip(starts, ends, strict=True)]
+
+
+def _topic_text(passages: tuple[Passage, ...]) -> str:
+    """What a chapter (a whole directive) is about: its title block (the passages before the
+    first heading, and that heading), its header block (see `_header_block`) and its running
+    headers and footers."""
     parts: list[str] = []
-    for passage in document.passages[:TOPIC_MAX_PASSAGES]:
+    for passage in passages[:TOPIC_MAX_PASSAGES]:
         if passage.kind is PassageKind.HEADER_FOOTER:
             continue
         parts.append(passage.text)
         if passage.kind is PassageKind.HEADING:
             break
-    parts.extend(text for text in _header_block(document) if text not in parts)
-    running = {p.text for p in document.passages if p.kind is PassageKind.HEADER_FOOTER}
+    parts.extend(text for text in _header_block(passages) if text not in parts)
+    running = {p.text for p in passages if p.kind is PassageKind.HEADER_FOOTER}
     return " \n ".join(parts + sorted(running))
 
 
-def _lead_text(document: Document) -> str:
-    """The paragraph right under the document's first heading, on page 1 ("Missing Juveniles -
-    roll call block. Status: this bulletin is the procedure for missing juvenile reports"): a
-    bulletin's or e-mail's statement of what it is about. Empty when a list item or another
-    heading comes first."""
-    passages = [p for p in document.passages if p.kind is not PassageKind.HEADER_FOOTER]
-    first = next((i for i, p in enumerate(passages) if p.kind is PassageKind.HEADING), None)
-    if first is None or first + 1 >= len(passages):
+def _opening_page(passages: tuple[Passage, ...]) -> int:
+    """The page a chapter opens on (1 for a whole directive)."""
+    return next((p.page for p in passages if p.page is not None), 1)
+
+
+def _lead_text(passages: tuple[Passage, ...]) -> str:
+    """The paragraph right under the chapter's first heading, on its first page ("Missing
+    Juveniles - roll call block. Status: this bulletin is the procedure for missing juvenile
+    reports"): a bulletin's or e-mail's statement of what it is about. Empty when a list item or
+    another heading comes first."""
+    body = [p for p in passages if p.kind is not PassageKind.HEADER_FOOTER]
+    first = next((i for i, p in enumerate(body) if p.kind is PassageKind.HEADING), None)
+    if first is None or first + 1 >= len(body):
         return ""
-    lead = passages[first + 1]
-    if lead.kind is not PassageKind.PARAGRAPH or lead.page not in (None, 1):
+    lead = body[first + 1]
+    if lead.kind is not PassageKind.PARAGRAPH or lead.page not in (None, _opening_page(passages)):
         return ""
     return lead.text
 
 
-def _header_block(document: Document) -> list[str]:
-    """The short passages (title headings, 'SUBJECT | Missing Juveniles' table cells) on page 1
-    before the first numbered section heading: many directives open with a header table after a
-    first heading, and that table names the topic. Empty when no numbered heading closes the
-    block, or when body text (a long passage, a list item) comes first, so body text never
-    becomes title."""
+def _header_block(passages: tuple[Passage, ...]) -> list[str]:
+    """The short passages (title headings, 'SUBJECT | Missing Juveniles' table cells) on the
+    chapter's first page before its first numbered section heading: many directives open with a
+    header table after a first heading, and that table names the topic. Empty when no numbered
+    heading closes the block, or when body text (a long passage, a list item) comes first, so
+    body text never becomes title."""
     texts: list[str] = []
-    for passage in document.passages[:HEADER_BLOCK_MAX_PASSAGES]:
+    opening = _opening_page(passages)
+    for passage in passages[:HEADER_BLOCK_MAX_PASSAGES]:
         if passage.kind is PassageKind.HEADER_FOOTER:
             continue
-        if passage.page not in (None, 1):
+        if passage.page not in (None, opening):
             return []
         if passage.kind is PassageKind.HEADING and NUMBERED_HEADING_RE.match(passage.text):
             return texts
@@ -689,11 +725,12 @@ class ConceptIndex:
         self, scope: str, unit_id: int, concepts, *, with_topic: bool = False
     ) -> list[str]:
         """Those of `concepts` found neither in the unit, its section trail, the sentences just
-        before it, nor its lead-in (nor, `with_topic`, the document's title and headers)."""
+        before it, nor its lead-in (nor, `with_topic`, its chapter's title and headers)."""
         if not concepts:
             return []
-        around = self.surroundings(self.units(scope)[unit_id][0])
-        topic = self._topic() if with_topic else {}
+        first = self.units(scope)[unit_id][0]
+        around = self.surroundings(first)
+        topic = self._topic(first) if with_topic else {}
         by_concept = self.unit_index(scope)
         return [
             c
@@ -701,14 +738,26 @@ class ConceptIndex:
             if c not in around and c not in topic and unit_id not in by_concept.get(c, ())
         ]
 
-    def topic_names_all(self, concepts) -> bool:
-        """Whether the document's title block, running headers and lead paragraph name every
-        one of `concepts` (False for none)."""
-        topic = self._topic()
+    def topic_names_all(self, concepts, first: int) -> bool:
+        """Whether the title block, running headers and lead paragraph of the chapter sentence
+        `first` is in name every one of `concepts` (False for none)."""
+        topic = self._topic(first)
         return bool(concepts) and all(c in topic for c in concepts)
 
-    def _topic(self) -> set[str]:
-        return {*self.section_hits.get(TOPIC_KEY, {}), *self.section_hits.get(LEAD_KEY, {})}
+    def _topic(self, first: int) -> set[str]:
+        chapter = self.parsed.sentences[first].chapter
+        return {
+            *self.section_hits.get(topic_key(chapter), {}),
+            *self.section_hits.get(lead_key(chapter), {}),
+        }
+
+    def title_concepts(self) -> frozenset[str]:
+        """Concepts any chapter's title block or running headers name (a directive's own)."""
+        return frozenset(
+            concept
+            for number in range(len(self.parsed.document.chapter_starts) or 1)
+            for concept in self.section_hits.get(topic_key(number), {})
+        )
 
     def surroundings(self, first: int) -> frozenset[str]:
         """The context of a unit beginning at sentence `first`, apart from the unit's own
@@ -724,7 +773,7 @@ class ConceptIndex:
         for s in self.parsed.lead_in.get(first, ()):
             around.update(self.hits[s])
         if self.compiled.checklist.title_context:
-            around.update(self.section_hits.get(TOPIC_KEY, {}))
+            around.update(self.section_hits.get(topic_key(sentence.chapter), {}))
         found = self._surroundings[first] = frozenset(around)
         return found
 

@@ -4,9 +4,9 @@ The nearest passage's section is often unrelated (a stray "24 hours" in a phone-
 the place is chosen from the document's own section trails (headings and numbered items)
 instead: the trail that names the element's concepts. Each concept weighs by how few trails
 name it and how few of the checklist's elements use it. A concept the document's title names
-("missing", "child" in a missing-child directive) counts only when it is nearly unique to the
-element (runaways): otherwise it says what the whole document is about, not where a particular
-requirement belongs; "NCIC" or "supervisor" does.
+("missing", "child" in a missing-child directive; in a manual, the title of any chapter read)
+counts only when it is nearly unique to the element (runaways): otherwise it says what the whole
+document is about, not where a particular requirement belongs; "NCIC" or "supervisor" does.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import replace
 
 from policy_review.checklist import Element
-from policy_review.match.index import PSEUDO_SECTIONS, TOPIC_KEY, ConceptIndex
+from policy_review.match.index import ConceptIndex, is_pseudo_section
 from policy_review.model import Finding, Status
 
 SECTION_SEPARATOR = " > "
@@ -34,7 +34,7 @@ def place_gaps(
     index: ConceptIndex, elements: tuple[Element, ...], findings: tuple[Finding, ...]
 ) -> tuple[Finding, ...]:
     """Findings with `add_to` set for each gap whose topic a section trail of the document names."""
-    trails = [trail for trail in index.section_hits if trail and trail not in PSEUDO_SECTIONS]
+    trails = [trail for trail in index.section_hits if trail and not is_pseudo_section(trail)]
     if not trails:
         return findings
     named = {trail: frozenset(index.section_hits[trail]) for trail in trails}
@@ -42,7 +42,7 @@ def place_gaps(
     concepts_of = [_element_concepts(element) for element in elements]
     uses = Counter(concept for concepts in concepts_of for concept in concepts)
     distinctive = max(1, int(DISTINCTIVE_SHARE * len(elements)))
-    topic = frozenset(index.section_hits.get(TOPIC_KEY, {}))
+    topic = index.title_concepts()
     weight = {
         concept: math.log(len(trails) / count) * math.log(len(elements) / max(uses[concept], 1))
         for concept, count in spread.items()

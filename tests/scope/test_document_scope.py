@@ -16,9 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from policy_review.checklist import load_checklist
 from policy_review.cli import main
 from policy_review.extract import load_document
 from policy_review.model import (
+    AdjustmentCause,
     ChapterReason,
     DirectiveTopic,
     EvidenceScope,
@@ -419,3 +421,151 @@ def test_sheriffs_manual_in_chapters_and_sections_reads_the_missing_child_chapte
     ]
     _assert_no_unrelated_evidence(manual)
     _assert_same_verdicts(alone, manual)
+
+
+DISPATCH_SECTIONS = [
+    (
+        "Call Handling",
+        [
+            "The call-taker shall obtain the caller's name, a callback number and the address.",
+            "The call-taker shall get a description of the person: age, height, weight, hair,"
+            " clothing, and when and where the person was last seen.",
+            "The call-taker shall ask whether the person has a medical condition or needs"
+            " medication, and keep the caller on the line while units are dispatched.",
+        ],
+    ),
+    (
+        "Broadcasts",
+        [
+            "The dispatcher shall broadcast the description to all units and to neighbouring"
+            " agencies without delay.",
+            "The dispatcher shall enter the person into NCIC and notify the shift supervisor.",
+            "Dispatchers shall record every broadcast and update it when new information comes in.",
+        ],
+    ),
+]
+"""A Communications Center chapter (read for PSAP checklists) about calls on any person: only a
+title naming missing children would make these sentences evidence."""
+PATROL_SECTIONS = [
+    (
+        "Reports",
+        [
+            "Officers shall take a report on the person without delay and shall not wait any"
+            " period of time before doing so.",
+            "The officer shall enter the person into NCIC immediately and notify a supervisor.",
+            "The supervisor shall respond to the scene, take command and request additional"
+            " resources when the person is believed to be in danger.",
+        ],
+    ),
+    (
+        "Alerts",
+        [
+            "The watch commander shall decide whether the case meets the criteria for an alert"
+            " and, if so, request it from the state clearinghouse.",
+        ],
+    ),
+]
+"""A Public Alerts chapter (read for every checklist) that never names a child."""
+
+
+def _two_chapter_manuals(tmp_path: Path, name: str, own_title: str, other: tuple) -> tuple:
+    """The same manual twice: a sample directive as a chapter and another chapter (a title and
+    its sections), in one order and then in the other."""
+    directive = load_document(_write(tmp_path, "d.md", _directive_markdown(name)))
+    body = [p.text for p in directive.passages if p.kind is not PassageKind.HEADING]
+    own = _sheriff_chapter(14, own_title, [("Procedure", body)])
+    second = _sheriff_chapter(15, *other)
+    first_order = load_document(_write(tmp_path, "own-first.txt", own + second))
+    other_order = load_document(_write(tmp_path, "other-first.txt", second + own))
+    return first_order, other_order
+
+
+def _assert_no_evidence_from(report, sections: list) -> None:
+    texts = [text for _, section in sections for text in section]
+    for finding in report.findings:
+        for evidence in finding.evidence:
+            assert not any(evidence.quote in text for text in texts), evidence.quote
+
+
+@pytest.mark.parametrize(
+    ("checklist", "name", "own_title", "other"),
+    [
+        (
+            "psap-ansi-standard",
+            "redfern-parish-communications-sop-4-7-when-a-child-is-missing",
+            "Missing Child Calls",
+            ("Communications Center Operations", DISPATCH_SECTIONS),
+        ),
+        (
+            "psap-qa-clause",
+            "redfern-parish-communications-sop-4-7-when-a-child-is-missing",
+            "Missing Child Calls",
+            ("Communications Center Operations", DISPATCH_SECTIONS),
+        ),
+    ],
+    ids=["psap-ansi", "psap-qa"],
+)
+def test_each_chapter_read_has_its_own_title_context(tmp_path, checklist, name, own_title, other):
+    """A chapter's title is the context of its own passages only: a chapter on calls or alerts
+    about any person borrows no 'missing child' from a chapter before it, so it gives no
+    evidence, and the verdicts are the same whichever chapter comes first."""
+    chosen = (load_checklist(checklist),)
+    first_order, other_order = _two_chapter_manuals(tmp_path, name, own_title, other)
+    one, two = review(first_order, chosen), review(other_order, chosen)
+
+    assert len(one.scope.read(one.scope.applied)) == 2
+    assert _verdicts(one) == _verdicts(two)
+    _assert_no_evidence_from(one, other[1])
+
+
+def _titled_chapter(title: str, passages: list) -> tuple[str, list]:
+    """A chapter of a printed manual: its title heading heads every section trail in it."""
+    return title, [(title, (title,), PassageKind.HEADING)] + [
+        (text, (title, *section), kind) for text, section, kind in passages
+    ]
+
+
+def _quoted(report) -> dict:
+    """Each finding's status and quotes, whatever order the chapters quoted come in."""
+    return {
+        (f.checklist, f.element): (f.status, sorted(e.quote for e in f.evidence))
+        for f in report.findings
+    }
+
+
+def test_a_chapter_is_not_read_under_another_chapters_running_footer(tmp_path):
+    """In a printed manual each chapter's pages carry its own footer ("Missing Children - 3"):
+    a Public Alerts chapter that never names a child takes no 'missing child' context from the
+    footers of the chapter beside it (le-model-policy's `topic_context`), in either order."""
+    directive = load_document(
+        _write(tmp_path, "a.md", _directive_markdown("alder-grove-pd-policy-328-missing-persons"))
+    )
+    own = _titled_chapter(
+        "Missing Children",
+        [(p.text, p.section, p.kind) for p in directive.passages if p.section],
+    )
+    alerts = _titled_chapter(
+        "Public Alerts",
+        [
+            (text, (heading,), kind)
+            for heading, texts in PATROL_SECTIONS
+            for text, kind in [(heading, PassageKind.HEADING)]
+            + [(t, PassageKind.PARAGRAPH) for t in texts]
+        ],
+    )
+    chosen = (load_checklist("le-model-policy"),)
+    one = review(_footed_pages([own, alerts]), chosen)
+    two = review(_footed_pages([alerts, own]), chosen)
+
+    assert [c.title for c in one.scope.read(one.scope.applied)] == [
+        "Missing Children",
+        "Public Alerts",
+    ]
+    assert _quoted(one) == _quoted(two)
+    for report in (one, two):
+        for finding in report.findings:
+            for evidence in finding.evidence:
+                if not evidence.section.startswith("Public Alerts"):
+                    continue
+                causes = [a.cause for a in evidence.explanation.adjustments]
+                assert AdjustmentCause.TOPIC_ONLY not in causes, evidence.quote

@@ -191,12 +191,17 @@ def _numbered_marks(document: Document) -> list[_Mark]:
 
 
 def _label_marks(document: Document) -> list[_Mark]:
+    """Policy labels; a heading's may follow the outline number Word puts before every heading
+    of a manual whose heading styles are numbered ("I. Chapter 14 - Missing Child Calls")."""
     marks = []
     for i, passage in enumerate(document.passages):
         if passage.kind in (PassageKind.TOC, PassageKind.LIST_ITEM):
             continue
-        match = POLICY_LABEL.match(passage.text)  # fails on the first word of most passages
-        if match and len(passage.text.split()) <= POLICY_LABEL_MAX_WORDS:
+        text = passage.text
+        if passage.kind is PassageKind.HEADING:
+            text = OUTLINE_HEADING.sub("", text, count=1)
+        match = POLICY_LABEL.match(text)  # fails on the first word of most passages
+        if match and len(text.split()) <= POLICY_LABEL_MAX_WORDS:
             marks.append(_Mark(i, match.group(1).lower(), match.group(2).strip()))
     return marks
 

@@ -531,6 +531,11 @@ def _opens_unit(style: tuple | None) -> bool:
     return bool(style) and style[0] == "word" and style[1] in (*DIVISION_WORDS, *ANNEX_WORDS)
 
 
+def _opens_chapter(style: tuple | None) -> bool:
+    """Whether a numbering style names a whole unit of a manual (chapter, policy, title)."""
+    return bool(style) and style[0] == "word" and style[1] in DIVISION_WORDS and style[1] != "part"
+
+
 def _plain_rank(style: tuple) -> tuple:
     """("plain", cue, size, emphasis) -> comparable prominence."""
     return (style[2], style[3], style[1] == "caps")
@@ -604,12 +609,20 @@ def _title_block(candidates: list[_Candidate]) -> set[int]:
     """Indexes of the unnumbered headings and short lines that open the document (agency name,
     directive type, subject, `Policy 332`): they title the whole document, so they head no
     section trail. A part is a division inside the directive, never its title.
-    A heading followed by a sentence is a section heading, and ends the title block."""
+    A heading followed by a sentence is a section heading, and ends the title block; so does a
+    unit heading numbered like a later one (`CHAPTER 14 ...` before `CHAPTER 15 ...`): it opens
+    the first chapter of a manual, whose sections it heads as every later chapter's heading
+    does."""
     content = [
         (index, candidate)
         for index, candidate in enumerate(candidates)
         if candidate.kind not in (PassageKind.HEADER_FOOTER, PassageKind.TOC)
     ]
+    unit_styles = Counter(
+        candidate.style
+        for _, candidate in content
+        if candidate.kind is PassageKind.HEADING and _opens_chapter(candidate.style)
+    )
     first_page = content[0][1].para.page if content else None
     block: set[int] = set()
     for position, (index, candidate) in enumerate(content):
@@ -620,6 +633,12 @@ def _title_block(candidates: list[_Candidate]) -> set[int]:
         )
         short_line = candidate.style is None and len(candidate.text.split()) <= TITLE_LINE_MAX_WORDS
         if not (plain_heading or short_line):
+            break
+        if (
+            candidate.kind is PassageKind.HEADING
+            and _opens_chapter(candidate.style)
+            and unit_styles[candidate.style] > 1
+        ):
             break
         following = content[position + 1][1] if position + 1 < len(content) else None
         if plain_heading and following is not None and _is_sentence(following):

@@ -569,3 +569,87 @@ def test_a_chapter_is_not_read_under_another_chapters_running_footer(tmp_path):
                     continue
                 causes = [a.cause for a in evidence.explanation.adjustments]
                 assert AdjustmentCause.TOPIC_ONLY not in causes, evidence.quote
+
+
+def _docx_text(name: str) -> list[str]:
+    """A sample directive's Word text, its running header and footer left out."""
+    document = load_document(SOURCES.parent / f"{name}.docx")
+    return [p.text for p in document.passages if p.kind is not PassageKind.HEADER_FOOTER]
+
+
+def test_a_text_manuals_first_chapter_heading_heads_its_sections(tmp_path):
+    """"CHAPTER 14 - MISSING CHILDREN" opening a text manual heads its chapter's sections, as it
+    does when another chapter comes first: the chapter reads the same in either position, and
+    le-model-policy gives the same verdicts in either order."""
+    body = _docx_text("alder-grove-pd-policy-328-missing-persons")
+    own = _sheriff_chapter(14, "Missing Children", [("Procedure", body)])
+    alerts = _sheriff_chapter(15, "Public Alerts", PATROL_SECTIONS)
+    first = load_document(_write(tmp_path, "own-first.txt", own + alerts))
+    second = load_document(_write(tmp_path, "alerts-first.txt", alerts + own))
+
+    for document in (first, second):
+        procedure = next(p for p in document.passages if p.text == "Section 14.01 Procedure")
+        assert procedure.section[0] == "CHAPTER 14 - MISSING CHILDREN"
+    chosen = (load_checklist("le-model-policy"),)
+    assert _quoted(review(first, chosen)) == _quoted(review(second, chosen))
+
+
+WORD_HEADING_NUMBERS = (
+    '<w:abstractNum xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="upperRoman"/>'
+    '<w:pStyle w:val="Heading1"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum>'
+)
+
+
+def _word_manual(path: Path, chapters: list[tuple[str, list]], *, numbered: bool) -> Path:
+    """A Word manual: each chapter's title in Heading 1, its sections' in Heading 2; `numbered`,
+    Word numbers the Heading 1 paragraphs itself ("I. Chapter 14 - ...")."""
+    from docx import Document as WordDocument
+    from docx.oxml import OxmlElement, parse_xml
+    from docx.oxml.ns import qn
+
+    word = WordDocument()
+    if numbered:
+        numbering = word.part.numbering_part.element
+        numbering.insert(0, parse_xml(WORD_HEADING_NUMBERS))
+        num = OxmlElement("w:num")
+        num.set(qn("w:numId"), "90")
+        abstract = OxmlElement("w:abstractNumId")
+        abstract.set(qn("w:val"), "90")
+        num.append(abstract)
+        numbering.append(num)
+        num_pr = OxmlElement("w:numPr")
+        num_id = OxmlElement("w:numId")
+        num_id.set(qn("w:val"), "90")
+        num_pr.append(num_id)
+        word.styles["Heading 1"].element.get_or_add_pPr().insert(0, num_pr)
+    for title, sections in chapters:
+        word.add_heading(title, 1)
+        for heading, texts in sections:
+            word.add_heading(heading, 2)
+            for text in texts:
+                word.add_paragraph(text)
+    word.save(path)
+    return path
+
+
+@pytest.mark.parametrize("numbered", [False, True], ids=["typed", "word-numbered"])
+def test_a_word_manuals_chapters_give_the_same_verdicts_in_either_order(tmp_path, numbered):
+    """Heading-styled "Chapter 14 - Missing Child Calls" and "Chapter 15 - Public Alerts" are two
+    chapters under their own titles, in either order, with the same le-model-policy verdicts;
+    also when Word numbers the headings ("II. Chapter 15 - Public Alerts")."""
+    body = _docx_text("alder-grove-pd-policy-328-missing-persons")
+    own = ("Chapter 14 - Missing Child Calls", [("Procedure", body)])
+    alerts = ("Chapter 15 - Public Alerts", PATROL_SECTIONS)
+    chosen = (load_checklist("le-model-policy"),)
+    reports = [
+        review(load_document(_word_manual(tmp_path / name, order, numbered=numbered)), chosen)
+        for name, order in (("one.docx", [own, alerts]), ("two.docx", [alerts, own]))
+    ]
+
+    for report in reports:
+        titles = {c.number: c.title for c in report.scope.chapters}
+        assert titles["14"] == "Missing Child Calls"
+        assert titles["15"] == "Public Alerts"
+        assert report.scope.structure is StructureSource.POLICY_LABELS
+    assert _quoted(reports[0]) == _quoted(reports[1])

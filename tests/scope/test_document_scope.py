@@ -578,9 +578,9 @@ def _docx_text(name: str) -> list[str]:
 
 
 def test_a_text_manuals_first_chapter_heading_heads_its_sections(tmp_path):
-    """"CHAPTER 14 - MISSING CHILDREN" opening a text manual heads its chapter's sections, as it
-    does when another chapter comes first: the chapter reads the same in either position, and
-    le-model-policy gives the same verdicts in either order."""
+    """A "CHAPTER 14 - MISSING CHILDREN" heading opening a text manual heads its chapter's
+    sections, as it does when another chapter comes first: the chapter reads the same in either
+    position, and le-model-policy gives the same verdicts in either order."""
     body = _docx_text("alder-grove-pd-policy-328-missing-persons")
     own = _sheriff_chapter(14, "Missing Children", [("Procedure", body)])
     alerts = _sheriff_chapter(15, "Public Alerts", PATROL_SECTIONS)

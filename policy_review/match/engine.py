@@ -529,7 +529,8 @@ def _judge(
     if checklist.actors:
         concepts = _cue_concepts(cue)
         carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
-        actors, source = work.actors.of_unit(carrying)
+        words = {s: _spans_of(index, s, concepts) for s in carrying}
+        actors, source = work.actors.of_unit(carrying, words)
         if (
             element.roles
             and actors

@@ -11,13 +11,17 @@ a passive verb is the one acted on ("the supervisor shall be notified"): the act
 after "by", or, unnamed, the lead-in's or heading's. A modal inside a condition ("If the dispatcher
 cannot reach the family, ...") or after "you" / "we" gives no named actor the duty; without a
 modal, the subject may follow a leading condition ("When the call comes in, dispatch notifies
-..."). Nothing here knows a phrase; it only knows where a subject sits in English.
+..."). A sentence joining two duties ("The dispatcher shall enter the child in NCIC, and the
+detective shall ask about medications") gives each clause its own actor: a quote's actors are
+those of the clauses holding its words. Nothing here knows a phrase; it only knows where a subject
+sits in English.
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policy_review.match.index import ConceptIndex, Span, heading_ends
@@ -66,6 +70,14 @@ notifies ...") has its subject right after the condition's comma."""
 PRONOUN_SUBJECT_RE = re.compile(r"\b(?:you|we)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 """A modal right after "you" / "we" has that pronoun for its subject: an actor named before it
 ("When the officer arrives, you must ...") is not the one told; the lead-in's or heading's is."""
+CONJOINED_RE = re.compile(
+    r"^\s*(?:,|/|&)?\s*(?:(?:and|or|and/or)\s+)?"
+    r"(?:(?:the|a|an|all|each|every|any|our|its|their|assigned|responding|on-duty)\s+){0,2}$",
+    re.IGNORECASE,
+)
+"""Actors joined by "and" / "or" / a comma or slash are one subject ("Officers and dispatchers
+shall ask ...", "Every officer, dispatcher and call-taker gets ..."): the duty is each one's, not
+only the one named last."""
 WHO_CELL_REST_RE = re.compile(
     r"^\W*(?:(?:the|a|an|all|each|every|any|assigned|responding|first|on-duty|primary|and|or)"
     r"\W+)*$",
@@ -83,6 +95,8 @@ class ActorReader:
     index: ConceptIndex
     _cache: dict[int, tuple[tuple[str, ...], ActorSource]] = field(default_factory=dict)
     _lead_of: dict[int, int] = field(default_factory=dict)  # sentence -> lead-in giving its actor
+    # sentence -> (where each modal clause starts, its actors), for sentences of several duties
+    _clauses: dict[int, tuple[tuple[int, tuple[str, ...]], ...]] = field(default_factory=dict)
 
     @property
     def actors(self):
@@ -94,16 +108,33 @@ class ActorReader:
             found = self._cache[s] = self._read(s)
         return found
 
-    def of_unit(self, sentences) -> tuple[tuple[str, ...], ActorSource]:
-        """The actors of the given sentences together, and the most trusted source among them."""
+    def of_unit(
+        self, sentences, words: Mapping[int, Sequence[Span]] | None = None
+    ) -> tuple[tuple[str, ...], ActorSource]:
+        """The actors of the given sentences together, and the most trusted source among them;
+        with `words` (sentence -> spans of the quoted words), of a sentence of several duties only
+        the actors of the clauses holding those words."""
         names: dict[str, None] = {}
         best = ActorSource.NONE
         for s in sentences:
             actors, source = self.of_sentence(s)
+            if words and source is ActorSource.SUBJECT:
+                actors = self._of_clauses(s, words.get(s, ())) or actors
             names.update(dict.fromkeys(actors))
             if _TRUST[source] > _TRUST[best]:
                 best = source
         return tuple(names), best
+
+    def _of_clauses(self, s: int, spans: Sequence[Span]) -> tuple[str, ...]:
+        """The actors of the clauses of sentence `s` that hold `spans` (a word before the first
+        modal belongs to the first clause); () when the sentence has one clause or none of them
+        names an actor."""
+        clauses = self._clauses.get(s, ())
+        if len(clauses) < 2 or not spans:
+            return ()
+        starts = [start for start, _ in clauses]
+        held = {max(bisect_right(starts, a) - 1, 0) for a, _ in spans}
+        return tuple(dict.fromkeys(actor for i in sorted(held) for actor in clauses[i][1]))
 
     def from_structure(self, sentences, roles: tuple[str, ...]) -> tuple[str, ActorSource] | None:
         """The first of `roles` that a lead-in or heading (never the document's title) gives one
@@ -203,6 +234,7 @@ class ActorReader:
             if PRONOUN_SUBJECT_RE.search(text, sentence.start, modals[0][0]):
                 first = None
             clauses = [(first, modals[0][1])]
+            subjects = self._conjoined(text, spans, first, forward=False)
             for previous, modal in zip(modals, modals[1:], strict=False):
                 own = [
                     span
@@ -221,18 +253,48 @@ class ActorReader:
             if not after or not OPENING_RE.match(text[opens_at : after[0][0]]):
                 return ()
             clauses = [(after[0], after[0][1])]
+            subjects = self._conjoined(text, spans, after[0], forward=True)
         actors: dict[str, None] = {}
+        of_clause: list[tuple[int, tuple[str, ...]]] = []
         for subject, verb_at in clauses:
             if not PASSIVE_RE.match(text[verb_at : sentence.end]):
                 if subject is None:  # "(a) Shall notify ...": the lead-in's or heading's duty
                     return ()
-                actors[subject[2]] = None
-                continue
-            agents = [
-                agent for a, _, agent in spans if a > verb_at and AGENT_RE.search(text[verb_at:a])
-            ]
-            actors.update(dict.fromkeys(agents[:1]))
+                own = subjects if subject is clauses[0][0] else (subject[2],)
+            else:
+                agents = [
+                    agent
+                    for a, _, agent in spans
+                    if a > verb_at and AGENT_RE.search(text[verb_at:a])
+                ]
+                own = tuple(agents[:1])
+            actors.update(dict.fromkeys(own))
+            of_clause.append((verb_at, own))
+        if modals:
+            starts = [sentence.start, *(modal[0] for modal in modals[1:])]
+            self._clauses[s] = tuple(
+                (start, own) for start, (_, own) in zip(starts, of_clause, strict=True)
+            )
         return tuple(actors)
+
+    @staticmethod
+    def _conjoined(text: str, spans, subject, *, forward: bool) -> tuple[str, ...]:
+        """The actors joined to `subject` by "and" / "or" / a comma (after it when it opens the
+        sentence, before it when it stands before the modal), in text order; its own alone if
+        none."""
+        if subject is None:
+            return ()
+        at = spans.index(subject)
+        run = [subject]
+        step = 1 if forward else -1
+        while 0 <= at + step < len(spans):
+            near = spans[at + step]
+            gap = text[run[-1][1] : near[0]] if forward else text[near[1] : run[-1][0]]
+            if not CONJOINED_RE.match(gap):
+                break
+            run.append(near)
+            at += step
+        return tuple(dict.fromkeys(actor for _, _, actor in sorted(run)))
 
     def _heading(self, section: tuple[str, ...]) -> tuple[str, ...]:
         """The actors of the deepest heading in the trail that names one: all of them, so a title

@@ -1,0 +1,157 @@
+"""Duties swapped between the call-taker and the officer, read through `review`: a sentence joining
+two roles' duties gives each clause its own actor, actors joined by "and" / "or" share the duty,
+and a "we"-voice directive (tests/match/combined/pellworth-we-voice-swapped-duties.md, our own
+text, labelled before the tool was run on it) gives "we" the role its part's heading names.
+A duty given to the wrong role is partial at most, with the wrong_role adjustment and reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from policy_review.checklist import load_checklist
+from policy_review.cli import main
+from policy_review.model import AdjustmentCause, Status
+from policy_review.review import review
+from tests.match.test_le_cues import case_document
+
+TRAIL = ("Missing Children", "Procedures")
+DOCUMENT = Path(__file__).parent / "combined" / "pellworth-we-voice-swapped-duties.md"
+
+# labelled from the text before the tool was run on it
+EXPECTED = {
+    "PSAP-Q-DESCRIPTION": "found",  # "Our call-takers then ask for ..."
+    "PSAP-Q-SEARCHED": "partial",  # "we" under "Part B - Patrol Division"
+    "PSAP-Q-CUSTODY": "partial",
+    "PSAP-Q-ONLINE": "partial",
+    "PSAP-Q-RISK": "partial",  # the detective's clause of a sentence shared with the dispatcher
+    "PSAP-NOTIFY-SUPERVISOR": "found",  # "Our dispatchers notify the communications supervisor"
+    "LE-FR-CIRCUMSTANCES": "partial",  # "we" under "What Our Dispatchers Do": the call-taker's
+}
+
+
+@pytest.fixture(scope="module")
+def checklists():
+    return {name: load_checklist(name) for name in ("psap-ansi-standard", "le-model-policy")}
+
+
+def _finding(checklists, element: str, text: str):
+    checklist = checklists[
+        "psap-ansi-standard" if element.startswith("PSAP") else "le-model-policy"
+    ]
+    report = review(case_document(text, TRAIL), (checklist,))
+    return next(f for f in report.findings if f.element == element)
+
+
+def _wrong_role(finding) -> bool:
+    return any(
+        a.cause is AdjustmentCause.WRONG_ROLE
+        for e in finding.evidence
+        for a in e.explanation.adjustments
+    )
+
+
+@pytest.mark.parametrize(
+    ("element", "text", "expected", "wrong_role"),
+    [
+        (
+            "PSAP-Q-RISK",
+            "The dispatcher shall enter the missing child in NCIC, and the detective shall ask the "
+            "parents about medical or mental conditions, medications, threats and whether the "
+            "child has gone missing before.",
+            "partial",
+            True,
+        ),
+        (
+            "PSAP-Q-RISK",
+            "The detective shall enter the missing child in NCIC, and the dispatcher shall ask the "
+            "parents about medical or mental conditions, medications, threats and whether the "
+            "child has gone missing before.",
+            "found",
+            False,
+        ),
+        (
+            "LE-FR-INTERVIEW",
+            "The officer shall broadcast the missing child's description, and the call-taker shall "
+            "interview the parents and the person who last saw the child.",
+            "partial",
+            True,
+        ),
+        (
+            "LE-FR-INTERVIEW",
+            "The call-taker shall broadcast the missing child's description, and the officer shall "
+            "interview the parents and the person who last saw the child.",
+            "found",
+            False,
+        ),
+    ],
+    ids=["detective-clause", "dispatcher-clause", "call-taker-clause", "officer-clause"],
+)
+def test_each_clause_has_its_own_actor(checklists, element, text, expected, wrong_role) -> None:
+    finding = _finding(checklists, element, text)
+    assert finding.status.value == expected, finding.reason
+    assert _wrong_role(finding) is wrong_role
+    if wrong_role:
+        assert "stated as a duty of the" in finding.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Dispatchers and officers shall ask the caller whether the home and the yard of the "
+            "missing child have already been searched.",
+            "found",
+        ),
+        (
+            "Officers and detectives shall ask the caller whether the home and the yard of the "
+            "missing child have already been searched.",
+            "partial",
+        ),
+    ],
+    ids=["call-taker-among-the-subjects", "no-call-taker-among-the-subjects"],
+)
+def test_joined_actors_share_the_duty(checklists, text, expected) -> None:
+    finding = _finding(checklists, "PSAP-Q-SEARCHED", text)
+    assert finding.status.value == expected, finding.reason
+
+
+def test_a_few_words_between_determine_and_whether(checklists) -> None:
+    """ "determine from the family's answers whether" is a risk assessment like "determine
+    whether"; given to the call-taker, it is partial for the officer's element."""
+    officer = _finding(
+        checklists,
+        "LE-FR-CIRCUMSTANCES",
+        "The officer shall determine from the family's answers whether the missing child is at "
+        "risk.",
+    )
+    assert officer.status is Status.FOUND, officer.reason
+    call_taker = _finding(
+        checklists,
+        "LE-FR-CIRCUMSTANCES",
+        "The call-taker shall determine from the caller's answers whether the missing child is at "
+        "risk.",
+    )
+    assert call_taker.status is Status.PARTIAL, call_taker.reason
+    assert _wrong_role(call_taker)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> dict:
+    out = tmp_path_factory.mktemp("pellworth") / "report.json"
+    argv = [str(DOCUMENT), "--checklist", "psap-ansi-standard", "--checklist", "le-model-policy"]
+    assert main(["analyze", *argv, "--format", "json", "-o", str(out)]) == 0
+    return {f["element"]: f for f in json.loads(out.read_text())["findings"]}
+
+
+@pytest.mark.parametrize("element", sorted(EXPECTED))
+def test_we_voice_directive_with_swapped_duties(report, element) -> None:
+    assert report[element]["status"] == EXPECTED[element], report[element]["reason"]
+
+
+def test_we_under_a_patrol_heading_is_the_officer(report) -> None:
+    explanation = report["PSAP-Q-SEARCHED"]["evidence"][0]["explanation"]
+    assert explanation["actors"] == ["officer"]
+    assert "duty of the officer" in report["PSAP-Q-SEARCHED"]["reason"]

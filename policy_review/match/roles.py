@@ -24,7 +24,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from policy_review.match.index import ConceptIndex, Span, heading_ends
+from policy_review.match.index import TRAIL_SEPARATOR, ConceptIndex, Span, heading_ends
 from policy_review.model import ActorSource, PassageKind
 
 OPENING_RE = re.compile(
@@ -70,6 +70,11 @@ notifies ...") has its subject right after the condition's comma."""
 PRONOUN_SUBJECT_RE = re.compile(r"\b(?:you|we)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 """A modal right after "you" / "we" has that pronoun for its subject: an actor named before it
 ("When the officer arrives, you must ...") is not the one told; the lead-in's or heading's is."""
+HEADING_CONDITION_RE = re.compile(
+    r"\b(?:if|when|whenever|until|once|after|before|while|unless)\b[^,;:()]*$", re.IGNORECASE
+)
+"""A heading naming an actor inside a time or condition clause ("Before the Officer Arrives",
+"After the Deputy Clears the Scene") says when its steps are taken, not who takes them."""
 CONJOINED_RE = re.compile(
     r"^\s*(?:,|/|&)?\s*(?:(?:and|or|and/or)\s+)?"
     r"(?:(?:the|a|an|all|each|every|any|our|its|their|assigned|responding|on-duty)\s+){0,2}$",
@@ -303,13 +308,24 @@ class ActorReader:
 
     def _deepest(self, section: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
         """The actors of the deepest heading naming one, and that heading's text."""
-        spans = self._actor_spans(self.index.section_hits.get(section, {}))
+        ends = heading_ends(section)
+        trail = TRAIL_SEPARATOR.join(section)
+        spans = [
+            (a, b, actor)
+            for a, b, actor in self._actor_spans(self.index.section_hits.get(section, {}))
+            if not HEADING_CONDITION_RE.search(trail, _heading_start(ends, a), a)
+        ]
         if not spans:
             return (), ""
-        ends = heading_ends(section)
         deepest = bisect_right(ends, spans[-1][0])
         actors = dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
         return tuple(actors), section[deepest].strip()
+
+
+def _heading_start(ends: list[int], at: int) -> int:
+    """Where the heading holding offset `at` of a trail's text starts."""
+    deepest = bisect_right(ends, at)
+    return ends[deepest - 1] if deepest else 0
 
 
 _TRUST = {

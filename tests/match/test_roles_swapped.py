@@ -1,8 +1,9 @@
 """Duties swapped between the call-taker and the officer, read through `review`: a sentence joining
 two roles' duties gives each clause its own actor, actors joined by "and" / "or" share the duty,
 and a "we"-voice directive (tests/match/combined/pellworth-we-voice-swapped-duties.md, our own
-text, labelled before the tool was run on it) gives "we" the role its part's heading names.
-A duty given to the wrong role is partial at most, with the wrong_role adjustment and reason."""
+text, labelled before the tool was run on it) gives "we" the role its part's heading names; a
+heading naming an actor in a time clause ("Before the Officer Arrives") gives no actor. A duty
+given to the wrong role is partial at most, with the wrong_role adjustment and reason."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ DOCUMENT = Path(__file__).parent / "combined" / "pellworth-we-voice-swapped-duti
 
 # labelled from the text before the tool was run on it
 EXPECTED = {
+    # a bare step under "Part A - Communications Division"
+    "PSAP-Q-CALLER-LOCATION": "found",
     "PSAP-Q-DESCRIPTION": "found",  # "Our call-takers then ask for ..."
     "PSAP-Q-SEARCHED": "partial",  # "we" under "Part B - Patrol Division"
     "PSAP-Q-CUSTODY": "partial",
@@ -37,11 +40,11 @@ def checklists():
     return {name: load_checklist(name) for name in ("psap-ansi-standard", "le-model-policy")}
 
 
-def _finding(checklists, element: str, text: str):
+def _finding(checklists, element: str, text: str, trail: tuple[str, ...] = TRAIL):
     checklist = checklists[
         "psap-ansi-standard" if element.startswith("PSAP") else "le-model-policy"
     ]
-    report = review(case_document(text, TRAIL), (checklist,))
+    report = review(case_document(text, trail), (checklist,))
     return next(f for f in report.findings if f.element == element)
 
 
@@ -136,6 +139,39 @@ def test_a_few_words_between_determine_and_whether(checklists) -> None:
     )
     assert call_taker.status is Status.PARTIAL, call_taker.reason
     assert _wrong_role(call_taker)
+
+
+PREARRIVAL = (
+    "Tell the caller to search the house again, to leave the missing child's room as it is and "
+    "to find a recent photo."
+)
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected", "wrong_role"),
+    [
+        ("Before the Officer Arrives", "found", False),
+        ("Patrol Officer Duties", "partial", True),
+    ],
+    ids=["officer-in-a-time-clause", "officer-heading"],
+)
+def test_a_heading_naming_an_actor_in_a_time_clause_gives_no_actor(
+    checklists, heading, expected, wrong_role
+) -> None:
+    trail = ("Missing Children", heading)
+    finding = _finding(checklists, "PSAP-PREARRIVAL", PREARRIVAL, trail)
+    assert finding.status.value == expected, finding.reason
+    assert _wrong_role(finding) is wrong_role
+
+
+def test_a_number_to_call_back_is_the_callback(checklists) -> None:
+    finding = _finding(
+        checklists,
+        "PSAP-Q-CALLER-LOCATION",
+        "The call-taker shall record where the caller is, the caller's name and relationship to "
+        "the missing child, and a number to call back.",
+    )
+    assert finding.status is Status.FOUND, finding.reason
 
 
 @pytest.fixture(scope="module")

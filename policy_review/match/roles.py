@@ -62,11 +62,13 @@ CONDITION_RE = re.compile(
 """A modal inside a condition or time clause ("If the sergeant cannot respond, ...", "... until
 the child can be found") belongs to that clause: it tells its subject to do nothing."""
 LEADING_CLAUSE_RE = re.compile(
-    r"^\W*(?:if|when|whenever|once|after|as\s+soon\s+as|unless|while)\b[^.;:]*?,\s*",
+    r"^\W*(?:(?:if|when|whenever|once|after|before|until|as\s+soon\s+as|unless|while)\b[^.;:]*?"
+    r"|(?:from|on|upon|at|during|for|with|within|in)\b[^.;:,]*?),\s*",
     re.IGNORECASE,
 )
-"""Without a modal, a sentence opening with a condition ("When the call comes in, dispatch
-notifies ...") has its subject right after the condition's comma."""
+"""Without a modal, a sentence opening with a condition or a short phrase of time or manner ("When
+the call comes in, dispatch notifies ...", "Before the officer arrives, our dispatchers tell ...",
+"From the answers, our dispatchers decide ...") has its subject right after the opening's comma."""
 PRONOUN_SUBJECT_RE = re.compile(r"\b(?:you|we)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 """A modal right after "you" / "we" has that pronoun for its subject: an actor named before it
 ("When the officer arrives, you must ...") is not the one told; the lead-in's or heading's is."""

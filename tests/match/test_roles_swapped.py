@@ -164,6 +164,30 @@ def test_a_heading_naming_an_actor_in_a_time_clause_gives_no_actor(
     assert _wrong_role(finding) is wrong_role
 
 
+def test_the_subject_after_an_opening_phrase_is_the_actor(checklists) -> None:
+    """Under an officer's heading, "Before the officer arrives, the dispatcher tells ..." and
+    "From the caller's answers, the call-taker determines ..." are the call-taker's duties."""
+    trail = ("Missing Children", "Patrol Officer Duties")
+    prearrival = _finding(
+        checklists,
+        "PSAP-PREARRIVAL",
+        "Before the officer arrives, the dispatcher tells the caller "
+        "to search the house again, to leave the missing child's room as it is and to find a "
+        "recent photo.",
+        trail,
+    )
+    assert prearrival.status is Status.FOUND, prearrival.reason
+    risk = _finding(
+        checklists,
+        "LE-FR-CIRCUMSTANCES",
+        "From the caller's answers, the call-taker determines "
+        "whether the missing child is at risk.",
+        trail,
+    )
+    assert risk.status is Status.PARTIAL, risk.reason
+    assert _wrong_role(risk)
+
+
 def test_a_number_to_call_back_is_the_callback(checklists) -> None:
     finding = _finding(
         checklists,

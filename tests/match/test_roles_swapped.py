@@ -164,6 +164,19 @@ def test_a_heading_naming_an_actor_in_a_time_clause_gives_no_actor(
     assert _wrong_role(finding) is wrong_role
 
 
+def test_the_officer_who_confirms_whether_the_child_is_at_risk(checklists) -> None:
+    """The officer confirming with the family whether the child is at risk meets the officer's
+    element (the call-taker determining it alone is partial: see above)."""
+    finding = _finding(
+        checklists,
+        "LE-FR-CIRCUMSTANCES",
+        "On arrival, the officer will confirm with the family whether the missing child is at "
+        "risk.",
+    )
+    assert finding.status is Status.FOUND, finding.reason
+    assert finding.evidence[0].explanation.actors == ("officer",)
+
+
 def test_the_subject_after_an_opening_phrase_is_the_actor(checklists) -> None:
     """Under an officer's heading, "Before the officer arrives, the dispatcher tells ..." and
     "From the caller's answers, the call-taker determines ..." are the call-taker's duties."""

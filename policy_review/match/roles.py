@@ -262,7 +262,7 @@ class ActorReader:
             clauses = [(after[0], after[0][1])]
             subjects = self._conjoined(text, spans, after[0], forward=True)
         actors: dict[str, None] = {}
-        of_clause: list[tuple[int, tuple[str, ...]]] = []
+        of_clause: list[tuple[str, ...]] = []
         for subject, verb_at in clauses:
             if not PASSIVE_RE.match(text[verb_at : sentence.end]):
                 if subject is None:  # "(a) Shall notify ...": the lead-in's or heading's duty
@@ -276,12 +276,10 @@ class ActorReader:
                 ]
                 own = tuple(agents[:1])
             actors.update(dict.fromkeys(own))
-            of_clause.append((verb_at, own))
+            of_clause.append(own)
         if modals:
             starts = [sentence.start, *(modal[0] for modal in modals[1:])]
-            self._clauses[s] = tuple(
-                (start, own) for start, (_, own) in zip(starts, of_clause, strict=True)
-            )
+            self._clauses[s] = tuple(zip(starts, of_clause, strict=True))
         return tuple(actors)
 
     @staticmethod

@@ -67,6 +67,10 @@ CONFIDENT = 0.8
 """The confidence a reviewer may lean on: findings at or above it should be right >= 90%."""
 FAMILIAR_WEIGHTS = tuple(step / 20 for step in range(21))
 """The familiar weights tried when fitting (steps of 0.05)."""
+ECE_TIE = 0.005
+"""Expected calibration errors closer than this are within their sampling noise (a few hundred
+judgements per bucket): among weights that close to the best, the fit keeps the largest familiar
+weight, whose confidence stays closest to what the development sets measure."""
 NEAR_MISS_BAR = 1.0
 """A near miss's score is the share of its cue's conditions it meets: at 1.0 it would be a hit."""
 STATUS_BAR = {
@@ -561,7 +565,8 @@ def choose_familiar_weight(samples: Sequence[Sample]) -> float:
     """The FAMILIAR_WEIGHTS value whose mixed confidence, leave-one-document-out, is best
     calibrated on a submission of unknown familiarity: the expected calibration error over the
     fitted judgements with the familiar and the unfamiliar ones weighing half each (as likely
-    either). 1 when the fit has only one kind: nothing to mix."""
+    either), the largest of those within ECE_TIE of the best. 1 when the fit has only one kind:
+    nothing to mix."""
     counts = {kind: sum(s.features.unfamiliar is kind for s in samples) for kind in (False, True)}
     if not all(counts.values()) or len({s.group for s in samples}) < 2:
         return 1.0
@@ -572,7 +577,9 @@ def choose_familiar_weight(samples: Sequence[Sample]) -> float:
         scored = [(mixed(*pair, weight), s.correct) for s, pair in zip(samples, both, strict=True)]
         return _weighted_ece(scored, shares)
 
-    return min(FAMILIAR_WEIGHTS, key=lambda weight: (round(error(weight), 6), -weight))
+    errors = {weight: error(weight) for weight in FAMILIAR_WEIGHTS}
+    best = min(errors.values())
+    return max(weight for weight, value in errors.items() if value <= best + ECE_TIE)
 
 
 def _weighted_ece(scored: Sequence[tuple[float, bool]], weights: Sequence[float]) -> float:

@@ -197,11 +197,15 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("element", "text", "trail", "expect"), CASES)
-def test_own_wording_recall(element, text, trail, expect) -> None:
-    report = review(case_document(text, trail), (load_checklist("le-model-policy"),))
+def assert_status(checklist: str, element: str, text: str, trail, expect: str) -> None:
+    report = review(case_document(text, trail), (load_checklist(checklist),))
     finding = next(f for f in report.findings if f.element == element)
     assert finding.status.value == expect, finding.reason
+
+
+@pytest.mark.parametrize(("element", "text", "trail", "expect"), CASES)
+def test_own_wording_recall(element, text, trail, expect) -> None:
+    assert_status("le-model-policy", element, text, trail, expect)
 
 
 SEARCH = "search the home, the yard, outbuildings and vehicles even if the family has searched them"
@@ -291,9 +295,7 @@ PSAP_CASES = [
 
 @pytest.mark.parametrize(("element", "text", "trail", "expect"), PSAP_CASES)
 def test_psap_own_wording(element, text, trail, expect) -> None:
-    report = review(case_document(text, trail), (load_checklist("psap-ansi-standard"),))
-    finding = next(f for f in report.findings if f.element == element)
-    assert finding.status.value == expect, finding.reason
+    assert_status("psap-ansi-standard", element, text, trail, expect)
 
 
 @pytest.mark.parametrize(

@@ -539,19 +539,21 @@ def fit_table(
     fitted_on: Sequence[str] = (),
     unfamiliar: Sequence[str] = (),
     familiar_weight: float | None = None,
+    cross: Sequence[tuple[float, float]] | None = None,
 ) -> CalibrationTable:
     """Fit the model per status on `samples` (deterministic: same samples, same weights); the
-    familiar weight is chosen leave-one-document-out unless given."""
+    familiar weight is chosen leave-one-document-out unless given (`cross`: the samples'
+    `cross_both`, when the caller has already worked it out)."""
     if familiar_weight is None:
-        familiar_weight = choose_familiar_weight(samples)
+        familiar_weight = choose_familiar_weight(samples, cross)
     return CalibrationTable(
         _fit_models(samples), tuple(fitted_on), familiar_weight, tuple(unfamiliar)
     )
 
 
-def _cross_both(samples: Sequence[Sample]) -> list[tuple[float, float]]:
+def cross_both(samples: Sequence[Sample]) -> list[tuple[float, float]]:
     """(familiar, unfamiliar) probabilities for every sample, in order, each from models fitted
-    without its labelled document."""
+    without its labelled document (one fit per document: the costly part of a re-fit)."""
     both: list[tuple[float, float]] = [(0.0, 0.0)] * len(samples)
     for group in sorted({s.group for s in samples}):
         table = CalibrationTable(_fit_models([s for s in samples if s.group != group]))
@@ -561,7 +563,9 @@ def _cross_both(samples: Sequence[Sample]) -> list[tuple[float, float]]:
     return both
 
 
-def choose_familiar_weight(samples: Sequence[Sample]) -> float:
+def choose_familiar_weight(
+    samples: Sequence[Sample], cross: Sequence[tuple[float, float]] | None = None
+) -> float:
     """The FAMILIAR_WEIGHTS value whose mixed confidence, leave-one-document-out, is best
     calibrated on a submission of unknown familiarity: the expected calibration error over the
     fitted judgements with the familiar and the unfamiliar ones weighing half each (as likely
@@ -570,7 +574,7 @@ def choose_familiar_weight(samples: Sequence[Sample]) -> float:
     counts = {kind: sum(s.features.unfamiliar is kind for s in samples) for kind in (False, True)}
     if not all(counts.values()) or len({s.group for s in samples}) < 2:
         return 1.0
-    both = _cross_both(samples)
+    both = cross_both(samples) if cross is None else cross
     shares = [0.5 / counts[s.features.unfamiliar] for s in samples]
 
     def error(weight: float) -> float:
@@ -596,13 +600,17 @@ def _weighted_ece(scored: Sequence[tuple[float, bool]], weights: Sequence[float]
     return sum(abs(t[1] - t[2]) for t in tallies.values()) / total if total else 0.0
 
 
-def cross_fit(samples: Sequence[Sample], familiar_weight: float = 1.0) -> list[tuple[float, bool]]:
+def cross_fit(
+    samples: Sequence[Sample],
+    familiar_weight: float = 1.0,
+    cross: Sequence[tuple[float, float]] | None = None,
+) -> list[tuple[float, bool]]:
     """(confidence, correct) for every sample, in order, each scored by a table fitted without
     its group (leave one labelled document out): an honest estimate on unseen documents. The
     familiar weight is given (the shipped table's), not re-chosen per document."""
+    both = cross_both(samples) if cross is None else cross
     return [
-        (mixed(*pair, familiar_weight), s.correct)
-        for s, pair in zip(samples, _cross_both(samples), strict=True)
+        (mixed(*pair, familiar_weight), s.correct) for s, pair in zip(samples, both, strict=True)
     ]
 
 

@@ -28,6 +28,7 @@ from policy_review.calibration import (
     Reliability,
     Sample,
     confidence_features,
+    cross_both,
     cross_fit,
     fit_table,
     load_table,
@@ -409,6 +410,9 @@ class Evaluation:
     combined_psap: Scores = field(init=False)
     """PSAP elements of the documents labelled for PSAP and another audience."""
     per_set: dict[str, SetFigures] = field(init=False)
+    cross: tuple[tuple[float, float], ...] = field(init=False)
+    """Leave-one-document-out (familiar, unfamiliar) probabilities of every judgement with
+    features (calibration.cross_both): the held-out figures and a re-fit both read them."""
 
     def __post_init__(self) -> None:
         pairs = [p for d in self.documents for p in d.pairs]
@@ -432,14 +436,14 @@ class Evaluation:
                 if p.audience == PSAP_AUDIENCE
             ),
         )
-        set_attr(self, "per_set", self._per_set())
-
-    def _per_set(self) -> dict[str, SetFigures]:
         samples = _samples(self.documents)
+        cross = cross_both(samples) if len({s.group for s in samples}) > 1 else []
+        set_attr(self, "cross", tuple(cross))
+        set_attr(self, "per_set", self._per_set(samples))
+
+    def _per_set(self, samples: list[Sample]) -> dict[str, SetFigures]:
         held_out = (
-            cross_fit(samples, load_table().familiar_weight)
-            if len({s.group for s in samples}) > 1
-            else []
+            cross_fit(samples, load_table().familiar_weight, self.cross) if self.cross else []
         )
         by_labels: dict[str, list[tuple[float, bool]]] = {}
         for sample, scored in zip(samples, held_out, strict=False):
@@ -658,6 +662,7 @@ def fit_confidence_table(evaluation: Evaluation) -> CalibrationTable:
         _samples(evaluation.documents),
         fitted_on=tuple(evaluation.per_set),
         unfamiliar=evaluation.unfamiliar,
+        cross=evaluation.cross or None,
     )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from policy_review.checklist import Cue, Element, PartReach, RedFlagRule
 from policy_review.match.conditions import ConditionReader
-from policy_review.match.index import ConceptIndex, Span
+from policy_review.match.index import ConceptIndex, Sentence, Span
 from policy_review.match.roles import ActorReader
 from policy_review.match.subchecks import Labeller, SubResult, inside, kind_of, run_subcheck
 from policy_review.model import (
@@ -633,17 +633,26 @@ def _first_stating(index: ConceptIndex, cue: Cue, unit) -> int:
     return carrying[0] if carrying else unit[0]
 
 
+def _colon_lead_in(index: ConceptIndex, stating: int) -> tuple[int, Sentence, str] | None:
+    """(sentence id, sentence, its passage's text) of the colon lead-in of the list sentence
+    `stating` belongs to (offsets in the sentence are the passage text's), or None."""
+    lead = index.colon_lead_in(stating)
+    if lead is None:
+        return None
+    sentence = index.parsed.sentences[lead]
+    return lead, sentence, index.parsed.document.passages[sentence.passage].text
+
+
 def _lead_in_wording(index: ConceptIndex, stating: int) -> Modality:
     """The modality a list item inherits from its colon lead-in when it states none itself:
     "Officers may: - search the home" leaves the search optional; "Officers shall:" does not;
     "Officers should:" recommends it.
     A 'may' counts only when it governs the lead-in's end (the list), not an earlier clause."""
-    lead = index.colon_lead_in(stating)
-    if lead is None:
+    lead_in = _colon_lead_in(index, stating)
+    if lead_in is None:
         return Modality.NONE
+    lead, sentence, text = lead_in
     modality = index.compiled.checklist.modality
-    sentence = index.parsed.sentences[lead]
-    text = index.parsed.document.passages[sentence.passage].text
     colon = sentence.start + len(text[sentence.start : sentence.end].rstrip()) - 1
     found = index.hits[lead]
     if modality.mandatory and found.get(modality.mandatory):
@@ -668,11 +677,10 @@ def _lead_in_hedge(index: ConceptIndex, stating: int) -> str | None:
     """Hedged words of the unit's colon lead-in ("When practical, officers shall:"): they
     qualify every item of its list."""
     hedge = index.compiled.checklist.modality.hedge
-    lead = index.colon_lead_in(stating)
-    if hedge is None or lead is None:
+    lead_in = _colon_lead_in(index, stating)
+    if hedge is None or lead_in is None:
         return None
-    sentence = index.parsed.sentences[lead]
-    text = index.parsed.document.passages[sentence.passage].text
+    lead, _, text = lead_in
     spans = index.hits[lead].get(hedge, ())
     return text[spans[0][0] : spans[0][1]] if spans else None
 

@@ -555,6 +555,8 @@ class ConceptIndex:
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     _items_of: dict[int, tuple[int, ...]] | None = None  # colon lead-in -> its list's sentences
     _in_section: dict[tuple[str, ...], frozenset[str]] | None = None  # section -> its concepts
+    _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
+    _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
     condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
@@ -670,6 +672,8 @@ class ConceptIndex:
         """The nearest lead-in ending in ':' of the list sentence `first` belongs to: its items
         continue that sentence ("Officers may: - search ..."), so they share its actor, modality
         and parts."""
+        if first in self._colon_leads:
+            return self._colon_leads[first]
         parsed = self.parsed
         passages = parsed.document.passages
         depth = len(passages[parsed.sentences[first].passage].section)
@@ -683,7 +687,8 @@ class ConceptIndex:
                 or len(passages[parsed.sentences[s].passage].section) < depth
             )
         ]
-        return leads[-1] if leads else None
+        found = self._colon_leads[first] = leads[-1] if leads else None
+        return found
 
     def list_items(self, lead: int) -> tuple[int, ...]:
         """The sentences of the items under colon lead-in `lead`, in document order."""
@@ -730,7 +735,7 @@ class ConceptIndex:
             return []
         first = self.units(scope)[unit_id][0]
         around = self.surroundings(first)
-        topic = self._topic(first) if with_topic else {}
+        topic = self._topic(first) if with_topic else frozenset()
         by_concept = self.unit_index(scope)
         return [
             c
@@ -741,15 +746,19 @@ class ConceptIndex:
     def topic_names_all(self, concepts, first: int) -> bool:
         """Whether the title block, running headers and lead paragraph of the chapter sentence
         `first` is in name every one of `concepts` (False for none)."""
-        topic = self._topic(first)
-        return bool(concepts) and all(c in topic for c in concepts)
+        return bool(concepts) and all(c in self._topic(first) for c in concepts)
 
-    def _topic(self, first: int) -> set[str]:
+    def _topic(self, first: int) -> frozenset[str]:
+        """Concepts of the title block, running headers and lead paragraph of the chapter."""
         chapter = self.parsed.sentences[first].chapter
-        return {
-            *self.section_hits.get(topic_key(chapter), {}),
-            *self.section_hits.get(lead_key(chapter), {}),
-        }
+        if chapter not in self._topics:
+            self._topics[chapter] = frozenset(
+                {
+                    *self.section_hits.get(topic_key(chapter), {}),
+                    *self.section_hits.get(lead_key(chapter), {}),
+                }
+            )
+        return self._topics[chapter]
 
     def title_concepts(self) -> frozenset[str]:
         """Concepts any chapter's title block or running headers name (a directive's own)."""

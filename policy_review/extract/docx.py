@@ -31,6 +31,7 @@ from policy_review.extract.structure import (
     int_to_roman,
     is_run_in_label,
     outline,
+    split_run_in,
 )
 from policy_review.model import Document, PassageKind, build_document
 
@@ -465,8 +466,8 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
                 text = f"{label} {text}"
     if run_in and num_id is None and heading_level is None and kind is None:
         # `Notification.` in bold, then the plain paragraph: the label heads the paragraph
-        walk.paras.append(Para(run_in.removesuffix("."), page=page, emphasis=True, run_in=True))
-        text = text[len(run_in) :].lstrip()
+        label, text = split_run_in(run_in, text, page)
+        walk.paras.append(label)
     if text:
         walk.paras.append(
             Para(

@@ -940,6 +940,13 @@ def _run_in_label(segment: Line) -> str:
     return segment.text if segment.bold and is_run_in_label(segment.text) else ""
 
 
+def split_run_in(label: str, text: str, page: int | None, size: float = 0.0) -> tuple[Para, str]:
+    """The paragraph of a run-in label that opens `text` (it heads that paragraph only), and the
+    text after it."""
+    para = Para(label.removesuffix("."), page, emphasis=True, size=size, run_in=True)
+    return para, text[len(label) :].lstrip()
+
+
 def is_run_in_label(text: str) -> bool:
     """Whether bold text opening a paragraph labels it (`Notification.`, `Status:`): a few
     words, capitalised, ended by a full stop or colon, unnumbered."""
@@ -1165,13 +1172,11 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
             else:
                 text = line.text
                 if line.run_in and not opens_item(text):  # `Notification. The officer shall`
-                    label = line.run_in.removesuffix(".")
-                    page_paras.append(
-                        Para(label, page.number, emphasis=True, size=line.size, run_in=True)
-                    )
-                    page_lines.append([label])
+                    label, text = split_run_in(line.run_in, text, page.number, line.size)
+                    page_paras.append(label)
+                    page_lines.append([label.text])
                     margins.append(line.right)
-                    text, emphasis = text[len(line.run_in) :].lstrip(), False
+                    emphasis = False
                 page_paras.append(
                     Para("", page.number, emphasis=emphasis, size=line.size, bullet=item)
                 )

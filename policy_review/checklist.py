@@ -14,7 +14,7 @@ import re._constants as _sre
 import re._parser as _sre_parser
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -174,17 +174,6 @@ class Element:
     for_cases: tuple[str, ...] = ()  # concepts naming the cases it is about: they narrow nothing
 
 
-MODALITY_KEYS = (
-    "negation",
-    "permissive",
-    "mandatory",
-    "reference",
-    "hedge",
-    "withdrawn",
-    "advisory",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Modality:
     """Concept names used on `duty: true` cues: negated, permissive, hedged, advisory wording."""
@@ -193,13 +182,16 @@ class Modality:
     permissive: str | None = None
     mandatory: str | None = None
     reference: str | None = None  # a bare cross-reference ("see Policy 342"): partial at most
-    hedge: str | None = (
-        None  # "when practical", "as resources permit": partial at most, even after "shall"
-    )
+    # "when practical", "as resources permit": partial at most, even after "shall"
+    hedge: str | None = None
     withdrawn: str | None = None  # a rule reported as rescinded or former: no red flag from it
     # "should": shown as the quote's modality (`advisory`); it meets a duty as "shall" does, as
     # the labelled directives read it (Lexipol policies word most duties so)
     advisory: str | None = None
+
+
+MODALITY_KEYS = tuple(f.name for f in fields(Modality))
+"""The keys a checklist's `modality` may give: one per concept the matcher reads wording by."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -242,9 +242,7 @@ ROLE_CASES = [
 def test_who_is_told_to_search(text, trail, expect) -> None:
     """The search is the officer's duty: a condition's subject or an actor before "you" is not
     the one told; the subject after a leading condition is."""
-    report = review(case_document(text, trail), (load_checklist("le-model-policy"),))
-    finding = next(f for f in report.findings if f.element == "LE-FR-VERIFY-SEARCH")
-    assert finding.status.value == expect, finding.reason
+    assert_status("le-model-policy", "LE-FR-VERIFY-SEARCH", text, trail, expect)
 
 
 PSAP_CALLS = ("Missing Child Calls", "Call handling")

@@ -291,6 +291,20 @@ def test_a_we_voice_department_with_its_own_dispatchers_gets_every_checklist() -
     assert "police roles carry 14 of the 26 duties" in report.selection_reason
 
 
+def test_a_close_choice_with_every_checklist_applied_offers_none_in_html() -> None:
+    """Police duties just past a third added the police checklist: the choice is close, but
+    there is no other checklist to offer, so the page says what was close instead of an empty
+    list of alternatives."""
+    from policy_review.render import render_html
+
+    report = review(_we_directive(WE_SECTIONS))
+    assert report.choice.margin is ChoiceMargin.CLOSE and not report.choice.alternative
+    page = render_html(report)
+    assert "The checklist choice was close" in page
+    assert "could also be read against" not in page
+    assert "Every checklist is applied" in page
+
+
 def test_a_911_directive_with_a_few_officer_duties_stays_a_psap_directive() -> None:
     """Officers' duties under their own heading, but under a third of the duties handed out."""
     sections = {

@@ -450,9 +450,15 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             ]
             for c in {*modal, modality.advisory} - {None}
         }
+        governing = set()
+        optional = modal_spans.get(modality.permissive) or modal_spans.get(modality.advisory)
+        if modal_spans.get(modality.mandatory) and optional:
+            governing = _governing_modals(view.text, modal_spans, concept_spans)
         wording = Modality.NONE
         if modal_spans.get(modality.negation):
             wording = Modality.NEGATED
+        elif governing and modality.mandatory not in governing:
+            wording = Modality.PERMISSIVE if modality.permissive in governing else Modality.ADVISORY
         elif modal_spans.get(modality.mandatory):
             wording = Modality.MANDATORY
         elif modal_spans.get(modality.permissive) and _all_permissive(
@@ -712,6 +718,19 @@ def _not_permission(text: str, span: Span, cue_spans) -> bool:
     if RELATIVE_MODAL_RE.search(before) or PROHIBITION_RE.match(after):
         return True
     return not any(_same_clause(text, span, cue_span) for cue_span in cue_spans)
+
+
+def _governing_modals(text: str, modal_spans: dict[str, list[Span]], cue_spans) -> set[str]:
+    """The modal concepts governing the cue's words: each word's nearest modal before it, in
+    its clause. In "The Watch Commander shall be notified and may respond to the scene" the
+    response is optional; the 'shall' governs only the notice."""
+    modals = sorted((span, concept) for concept, spans in modal_spans.items() for span in spans)
+    governing = set()
+    for word in cue_spans:
+        before = [(span, concept) for span, concept in modals if span[1] <= word[0]]
+        if before and _same_clause(text, before[-1][0], word):
+            governing.add(before[-1][1])
+    return governing
 
 
 def _all_permissive(index: ConceptIndex, view: _View, spans, permissive) -> bool:

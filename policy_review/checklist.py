@@ -114,6 +114,7 @@ class Cue:
     context: tuple[str, ...] = ()
     section: tuple[str, ...] = ()
     boost: tuple[str, ...] = ()
+    apart: tuple[str, ...] = ()
     scope: str = "sentence"
     duty: bool = False
     subcheck: SubCheck | None = None
@@ -559,7 +560,7 @@ def _load_subcheck(raw: Any, where: str, problems: _Problems, concepts: Mapping)
     return None
 
 
-_CUE_KEYS = ("level", *_CONDITION_KEYS, "boost", "scope", "duty", "subcheck", "describe")
+_CUE_KEYS = ("level", *_CONDITION_KEYS, "boost", "apart", "scope", "duty", "subcheck", "describe")
 
 
 def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> Cue | None:
@@ -584,6 +585,7 @@ def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> C
         id=cue_id,
         level=Status(level) if level in LEVELS else Status.FOUND,
         boost=_names(body.get("boost"), f"{where}: boost", problems, concepts),
+        apart=_names(body.get("apart"), f"{where}: apart", problems, concepts),
         duty=bool(duty),
         subcheck=subcheck,
         describe=_text(body.get("describe"), where, problems, allow_empty=True),

@@ -62,6 +62,8 @@ to a relative or conditional clause, not to the duty."""
 PROHIBITION_RE = re.compile(r"^\s*not\b", re.I)
 """'may not be refused' forbids; it grants no option."""
 CLAUSE_SEMICOLON_RE = re.compile(r";")
+ITEM_CUT_RE = re.compile(r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s", re.IGNORECASE)
+"""Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety"."""
 CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
@@ -252,6 +254,26 @@ def _conditions_met(
         section = index.parsed.sentences[unit[0]].section
         if not any(c in index.section_hits.get(section, {}) for c in rule.section):
             return False
+    return not (isinstance(rule, Cue) and rule.apart and _qualifies_other(index, rule, unit))
+
+
+def _qualifies_other(index: ConceptIndex, cue: Cue, unit: tuple[int, ...]) -> bool:
+    """Whether every word of the cue shares its clause (a ';' part or a lettered item of a run-in
+    list) with a concept it must stand apart from: in "(c) dependent on drugs, and the dependency
+    is life-threatening" the words qualify another factor, they do not state their own."""
+    parsed = index.parsed
+    for s in unit:
+        hits = index.hits[s]
+        own = [span for c in cue.all for span in hits.get(c, ())]
+        other = [span for c in cue.apart for span in hits.get(c, ())]
+        sentence = parsed.sentences[s]
+        text = parsed.document.passages[sentence.passage].text
+        cuts = [m.start() for m in ITEM_CUT_RE.finditer(text, sentence.start, sentence.end)]
+        bounds = list(zip([sentence.start, *cuts], [*cuts, sentence.end], strict=True))
+        for a, _ in own:
+            low, high = next((lo, hi) for lo, hi in bounds if lo <= a < hi or hi == sentence.end)
+            if not any(low <= b < high for b, _ in other):
+                return False
     return True
 
 

@@ -142,8 +142,8 @@ def test_a_few_words_between_determine_and_whether(checklists) -> None:
 
 
 PREARRIVAL = (
-    "Tell the caller to search the house again, to leave the missing child's room as it is and "
-    "to find a recent photo."
+    "Tell the caller to search the house again, to leave the missing child's room as it is, "
+    "to keep the phone line free and to find a recent photo."
 )
 
 
@@ -185,8 +185,8 @@ def test_the_subject_after_an_opening_phrase_is_the_actor(checklists) -> None:
         checklists,
         "PSAP-PREARRIVAL",
         "Before the officer arrives, the dispatcher tells the caller "
-        "to search the house again, to leave the missing child's room as it is and to find a "
-        "recent photo.",
+        "to search the house again, to leave the missing child's room as it is, to keep the "
+        "phone line free and to find a recent photo.",
         trail,
     )
     assert prearrival.status is Status.FOUND, prearrival.reason

@@ -198,12 +198,14 @@ MODALITY_KEYS = tuple(f.name for f in fields(Modality))
 @dataclass(frozen=True, slots=True)
 class Narrowing:
     """What confines a duty meant for every missing child to some of them (`cases`: a concept
-    naming some children, read in a condition; an age condition stopping below `all_ages`), and
+    naming some children, read in a condition or as the adjective of a quantified noun phrase
+    whose head is `subject` or a case noun; an age condition stopping below `all_ages`), and
     what makes a list a curriculum (`curriculum`: a concept in its heading or lead-in)."""
 
     cases: str | None = None
     all_ages: int | None = None
     curriculum: str | None = None
+    subject: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -658,7 +660,11 @@ def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowi
     if raw is None:
         return Narrowing()
     body = _mapping(
-        raw, "narrowing", problems, required=(), optional=("cases", "all_ages", "curriculum")
+        raw,
+        "narrowing",
+        problems,
+        required=(),
+        optional=("cases", "all_ages", "curriculum", "subject"),
     )
     all_ages = body.get("all_ages")
     if all_ages is not None and (
@@ -672,6 +678,7 @@ def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowi
         curriculum=_concept_ref(
             body.get("curriculum"), "narrowing: curriculum", problems, concepts
         ),
+        subject=_concept_ref(body.get("subject"), "narrowing: subject", problems, concepts),
     )
 
 

@@ -3,10 +3,13 @@ whether a list is a curriculum (topics taught) rather than duties.
 
 A duty meant for every missing child is narrowed when its sentence's conditional clause ("if the
 child is under 10, ...", "when foul play is suspected, officers shall ...", "for children twelve
-and under"), the lead-in of its list ("In critical cases the supervisor shall:") or its heading
-("Endangered Juveniles") names some children only. Which words name some children, and which
-name a curriculum, is checklist data (`narrowing`); this module knows English clause structure,
-never a checklist phrase.
+and under"), a relative clause restricting its case noun ("every case in which the child is in
+danger", "calls that involve foul play"), a quantified noun phrase whose adjective names some
+children ("every at-risk missing child report", "all high-risk missing children"), the lead-in
+of its list ("In critical cases the supervisor shall:") or its heading ("Endangered Juveniles")
+names some children only. Which words name some children, the missing child and a curriculum is
+checklist data (`narrowing`); this module knows English clause structure, never a checklist
+phrase.
 """
 
 from __future__ import annotations
@@ -21,16 +24,24 @@ from policy_review.model import ConditionSource, LimitingCondition
 
 CONDITION_REACH_CHARS = 100
 """How far before a word naming some children its conditional subordinator may stand."""
+CASE_HEAD = r"(?:cases?|situations?|incidents?|investigations?|calls?|reports?|matters?)"
+"""Nouns naming a case, which a relative clause or a quantifier's adjective can restrict."""
 CONDITION_LEAD_RE = re.compile(
     r"(?:(?P<word>\b(?:if|when|whenever|where|wherever|once|involving|should)\b)"
     r"|(?P<phrase>\bin\s+(?:the\s+)?(?:case|cases|event|instances?|situations?)\s+"
     r"(?:of|where|when|involving|in\s+which|that)\b)"
-    r"|(?:^|[,;:.]\s*|^\W*\(?\w{1,4}[.)]\s*)(?P<for_>for)\b)"
+    r"|(?:^|[,;:.]\s*|^\W*\(?\w{1,4}[.)]\s*)(?P<for_>for)\b"
+    rf"|(?P<relative>\b(?:(?:every|each|all|any|the|those|such)\s+)?{CASE_HEAD}\s+"
+    r"(?:in\s+which|wherein|which"
+    r"|that(?!\s+(?:the|a|an|this|his|her|their|its|he|she|they|it)\b))\b))"
     r"[^.;:,]*$",
     re.IGNORECASE,
 )
 """A conditional clause reaching the word, with no clause break between: "If the child is under
-10", "where foul play is suspected", "in cases involving an abduction", "For endangered youth"."""
+10", "where foul play is suspected", "in cases involving an abduction", "For endangered youth",
+or a restrictive relative clause of a case noun ("every case in which the child is in danger",
+"calls that involve foul play"; not "reports that the child ...", a verb's object clause, nor
+"cases, which ...", which adds no restriction)."""
 CASE_NOUN_TRAIL_RE = re.compile(
     r"\W{0,2}\s*(?:missing\s+)?(?:cases?|situations?|incidents?|investigations?|calls?)\b",
     re.IGNORECASE,
@@ -54,6 +65,21 @@ DISJUNCT_BEFORE_RE = re.compile(r"\b(?:or|and/or)\s+(?:[\w'-]+\s+){0,2}$", re.IG
 DISJUNCT_AFTER_RE = re.compile(r"^\s*(?:[\w'-]+\s+){0,1}(?:or|and/or)\b", re.IGNORECASE)
 """'reported missing or abducted', 'a runaway or missing juvenile': one alternative of a
 condition that also names every child does not confine it."""
+COORDINATE_RE = re.compile(
+    r"\b(?:and|or)\s+(?:(?:to|for|in|of|on)\s+)?(?:every|each|all|any)\b", re.I
+)
+"""'every case in which the child is in danger and every case not cleared within 48 hours': a
+coordinated case phrase naming no children reaches past some of them."""
+QUANTIFIER_RE = re.compile(r"\b(?:every|each|all|any)\s+(?:(?!of\b)[\w'-]+\s+)?$", re.I)
+"""'every at-risk', 'all the endangered': a quantifier opening the noun phrase of the word."""
+NOUN_PHRASE_TAIL_RE = re.compile(
+    r"(?:[\s-]+(?!(?:of|in|on|at|to|for|from|with|by|that|which|who|whose|where|when|and|or|"
+    r"but|nor|is|are|was|were|be|been|shall|will|must|should|may|can|has|have|as|than|if)\b)"
+    r"[\w'/-]+){1,3}",
+    re.IGNORECASE,
+)
+"""The words after the word up to the end of its noun phrase (a function word, a break)."""
+CASE_HEAD_END_RE = re.compile(rf"\b{CASE_HEAD}$", re.IGNORECASE)
 LEAD_IN_LABEL_MAX_WORDS = 5
 """A lead-in this short ("Abductions:") is a label naming its list's cases, like a heading."""
 
@@ -179,8 +205,10 @@ class ConditionReader:
             and not any(_overlaps(span, hits.get(c, ())) for c in exempt)
         ]
         for a, b in spans:
-            if DISJUNCT_BEFORE_RE.search(text[max(start, a - 40) : a]) or DISJUNCT_AFTER_RE.match(
-                text[b:end]
+            if (
+                DISJUNCT_BEFORE_RE.search(text[max(start, a - 40) : a])
+                or DISJUNCT_AFTER_RE.match(text[b:end])
+                or _widened(text, b, end, spans)
             ):
                 continue
             if label:
@@ -191,6 +219,9 @@ class ConditionReader:
                 if self._covers_all_ages(clause):
                     continue
                 return LimitingCondition(clause, source)
+            phrase = self._quantified(s, text, start, (a, b))
+            if phrase is not None and not self._covers_all_ages(phrase):
+                return LimitingCondition(phrase, source)
             before = text[max(start, a - 30) : a]
             trail = CASE_NOUN_TRAIL_RE.match(text, b, end)
             lead_at = CASE_NOUN_LEAD_RE.search(before)
@@ -199,6 +230,27 @@ class ConditionReader:
                     text[a - len(before) + lead_at.start() : trail.end()].strip(), source
                 )
         return self._age(text[start:end], source)
+
+    def _quantified(self, s: int, text: str, start: int, span: Span) -> str | None:
+        """The quantified noun phrase in which the word at `span` is an adjective before a head
+        naming the missing child or a case ("each endangered missing juvenile case", "all
+        high-risk missing children"): every child of a kind is only some children. The word as
+        the head itself ("any at-risk circumstances", "each at-risk indicator") names a
+        factor, not the children."""
+        a, b = span
+        quantifier = QUANTIFIER_RE.search(text, max(start, a - 30), a)
+        tail = NOUN_PHRASE_TAIL_RE.match(text, b)
+        if quantifier is None or tail is None:
+            return None
+        if INCLUSIVE_RE.search(text[max(start, quantifier.start() - 40) : quantifier.start()]):
+            return None
+        heads = self.index.hits[s].get(self.narrowing.subject or "", ())
+        if not (
+            any(b <= x and y <= tail.end() for x, y in heads)
+            or CASE_HEAD_END_RE.search(tail.group())
+        ):
+            return None
+        return text[quantifier.start() : tail.end()]
 
     def _covers_all_ages(self, clause: str) -> bool:
         """'if the person is under 18 or is high-risk': an alternative covering every child."""
@@ -240,12 +292,18 @@ def _overlaps(span: Span, others) -> bool:
     return any(a < span[1] and span[0] < b for a, b in others)
 
 
+def _widened(text: str, word_end: int, end: int, spans) -> bool:
+    """Whether a coordinated quantified phrase after the word names none of `spans`."""
+    coordinate = COORDINATE_RE.search(text, word_end, end)
+    return coordinate is not None and not any(a >= coordinate.start() for a, _ in spans)
+
+
 def _conditional_lead(text: str, start: int, at: int) -> int | None:
     """Where the conditional clause reaching offset `at` begins (None: not in one)."""
     match = CONDITION_LEAD_RE.search(text, max(start, at - CONDITION_REACH_CHARS), at)
     if match is None:
         return None
-    lead = next(match.start(g) for g in ("word", "phrase", "for_") if match.group(g))
+    lead = next(match.start(g) for g in ("word", "phrase", "for_", "relative") if match.group(g))
     preceding = text[max(start, lead - 40) : lead]
     if INCLUSIVE_RE.search(preceding) or COMPLEMENT_RE.search(preceding):
         return None

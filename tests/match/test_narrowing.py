@@ -89,6 +89,40 @@ LIMITED = [
         "Endangered Juveniles",
         id="case-named-by-the-heading",
     ),
+    pytest.param(
+        "LE-SUP-RESPOND",
+        "The shift supervisor shall respond to the scene of every at-risk missing child report.",
+        PROCEDURES,
+        ConditionSource.SENTENCE,
+        "every at-risk missing child report",
+        id="quantified-children-of-a-kind",
+    ),
+    pytest.param(
+        "LE-NCMEC",
+        "The investigator shall notify NCMEC (1-800-THE-LOST) of all high-risk missing children "
+        "and request its assistance.",
+        PROCEDURES,
+        ConditionSource.SENTENCE,
+        "all high-risk missing children",
+        id="quantified-children-of-a-kind-plural",
+    ),
+    pytest.param(
+        "LE-INV-FOLLOWUP",
+        "A detective will be assigned to every case in which the child is in danger.",
+        PROCEDURES,
+        ConditionSource.SENTENCE,
+        "every case in which the child is in danger",
+        id="relative-clause-of-the-case",
+    ),
+    pytest.param(
+        "LE-NCMEC",
+        "The investigator shall notify NCMEC (1-800-THE-LOST) of calls that involve foul play "
+        "and request its assistance.",
+        PROCEDURES,
+        ConditionSource.SENTENCE,
+        "calls that involve foul play",
+        id="relative-that-clause-of-the-case",
+    ),
 ]
 
 
@@ -148,6 +182,36 @@ EVERY_CHILD = [
         "Officers shall search the home, yard and vehicles, even if the family already "
         "searched; if foul play is suspected, the home is also treated as a crime scene.",
         id="a-condition-of-another-clause",
+    ),
+    pytest.param(
+        "LE-SUP-RESPOND",
+        "The shift supervisor shall respond to the scene of every missing child report and "
+        "document each at-risk indicator.",
+        id="quantified-factor-not-children",
+    ),
+    pytest.param(
+        "LE-SUP-RESPOND",
+        "The shift supervisor shall respond to the scene of every missing child report, "
+        "including all endangered missing children.",
+        id="including-all-of-a-kind",
+    ),
+    pytest.param(
+        "LE-SUP-RESPOND",
+        "The shift supervisor shall respond to the scene of every missing or endangered child "
+        "report.",
+        id="quantified-alternative-of-every-child",
+    ),
+    pytest.param(
+        "LE-INV-FOLLOWUP",
+        "A detective will be assigned to every case in which the child is in danger and to "
+        "every case not cleared within forty-eight hours.",
+        id="coordinated-case-phrase-naming-no-children",
+    ),
+    pytest.param(
+        "LE-NCMEC",
+        "The investigator shall notify NCMEC (1-800-THE-LOST) of the missing child, request its "
+        "assistance and pass on any reports that the child may be in danger.",
+        id="that-opening-what-is-reported-is-no-relative-clause",
     ),
 ]
 

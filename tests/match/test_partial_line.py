@@ -79,6 +79,22 @@ LE_CASES = [
         "partial",
     ),
     (
+        "pace-set-by-what-allows-it",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "The responding officer shall search the home, yard and vehicles as promptly as staffing "
+        "and the other demands on the shift allow, even if the family has already searched.",
+        "partial",
+    ),
+    (
+        "as-well-as-is-no-pace",
+        "LE-FR-VERIFY-SEARCH",
+        RESPONDING,
+        "The responding officer shall search the home as well as the yard and vehicles the "
+        "owner's consent allows, even if the family has already searched.",
+        "found",
+    ),
+    (
         "ideally",
         "LE-FR-VERIFY-SEARCH",
         RESPONDING,

@@ -413,12 +413,17 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     place = "on the title" if result.format == "docx" else "as margin notes"
     print(
-        f"{output}: {result.notes} notes ({result.anchored} on their quotes, "
-        f"{result.elsewhere} {place}); {result.red_flags} red flags, "
-        f"{result.missing} missing elements listed",
+        f"{output}: {_count(result.notes, 'note')} ({result.anchored} on their quotes, "
+        f"{result.elsewhere} {place}); {_count(result.red_flags, 'red flag')}, "
+        f"{_count(result.missing, 'missing element')} listed",
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 red flag', '2 red flags': the summary lines are read by people, not parsed."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _report_for_letter(args: argparse.Namespace) -> tuple[dict, str]:
@@ -472,7 +477,7 @@ def _cmd_letter(args: argparse.Namespace) -> int:
     _write_bytes(write_letter(letter, template=args.template), args.output, protect=args.source)
     print(
         f"{args.output}: {letter.determination.value}; {len(letter.missing)} critical missing, "
-        f"{len(letter.partial)} critical partial, {len(letter.red_flags)} red flags",
+        f"{len(letter.partial)} critical partial, {_count(len(letter.red_flags), 'red flag')}",
         file=sys.stderr,
     )
     if args.pdf:

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 from conftest import (
+    SAMPLES,
     annotatable,
     digest,
     evidenced_elements,
@@ -226,3 +227,13 @@ def test_missing_list_goes_on_the_first_paragraph_when_there_is_no_title(tmp_pat
     comments = _comments(out)
     missing = next(t for t in comments if t.startswith("Missing elements"))
     assert comments[missing] == "Members shall accept every missing child report without delay."
+
+
+def test_summary_line_counts_in_words(tmp_path, capsys):
+    """One red flag is "1 red flag": the summary is read by a person."""
+    path = SAMPLES / "alder-grove-pd-policy-328-missing-persons.docx"
+    argv = ["annotate", str(path), "-o", str(tmp_path / "a.docx"), "--checklist", "le-model-policy"]
+    assert main(argv) == 0
+    summary = capsys.readouterr().err
+    assert "; 1 red flag, " in summary
+    assert " 1 red flags" not in summary

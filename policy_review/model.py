@@ -198,7 +198,7 @@ class AdjustmentCause(StrEnum):
     CURRICULUM = "curriculum"  # a topic of a training list, not a duty to act
     RED_FLAG = "red_flag"  # other wording of the document contradicts the requirement
     HEDGED = "hedged"  # the duty is qualified away ("when practical", "as resources permit")
-    TOPIC_ONLY = "topic_only"  # only the document's title gives the cue its context
+    TOPIC_ONLY = "topic_only"  # the document's title gives the cue its context (no cap)
 
 
 class ConditionSource(StrEnum):

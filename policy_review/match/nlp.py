@@ -9,13 +9,17 @@ from importlib import resources
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 LEMMA_COMPONENT = "lowercase_lookup_lemmatizer"
+RANK_ABBREVIATIONS = ("Sgt", "Sgts", "Lt", "Lts", "Capt", "Cpl", "Det", "Dets", "Ofc", "Dep",
+                      "Insp", "Cmdr", "Supt", "Dept", "Div", "Asst", "Lieut", "Tpr")
+"""Ranks and units that directives abbreviate ("Notify Sgt. and on-call Det."): their period
+ends no sentence, so each stays one token and the duty after it stays in its sentence."""
 
 LEMMA_TABLE_FILE = ("spacy_lookups_data", "data", "en_lemma_lookup.json.gz")
 """The one table needed, read straight from the package: `load_lookups` goes through spaCy's
@@ -69,6 +73,9 @@ def _lemmatize(doc: Doc) -> Doc:
 def get_nlp() -> Language:
     """Built once per process; building costs ~0.1 s and the lemma table ~0.03 s."""
     nlp = spacy.blank("en")
+    for word in RANK_ABBREVIATIONS:
+        for form in {word, word.lower(), word.upper()}:
+            nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: f"{form}."}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMA_COMPONENT)
     return nlp

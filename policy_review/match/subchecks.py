@@ -50,13 +50,14 @@ DURATION_RE = re.compile(
     re.IGNORECASE,
 )
 DEADLINE_LEAD_RE = re.compile(
-    r"\b(?:within|no later than|not later than|no more than|not to exceed|not exceeding|"
-    r"less than|under|in|after|before|up to|inside of|at least|maximum of|by)\s+(?:the\s+)?"
-    r"(?:first\s+|next\s+)?$",
+    r"(?:\b(?:within|no later than|not later than|no more than|not to exceed|not exceeding|"
+    r"less than|under|in|after|before|up to|inside of|at least|maximum of|by|w/in)\s+"
+    r"|(?:\u2264|\u2a7d|<=?)\s*)(?:the\s+)?(?:first\s+|next\s+)?$",
     re.IGNORECASE,
 )
-"""A duration is a time limit only when introduced as one ("within two hours", "after 24 hours");
-"missing for 24 hours" describes the case, not the deadline."""
+"""A duration is a time limit only when introduced as one ("within two hours", "after 24 hours",
+in a slide's shorthand "<= 2 hrs", "w/in 2 hrs"); "missing for 24 hours" describes the case, not
+the deadline."""
 AGE_TRAIL_RE = re.compile(r"^\s*(?:of\s+age|old|of\s+the\s+age)\b", re.IGNORECASE)
 DEADLINE_TRAIL_RE = re.compile(r"^\s*(?:of|from|after|following)\b", re.IGNORECASE)
 

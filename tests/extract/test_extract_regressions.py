@@ -20,3 +20,12 @@ def test_wrapped_lines_and_bold_run_ins_stay_one_passage():
     policy = next(p for p in document.passages if p.text.startswith("It is the policy of"))
     assert policy.kind is PassageKind.PARAGRAPH
     assert policy.text.endswith("established and confirmed to indicate otherwise.")
+
+
+def test_a_slide_title_ending_in_a_rank_abbreviation_is_a_heading():
+    """ "Slide 9 - Sgt." once read as a sentence, so its bullets stayed under slide 8's title."""
+    document = load_document(
+        REPO_ROOT / "sample_policies" / "kilbride-pd-chief-slide-deck-missing-kids.pdf"
+    )
+    item = next(p for p in document.passages if p.text.startswith("Sgt. responds to every"))
+    assert item.section == ("Slide 9 — Sgt.",)

@@ -16,8 +16,26 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
 LEMMA_COMPONENT = "lowercase_lookup_lemmatizer"
-RANK_ABBREVIATIONS = ("Sgt", "Sgts", "Lt", "Lts", "Capt", "Cpl", "Det", "Dets", "Ofc", "Dep",
-                      "Insp", "Cmdr", "Supt", "Dept", "Div", "Asst", "Lieut", "Tpr")
+RANK_ABBREVIATIONS = (
+    "Sgt",
+    "Sgts",
+    "Lt",
+    "Lts",
+    "Capt",
+    "Cpl",
+    "Det",
+    "Dets",
+    "Ofc",
+    "Dep",
+    "Insp",
+    "Cmdr",
+    "Supt",
+    "Dept",
+    "Div",
+    "Asst",
+    "Lieut",
+    "Tpr",
+)
 """Ranks and units that directives abbreviate ("Notify Sgt. and on-call Det."): their period
 ends no sentence, so each stays one token and the duty after it stays in its sentence."""
 

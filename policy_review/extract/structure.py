@@ -1075,9 +1075,24 @@ def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: floa
         return True
     if prev.bold != line.bold and prev_short:
         return True
-    if prev.text.endswith(SENTENCE_END) and prev_short:
+    if prev.text.endswith(SENTENCE_END) and (
+        prev_short or _bold_heading_line(prev, line, text_left, text_right)
+    ):
         return True
     return prev_short and heading_cue(prev.text, emphasis=prev.bold, numbered=False) is not None
+
+
+def _bold_heading_line(prev: Line, line: Line, text_left: float, text_right: float) -> bool:
+    """Whether `line`, after a plain line, is a short bold heading ("Responding officer (agency
+    of jurisdiction)"): a sentence that filled its last line runs straight into it, with no
+    wider gap, in a protocol listing each party's duties under its own bold name."""
+    short = line.right < text_left + SHORT_LINE_SHARE * (text_right - text_left)
+    return (
+        line.bold
+        and not prev.bold
+        and short
+        and heading_cue(line.text, emphasis=True, numbered=False) is not None
+    )
 
 
 def _deliberate_break(prev: Line, line: Line, margin: float) -> bool:

@@ -298,3 +298,25 @@ def test_a_chapters_own_running_footer_is_set_apart_inside_a_manual(tmp_path):
     assert all("Missing Persons" not in p.text for p in document.evidence_passages)
     # one-off footers (each other chapter here has a single page) stay text
     assert "Use of Force - 2" not in edges
+
+
+def test_a_bold_party_name_after_a_full_line_heads_its_own_duties(tmp_path):
+    """A protocol lists each party's duties under its bold name set at the ordinary line pitch:
+    a sentence that fills its line must not swallow the next party's name."""
+    lines = [
+        TextLine("Dispatcher", 72, 100, 11, bold=True),
+        TextLine(
+            "The dispatcher sends the closest available unit and keeps the whole shift", 72, 114
+        ),
+        TextLine(
+            "informed of every change in the case until the final unit has cleared it.", 72, 128
+        ),
+        TextLine("Patrol officer", 72, 142, 11, bold=True),
+        TextLine(
+            "The officer searches the home even when the family has already searched.", 72, 156
+        ),
+    ]
+    document = load_document(write_pdf(tmp_path / "parties.pdf", [PdfPage(lines)]))
+    officer = next(p for p in document.passages if "searches the home" in p.text)
+    assert officer.section[-1] == "Patrol officer"
+    assert not any("Patrol officer" in p.text and "dispatcher" in p.text for p in document.passages)

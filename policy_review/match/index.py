@@ -78,6 +78,12 @@ TITLED_ITEM_RE = re.compile(
     r"^\(?(?:\d{1,3}(?:\.\d{1,2})*|[A-Za-z])[.)]?\s+[A-Z][\w/&-]*(?:\s+[A-Z&][\w/&-]*){0,3}\.\s+[A-Z]"
 )
 """A numbered passage that opens with its own run-in title ("11. Review. The Deputy ...")."""
+FORM_LINE_RE = re.compile(
+    r"^(?:who|what|when|where|which|how(?: often| soon)?)\s*:\s*\S", re.IGNORECASE
+)
+"""A slide's or card's label-value line ("Who: QA Coordinator", "When: within 5 days"): a run of
+them under one heading fills in one statement, who does it, when, to what, how."""
+FORM_RUN_MIN_LINES = 2
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
@@ -557,6 +563,7 @@ class ConceptIndex:
     _in_section: dict[tuple[str, ...], frozenset[str]] | None = None  # section -> its concepts
     _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
     _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
+    _form_runs: dict[int, tuple[int, ...]] | None = None  # sentence -> its label-value run
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
     condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
@@ -570,12 +577,16 @@ class ConceptIndex:
 
     def _build_units(self, scope: str) -> list[tuple[int, ...]]:
         sentences = self.parsed.sentences
+        runs = self.form_runs()
         if scope == "sentence":
-            return [(s.index,) for s in sentences]
+            return [runs.get(s.index, (s.index,)) for s in sentences]
         if scope == "window":
             units = []
             for s in sentences:
                 following = s.index + 1
+                if s.index in runs:
+                    units.append(runs[s.index])
+                    continue
                 if following < len(sentences) and self._window_joins(s, sentences[following]):
                     units.append((s.index, following))
                 else:
@@ -602,6 +613,37 @@ class ConceptIndex:
         if current:
             units.append(tuple(current))
         return units
+
+    def form_runs(self) -> dict[int, tuple[int, ...]]:
+        """Sentence -> every sentence of its run of label-value lines ("Who: ... / When: ... /
+        Which: ..."): the lines are the parts of one statement, so a sentence (or window) there
+        is the whole run. Lines of the same heading block only; a run needs two lines."""
+        if self._form_runs is None:
+            parsed = self.parsed
+            passages = parsed.document.passages
+            runs: dict[int, tuple[int, ...]] = {}
+            run: list[int] = []  # passage indexes
+
+            def close() -> None:
+                if len(run) >= FORM_RUN_MIN_LINES:
+                    members = tuple(s for p in run for s in parsed.passage_sentences[p])
+                    runs.update(dict.fromkeys(members, members))
+                run.clear()
+
+            for i, ids in parsed.passage_sentences.items():
+                if not ids or not FORM_LINE_RE.match(passages[i].text):
+                    close()
+                    continue
+                if run and (
+                    run[-1] != i - 1
+                    or parsed.sentences[ids[0]].block
+                    != parsed.sentences[parsed.passage_sentences[run[-1]][0]].block
+                ):
+                    close()
+                run.append(i)
+            close()
+            self._form_runs = runs
+        return self._form_runs
 
     def _window_joins(self, sentence: Sentence, following: Sentence) -> bool:
         """Whether a window may run on into the next sentence: within its heading block, and not
@@ -648,18 +690,19 @@ class ConceptIndex:
         """concept -> ids of the units (of this scope) that contain it."""
         found = self._by_scope.get(scope)
         if found is None:
-            if scope == "sentence":  # unit i is sentence i
+            if "" not in self._by_scope:  # concept -> sentences, shared by every scope
                 sentences: dict[str, set[int]] = defaultdict(set)
                 for s, concepts in enumerate(self.hits):
                     for concept in concepts:
                         sentences[concept].add(s)
-                found = UnitsByConcept(sentences, None)
-            else:
+                self._by_scope[""] = UnitsByConcept(sentences, None)
+            found = self._by_scope[""]
+            if scope != "sentence" or self.form_runs():  # else unit i is sentence i
                 holding: list[list[int]] = [[] for _ in self.hits]
                 for unit_id, unit in enumerate(self.units(scope)):
                     for s in unit:
                         holding[s].append(unit_id)
-                found = UnitsByConcept(self.unit_index("sentence").sentences, holding)
+                found = UnitsByConcept(found.sentences, holding)
             self._by_scope[scope] = found
         return found
 

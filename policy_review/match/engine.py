@@ -61,6 +61,8 @@ RELATIVE_MODAL_RE = re.compile(
 to a relative or conditional clause, not to the duty."""
 PROHIBITION_RE = re.compile(r"^\s*not\b", re.I)
 """'may not be refused' forbids; it grants no option."""
+PROHIBITION_LABEL_RE = re.compile(r"^\s*(?:don['’]?t|do\s+not|never)\s*:", re.I)
+"""A slide's or card's "DON'T: tell anyone to wait 24 hrs": the line names what is forbidden."""
 CLAUSE_SEMICOLON_RE = re.compile(r";")
 ITEM_CUT_RE = re.compile(r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s", re.IGNORECASE)
 """Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety"."""
@@ -379,14 +381,21 @@ class _ElementWork:
 def _states_no_rule(index: ConceptIndex, view: _View, spans) -> bool:
     """Whether every sentence holding the flagged words states no rule in force: a question ("Is
     there a waiting period before we take a report?") or a provision reported as rescinded,
-    deleted or former (`modality.withdrawn`: an amendment quoting the wording it removes)."""
+    deleted or former (`modality.withdrawn`: an amendment quoting the wording it removes), or a
+    line under a "DON'T:" label, which forbids what it names."""
     withdrawn = index.compiled.checklist.modality.withdrawn
     owners = {view.sentences[_sentence_of(view, a)] for a, _ in spans}
     if not owners:
         return False
+    parsed = index.parsed
     for s in owners:
-        text = index.parsed.text_of(index.parsed.sentences[s]).strip().rstrip("\"'”’)")
-        if not (text.endswith("?") or (withdrawn and withdrawn in index.hits[s])):
+        text = parsed.text_of(parsed.sentences[s]).strip().rstrip("\"'”’)")
+        line = parsed.document.passages[parsed.sentences[s].passage].text
+        if not (
+            text.endswith("?")
+            or (withdrawn and withdrawn in index.hits[s])
+            or PROHIBITION_LABEL_RE.match(line)
+        ):
             return False
     return True
 

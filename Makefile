@@ -34,10 +34,11 @@ bench: $(BIN)/python
 # --unfamiliar: the cues were never tuned on their wording, so they show the model how often the
 # matcher errs on wording it has not met; the confidence shown mixes the answers for familiar and
 # unfamiliar wording (a submission may be either). They stay held out for the cues.
-# sample_policies/heldout/ is a subfolder, which evaluate does not read: it is never fitted on.
+# sample_policies/heldout3/ (held out for two stops, development data since stop 12) is fitted on
+# as familiar wording; sample_policies/heldout/ and heldout4/ are never fitted on.
 UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-basin
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
-	$(BIN)/policy-review evaluate sample_policies ../shared/corpus/real \
+	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \
 		$(foreach name,$(UNFAMILIAR),--unfamiliar '$(name)*') \
 		--fit-confidence checklists/calibration/confidence.json

@@ -900,7 +900,11 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
             score = met / len(wanted)
             if any(unit_id in by_concept.get(c, ()) for c in cue.none):
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
-            no_context = index.lacks_context(cue.scope, unit_id, cue.context)
+            # a chapter whose title names the missing child gives the context a hit may take
+            # from there (`topic_context`): a near miss lacks only what even that leaves out
+            first = index.units(cue.scope)[unit_id][0]
+            topical = index.topic_names_all(index.compiled.checklist.topic_context, first)
+            no_context = index.lacks_context(cue.scope, unit_id, cue.context, with_topic=topical)
             if no_context:
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR
             if score >= 1.0:  # fully met cues are hits or subcheck failures, recorded elsewhere

@@ -87,6 +87,42 @@ FORM_RUN_MIN_LINES = 2
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
+CONDITION_QUESTION_MAX_WORDS = 5
+INTERROGATIVE_OPENERS = frozenset(
+    [
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "which",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "am",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+    ]
+)
+"""A short question that opens with none of these ("No custody order?", "Foster kid?", "Lives in
+another town?") asks nothing: like "if ...", it is the condition of the sentence after it."""
 REFERENCE_LIST_MIN_ITEMS = 3
 REFERENCE_ITEM_MAX_WORDS = 8
 REFERENCE_LIST_MARKERS = (
@@ -441,8 +477,12 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
     sentence they introduce: a label is not a sentence, and must not use up the look-back."""
     spans: list[tuple[int, int]] = []
     pending: int | None = None
-    for sent in doc.sents:
+    sents = list(doc.sents)
+    for position, sent in enumerate(sents):
         start = sent.start_char if pending is None else pending
+        if position + 1 < len(sents) and _condition_question(sent):
+            pending = start
+            continue
         if sent.end_char - sent.start_char <= LABEL_MAX_CHARS:  # cheap test first: short only
             words = [t for t in sent if not t.is_punct and not t.is_space]
             if not words:
@@ -458,6 +498,21 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
         else:
             spans.append((pending, len(doc.text.rstrip())))
     return spans
+
+
+def _condition_question(sent) -> bool:
+    """Whether `sent` is a terse slide's or card's condition put as a question ("No custody
+    order? Still a report."): short, and not opened by a question word or an auxiliary, so
+    what follows it answers it, and belongs to its sentence (a question read alone states no
+    rule, see `engine._states_no_rule`)."""
+    text = sent.text.strip()
+    if not text.endswith("?"):
+        return False
+    words = [t for t in sent if not t.is_punct and not t.is_space]
+    return (
+        0 < len(words) <= CONDITION_QUESTION_MAX_WORDS
+        and words[0].lower_ not in INTERROGATIVE_OPENERS
+    )
 
 
 def _blocks(document: Document) -> list[int]:

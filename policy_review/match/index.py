@@ -89,37 +89,9 @@ LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
 CONDITION_QUESTION_MAX_WORDS = 5
 INTERROGATIVE_OPENERS = frozenset(
-    [
-        "who",
-        "whom",
-        "whose",
-        "what",
-        "which",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "am",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "will",
-        "would",
-        "shall",
-        "should",
-        "may",
-        "might",
-        "must",
-        "has",
-        "have",
-        "had",
-    ]
+    {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "is", "are", "am"}
+    | {"was", "were", "do", "does", "did", "can", "could", "will", "would", "shall", "should"}
+    | {"may", "might", "must", "has", "have", "had"}
 )
 """A short question that opens with none of these ("No custody order?", "Foster kid?", "Lives in
 another town?") asks nothing: like "if ...", it is the condition of the sentence after it."""

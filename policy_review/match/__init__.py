@@ -99,7 +99,9 @@ def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
 
 
 def _duties(index, roles: tuple[str, ...]) -> tuple[int, int]:
-    """Sentences telling one of `roles` to act, and sentences telling any actor to act."""
+    """Sentences telling one of `roles` to act, and sentences telling any actor to act. Read
+    per checklist, not once per document: the actors are shared, but each checklist's modal
+    words place a sentence's subject (`ensure` is a duty word to the police checklist only)."""
     if not roles:
         return 0, 0
     reader = ActorReader(index)

@@ -659,7 +659,8 @@ LEAD_IN_ITEM_MAX_WORDS = 15
 def is_lead_in(text: str) -> bool:
     """A sentence that introduces a list: it ends in a colon after more than a label's words,
     in sentence case (`The call-taker shall obtain:`; `Procedure:` and a form's `Effective
-    Date:` are labels)."""
+    Date:` are labels). Stricter than `match.index.opens_list` on purpose: here it turns the
+    unmarked short lines after it into list items, which a label's lines are not."""
     return text.endswith(":") and len(text.split()) > LABEL_MAX_WORDS and not is_title_case(text)
 
 

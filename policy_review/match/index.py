@@ -129,7 +129,10 @@ def heading_ends(section: tuple[str, ...]) -> list[int]:
 
 
 def opens_list(text: str) -> bool:
-    """Whether a sentence is a colon lead-in: the list after it continues it."""
+    """Whether a sentence is a colon lead-in: the list after it continues it. Looser than
+    `extract.structure.is_lead_in` on purpose: its items are already marked (by bullets,
+    numbers or that function), so any colon end opens them, a label's (`Procedure:`) and one
+    before a standard's reference (`... as follows: (41.2.5a)`) included."""
     return LEAD_IN_END_RE.search(text.rstrip()) is not None
 
 

@@ -103,7 +103,8 @@ def _deepest_actors(
     trail: tuple[str, ...], actors_of: dict[tuple[str, ...], set[str]]
 ) -> frozenset[str]:
     """The actors named by the deepest heading of `trail` that names any: those its trail names
-    beyond its parent's (`PART A - SWORN MEMBERS > RESPONDING DEPUTY`: the deputy)."""
+    beyond its parent's (`PART A - SWORN MEMBERS > RESPONDING DEPUTY`: the deputy). Not
+    `ActorReader._heading`: that skips time-clause headings, which moves placements."""
     for depth in range(len(trail), 0, -1):
         named = actors_of.get(trail[:depth])
         if named is None:

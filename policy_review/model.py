@@ -31,6 +31,7 @@ class Passage:
     kind: PassageKind
     start: int
     end: int
+    row: int | None = None  # table cells of one row share it: the row reads as one statement
 
     @property
     def section_label(self) -> str:
@@ -102,6 +103,7 @@ class Document:
                 "kind": p.kind.value,
                 "start": p.start,
                 "end": p.end,
+                "row": p.row,
             }
             for p in self.passages
         ]
@@ -114,24 +116,25 @@ def build_document(
     sha256: str,
     format: str,
     page_count: int | None,
-    blocks: list[tuple[str, int | None, tuple[str, ...], PassageKind]],
+    blocks: list[tuple],
     warnings: tuple[str, ...] = (),
     ocr_pages: tuple[int, ...] = (),
     blank_pages: tuple[int, ...] = (),
     tracked_changes: bool = False,
 ) -> Document:
-    """Assemble a Document from (text, page, section, kind) blocks, computing offsets once."""
+    """Assemble a Document from (text, page, section, kind[, row]) blocks, computing offsets
+    once; `row` numbers a table row, so its cells can be read together."""
     passages: list[Passage] = []
     parts: list[str] = []
     offset = 0
-    for text, page, section, kind in blocks:
+    for text, page, section, kind, *row in blocks:
         text = " ".join(text.split())
         if not text:
             continue
         if parts:
             parts.append("\n")
             offset += 1
-        passages.append(Passage(text, page, tuple(section), kind, offset, offset + len(text)))
+        passages.append(Passage(text, page, tuple(section), kind, offset, offset + len(text), *row))
         parts.append(text)
         offset += len(text)
     return Document(

@@ -316,6 +316,7 @@ class _Walk:
     tracked: bool = False
     comments: bool = False
     pages: _Pages | None = None
+    rows: int = 0  # table rows read so far: numbers each row's cells
 
 
 @dataclass(slots=True)
@@ -491,10 +492,15 @@ def _table(table, walk: _Walk) -> None:
         if row.getparent() is not table:
             continue
         pending, numbered = "", False
+        walk.rows += 1
+        number = walk.rows
         for cell in row.findall(W_TC):
             start = len(walk.paras)
             _blocks(cell, walk, PassageKind.TABLE_CELL)
             added = walk.paras[start:]
+            for para in added:
+                if para.row is None:  # a nested table's cells keep their own rows
+                    para.row = number
             role = cell_prefix(added[0].text) if len(added) == 1 else None
             if role is not None:
                 pending = f"{pending} {added[0].text}".strip()
@@ -505,7 +511,7 @@ def _table(table, walk: _Walk) -> None:
                 added[0].kind = None if numbered else added[0].kind
                 pending, numbered = "", False
         if pending:
-            walk.paras.append(Para(pending, kind=PassageKind.TABLE_CELL))
+            walk.paras.append(Para(pending, kind=PassageKind.TABLE_CELL, row=number))
 
 
 def _blocks(container, walk: _Walk, kind: PassageKind | None) -> None:

@@ -69,6 +69,7 @@ class _DirectiveParser(HTMLParser):
         self._hidden_paras: list[Para] = []
         self._deferred: list[Para] = []
         self._visible_run = self._run
+        self._rows = 0  # <tr> elements opened so far: numbers each row's cells
 
     def handle_starttag(self, tag: str, attrs) -> None:
         attributes = dict(attrs)
@@ -99,6 +100,8 @@ class _DirectiveParser(HTMLParser):
         if tag in VOID:
             return
         self._open.append(tag)
+        if tag == "tr":
+            self._rows += 1
         if tag in ("ol", "ul"):
             start = attributes.get("start") or "1"
             kind = attributes.get("type") or ("1" if tag == "ol" else "")
@@ -174,7 +177,7 @@ class _DirectiveParser(HTMLParser):
         if isinstance(context, int):
             para = Para(text, heading_level=context)
         elif context == "cell":
-            para = Para(text, kind=PassageKind.TABLE_CELL, emphasis=emphasis)
+            para = Para(text, kind=PassageKind.TABLE_CELL, emphasis=emphasis, row=self._rows)
         elif context == "item":
             para = Para(text, kind=PassageKind.LIST_ITEM, emphasis=emphasis)
         elif context == "edge":

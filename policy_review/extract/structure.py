@@ -3,8 +3,8 @@ headers/footers and paragraph assembly from positioned lines.
 
 Every extractor reduces its format to `Para`s (paragraph-sized text with whatever hints the
 format gives: a heading level, a forced kind, bold/large type) and `outline()` turns them into
-the (text, page, section, kind) blocks that `build_document` expects. PDF and OCR first turn
-positioned `Line`s into `Para`s with `assemble_pages()`.
+the (text, page, section, kind, table row) blocks that `build_document` expects. PDF and OCR
+first turn positioned `Line`s into `Para`s with `assemble_pages()`.
 """
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import count
 from typing import NamedTuple
 
 from policy_review.model import PassageKind
 
-Block = tuple[str, int | None, tuple[str, ...], PassageKind]
+Block = tuple[str, int | None, tuple[str, ...], PassageKind, int | None]
 
 # --- text clean-up --------------------------------------------------------------------------
 
@@ -352,6 +354,7 @@ class Para:
     bullet: bool = False
     aside: bool = False  # hidden or pop-up text: placed in the current section, opens nothing
     run_in: bool = False  # a bold label split off its paragraph: heads that paragraph only
+    row: int | None = None  # a table cell's row (numbered per document): see `Passage.row`
 
 
 @dataclass(slots=True)
@@ -707,23 +710,23 @@ def outline(paras: list[Para]) -> list[Block]:
         page = candidate.para.page
         kind = candidate.kind
         if index in title_block:
-            blocks.append((candidate.text, page, (), kind))
+            blocks.append((candidate.text, page, (), kind, candidate.para.row))
             continue
         if candidate.para.aside and kind is not PassageKind.HEADER_FOOTER:
-            blocks.append((candidate.text, page, trail.heading_trail(), kind))
+            blocks.append((candidate.text, page, trail.heading_trail(), kind, candidate.para.row))
             continue
         if kind is PassageKind.HEADER_FOOTER:
-            blocks.append((candidate.text, page, (), kind))
+            blocks.append((candidate.text, page, (), kind, candidate.para.row))
             continue
         if kind is PassageKind.TOC:
-            blocks.append((candidate.text, page, trail.trail, kind))
+            blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
             continue
         if kind is PassageKind.HEADING:
             trail.close_run_in()
             if candidate.style == RUN_IN_STYLE:  # heads the paragraph after it, nothing more
                 trail.close_items()
                 trail.open(RUN_IN_STYLE, candidate.text.rstrip(":").strip())
-                blocks.append((candidate.text, page, trail.trail, kind))
+                blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
                 continue
             style, value = trail.resolve(candidate) if candidate.label else (candidate.style, 0)
             if not trail.is_open(style):
@@ -733,7 +736,7 @@ def outline(paras: list[Para]) -> list[Block]:
             elif style and style[0] == "plain":
                 trail.close_for_plain_heading(style)
             trail.open(style, candidate.text.rstrip(":").strip(), value)
-            blocks.append((candidate.text, page, trail.trail, kind))
+            blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
             continue
         if candidate.style is not None:  # a numbered item: its sub-items sit under it
             style, value = trail.resolve(candidate)
@@ -743,7 +746,7 @@ def outline(paras: list[Para]) -> list[Block]:
             section = trail.trail
         else:
             section = trail.heading_trail()
-        blocks.append((candidate.text, page, section, kind))
+        blocks.append((candidate.text, page, section, kind, candidate.para.row))
         trail.close_run_in()
     return blocks
 
@@ -793,10 +796,12 @@ class Page:
     tables: list[Table] = field(default_factory=list)
 
 
-def _cell_paras(table: Table, page: int) -> list[Para]:
-    """Table cells row by row; a cell holding only a number or a label prefixes the next."""
+def _cell_paras(table: Table, page: int, rows: Iterator[int]) -> list[Para]:
+    """Table cells row by row, each row numbered from `rows`; a cell holding only a number or a
+    label prefixes the next."""
     paras: list[Para] = []
     for row in table.rows:
+        number = next(rows)
         prefix = ""
         for cell in row:
             if len(cell) == 1 and cell_prefix(cell[0]) is not None:
@@ -804,10 +809,10 @@ def _cell_paras(table: Table, page: int) -> list[Para]:
                 continue
             for index, text in enumerate(cell):
                 text = f"{prefix} {text}" if prefix and index == 0 else text
-                paras.append(Para(text, page, PassageKind.TABLE_CELL))
+                paras.append(Para(text, page, PassageKind.TABLE_CELL, row=number))
             prefix = "" if cell else prefix
         if prefix:
-            paras.append(Para(prefix, page, PassageKind.TABLE_CELL))
+            paras.append(Para(prefix, page, PassageKind.TABLE_CELL, row=number))
     return paras
 
 
@@ -1130,6 +1135,7 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
     body_size = _body_size(pages)
     paras: list[Para] = []
     last_body: Para | None = None
+    rows = count()
     for page, page_running in zip(pages, running, strict=True):
         header_footer = [
             Para(line.text, page.number, PassageKind.HEADER_FOOTER)
@@ -1152,7 +1158,7 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
             if table is not None:  # the table's cells replace its lines, where it starts
                 if table not in placed:
                     placed.append(table)
-                    cells = _cell_paras(table, page.number)
+                    cells = _cell_paras(table, page.number, rows)
                     page_paras.extend(cells)
                     page_lines.extend([cell.text] for cell in cells)
                     margins.extend(table.right for _ in cells)

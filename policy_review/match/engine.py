@@ -209,8 +209,16 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
     owners = [_sentence_of(view, a) for a, _ in spans]
     marked = sorted(set(owners)) or [0]
     sentences = index.parsed.sentences
-    body = [i for i in marked if not sentences[view.sentences[i]].title_only]
-    marked = body or marked  # a heading is quoted only when nothing else carries the words
+    row_keys = index.row_keys()
+    keys = {k for s in view.sentences for k in row_keys.get(s, ())}
+    body = [
+        i
+        for i in marked
+        if not sentences[view.sentences[i]].title_only and view.sentences[i] not in keys
+    ]
+    # a heading, or a table row's first cell (apart from the cell quoted), names what the text
+    # is about: it is quoted only when nothing else carries the words
+    marked = body or marked
     chosen = list(range(marked[0], marked[-1] + 1))
     text_len = sum(
         len(index.parsed.text_of(index.parsed.sentences[view.sentences[i]])) for i in chosen

@@ -594,6 +594,7 @@ class ConceptIndex:
     _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
     _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
     _form_runs: dict[int, tuple[int, ...]] | None = None  # sentence -> its label-value run
+    _row_keys: dict[int, tuple[int, ...]] | None = None  # cell sentence -> its row's first cell
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
     condition_reader: object | None = None  # conditions per sentence (match/conditions.py)
@@ -612,15 +613,17 @@ class ConceptIndex:
             return [runs.get(s.index, (s.index,)) for s in sentences]
         if scope == "window":
             units = []
+            keys = self.row_keys()
             for s in sentences:
                 following = s.index + 1
                 if s.index in runs:
                     units.append(runs[s.index])
                     continue
+                key = keys.get(s.index, ())
                 if following < len(sentences) and self._window_joins(s, sentences[following]):
-                    units.append((s.index, following))
+                    units.append((*key, s.index, following))
                 else:
-                    units.append((s.index,))
+                    units.append((*key, s.index))
             return units
         if scope == "list":
             return [
@@ -674,6 +677,24 @@ class ConceptIndex:
             close()
             self._form_runs = runs
         return self._form_runs
+
+    def row_keys(self) -> dict[int, tuple[int, ...]]:
+        """Sentence of a table cell -> the sentences of its row's first cell, for the cells after
+        it: a decision table's row reads "for <first cell>: ask <cell>, do <cell>, notify
+        <cell>", so a window there sees what the row is about, as a list item sees its lead-in.
+        Cells are passages of their own; nothing outside a table has a row."""
+        if self._row_keys is None:
+            parsed = self.parsed
+            passages = parsed.document.passages
+            keys: dict[int, tuple[int, ...]] = {}
+            row, key = None, ()
+            for i, ids in parsed.passage_sentences.items():
+                if passages[i].row is None or passages[i].row != row:
+                    row, key = passages[i].row, tuple(ids)
+                    continue
+                keys.update(dict.fromkeys(ids, key))
+            self._row_keys = keys
+        return self._row_keys
 
     def _window_joins(self, sentence: Sentence, following: Sentence) -> bool:
         """Whether a window may run on into the next sentence: within its heading block, and not

@@ -84,6 +84,8 @@ def test_tables_text_boxes_headers_and_comments(directive):
         "Under 13 years of age",
         "Treat as high risk and call NCMEC.",
     ]
+    rows = [p.row for p in directive.passages if p.kind is PassageKind.TABLE_CELL]
+    assert rows[0] == rows[1] != rows[2] == rows[3]  # a row's cells share it: one statement
     assert "Text box: AMBER Alert criteria apply." in directive.text
     edges = {p.text for p in directive.passages if p.kind is PassageKind.HEADER_FOOTER}
     assert edges == {"ANYTOWN PD GENERAL ORDER 41.2 - CONFIDENTIAL", "Revised 2024"}

@@ -46,6 +46,8 @@ def test_html_headings_paragraphs_lists_and_cells(tmp_path):
     assert "2. Notify the supervisor." in by_text
     assert "I. Purpose of the order" in by_text  # a number cell joins the cell it numbers
     assert by_text["Under 13"].kind is PassageKind.TABLE_CELL
+    assert by_text["Age"].row == by_text["Under 13"].row != by_text["I. Purpose of the order"].row
+    assert by_text["Then notify the supervisor."].row is None
     assert by_text["Copyright City of Anytown"].kind is PassageKind.HEADER_FOOTER
     assert "Officers shall search the home and the yard." in by_text  # <br> wraps a line
     assert "Then notify the supervisor." in by_text  # <br><br> separates paragraphs

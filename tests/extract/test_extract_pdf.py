@@ -150,6 +150,9 @@ def test_ruled_table_cells_are_passages_in_row_order(tmp_path):
         ("table_cell", "Take a report without delay."),
         ("paragraph", "Officers shall document every factor in the report."),
     ]
+    rows = [p.row for p in document.passages]
+    assert rows[0] is None and rows[-1] is None  # text outside the table has no row
+    assert rows[1] == rows[2] != rows[3] == rows[4] != rows[5] == rows[6]
 
 
 def test_pages_without_a_ruling_grid_are_never_searched_for_tables(tmp_path, monkeypatch):

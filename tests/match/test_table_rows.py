@@ -1,0 +1,49 @@
+"""A table row is one statement: a decision table's first cell names the call type, and the
+row's other cells say what to ask, do and notify for it."""
+
+from __future__ import annotations
+
+from policy_review.checklist import load_checklist
+from policy_review.model import PassageKind, build_document
+from policy_review.review import review
+
+TRAIL = ("Child Calls",)
+INTRO = "Applies to every call reporting a missing, abducted, lost, found or exploited child."
+HEADER = ("If the caller reports", "Nature code", "Ask", "Do", "Notify")
+RUNAWAY = (
+    "Runaway child (left the home)",
+    "10-RUNJ",
+    "Child's name, age and DOB; clothing; when and where last seen?",
+    "Dispatch nearest unit immediately. BOLO the child's description to on-duty units.",
+    "9-1-1 shift supervisor",
+)
+ABDUCTION = (
+    "Child abduction: stranger, parental, or attempted",
+    "10-ABDC",
+    "Suspect's name if known; vehicle make, model, color, plate; direction of travel.",
+    "Dispatch all available units immediately. BOLO child, suspect and vehicle to on-duty units.",
+    "9-1-1 shift supervisor; on-call investigator",
+)
+
+
+def _status(rows: bool) -> str:
+    blocks = [
+        ("Child Calls", 1, TRAIL, PassageKind.HEADING),
+        (INTRO, 1, TRAIL, PassageKind.PARAGRAPH),
+    ]
+    for number, cells in enumerate((HEADER, RUNAWAY, ABDUCTION), start=1):
+        row = number if rows else None
+        blocks += [(cell, 1, TRAIL, PassageKind.TABLE_CELL, row) for cell in cells]
+    document = build_document(
+        source="table.docx", sha256="0" * 64, format="docx", page_count=1, blocks=blocks
+    )
+    report = review(document, (load_checklist("psap-ansi-standard"),))
+    return next(f.status.value for f in report.findings if f.element == "PSAP-TYPE-ABDUCTION")
+
+
+def test_a_rows_first_cell_is_read_with_its_other_cells():
+    assert _status(rows=True) == "found"
+
+
+def test_cells_without_a_row_stay_apart():
+    assert _status(rows=False) != "found"

@@ -20,6 +20,7 @@ from policy_review.extract.source import (
     DEFAULT_MAX_PAGES,
     terminal_safe,
 )
+from policy_review.phrasing import counted
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -413,17 +414,12 @@ def _cmd_annotate(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     place = "on the title" if result.format == "docx" else "as margin notes"
     print(
-        f"{output}: {_count(result.notes, 'note')} ({result.anchored} on their quotes, "
-        f"{result.elsewhere} {place}); {_count(result.red_flags, 'red flag')}, "
-        f"{_count(result.missing, 'missing element')} listed",
+        f"{output}: {counted(result.notes, 'note')} ({result.anchored} on their quotes, "
+        f"{result.elsewhere} {place}); {counted(result.red_flags, 'red flag')}, "
+        f"{counted(result.missing, 'missing element')} listed",
         file=sys.stderr,
     )
     return EXIT_OK
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 red flag', '2 red flags': the summary lines are read by people, not parsed."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _report_for_letter(args: argparse.Namespace) -> tuple[dict, str]:
@@ -477,7 +473,7 @@ def _cmd_letter(args: argparse.Namespace) -> int:
     _write_bytes(write_letter(letter, template=args.template), args.output, protect=args.source)
     print(
         f"{args.output}: {letter.determination.value}; {len(letter.missing)} critical missing, "
-        f"{len(letter.partial)} critical partial, {_count(len(letter.red_flags), 'red flag')}",
+        f"{len(letter.partial)} critical partial, {counted(len(letter.red_flags), 'red flag')}",
         file=sys.stderr,
     )
     if args.pdf:

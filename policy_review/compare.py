@@ -18,6 +18,7 @@ from pathlib import Path
 from policy_review.errors import PolicyReviewError
 from policy_review.model import SCHEMA as REPORT_SCHEMA
 from policy_review.model import PassageKind, Report, Severity, Status
+from policy_review.phrasing import counted
 
 SCHEMA = "policy-review/compare@1"
 # Outline numbering that a renumbering changes without changing what the text says:
@@ -145,21 +146,21 @@ class Comparison:
         lost = self.critical_lost
         if lost:
             parts.append(
-                f"{_count(len(lost), 'critical element')} lost {since} ({', '.join(lost)})"
+                f"{counted(len(lost), 'critical element')} lost {since} ({', '.join(lost)})"
             )
         other_lost = self.count(Change.LOST) - len(lost)
         if other_lost:
-            parts.append(f"{_count(other_lost, 'other element')} lost")
+            parts.append(f"{counted(other_lost, 'other element')} lost")
         for change in (Change.GAINED, Change.WEAKENED, Change.STRENGTHENED):
             if self.count(change):
                 parts.append(f"{self.count(change)} {change.value}")
         if self.red_flags_added:
-            parts.append(f"{_count(len(self.red_flags_added), 'new red flag')}")
+            parts.append(f"{counted(len(self.red_flags_added), 'new red flag')}")
         if self.red_flags_removed:
-            parts.append(f"{_count(len(self.red_flags_removed), 'red flag')} resolved")
+            parts.append(f"{counted(len(self.red_flags_removed), 'red flag')} resolved")
         if not parts:
             reworded = sum(1 for e in self.elements if e.reworded)
-            tail = f"; {_count(reworded, 'element')} reworded" if reworded else ""
+            tail = f"; {counted(reworded, 'element')} reworded" if reworded else ""
             return f"No element changed {since}{tail}."
         text = "; ".join(parts)
         if not lost:
@@ -191,10 +192,6 @@ class Comparison:
                 "removed": list(self.sections_removed),
             },
         }
-
-
-def _count(n: int, singular: str) -> str:
-    return f"{n} {singular}{'' if n == 1 else 's'}"
 
 
 def _version_label(file: str) -> str:

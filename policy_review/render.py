@@ -47,6 +47,7 @@ from policy_review.model import (
     Summary,
     TriageRow,
 )
+from policy_review.phrasing import counted
 from policy_review.resources import bundled_dir
 
 # What the report's "Export decisions" button writes and `--decisions FILE` reads back:
@@ -630,10 +631,6 @@ def _pages_label(first: int | None, last: int | None) -> str:
     return f"page {first}" if first == last else f"pages {first}-{last}"
 
 
-def _count(n: int, singular: str, plural: str | None = None) -> str:
-    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
-
-
 def overall_reading(report: Report) -> tuple[str, str]:
     """A one-line verdict and its tone (blocking / caution / clear) from the findings alone."""
     critical = [f.status.value for f in report.findings if f.severity is Severity.CRITICAL]
@@ -647,17 +644,17 @@ def _reading(total: int, critical_statuses: Sequence[str], flags: int) -> tuple[
     missing = sum(1 for status in critical_statuses if status == Status.MISSING.value)
     partial = sum(1 for status in critical_statuses if status == Status.PARTIAL.value)
     disputed = sum(1 for status in critical_statuses if status == DISPUTED)
-    flag_note = f"; {_count(flags, 'red flag')} to resolve" if flags else ""
+    flag_note = f"; {counted(flags, 'red flag')} to resolve" if flags else ""
     if missing:
         partial_note = f", {partial} only partly met" if partial else ""
         return (
-            f"{_count(missing, 'critical element')} missing{partial_note}{flag_note}; "
+            f"{counted(missing, 'critical element')} missing{partial_note}{flag_note}; "
             "not ready to submit.",
             "blocking",
         )
     if partial or disputed:
-        weak = f"{_count(partial, 'critical element')} only partly met" if partial else ""
-        open_ = f"{_count(disputed, 'critical verdict')} disputed" if disputed else ""
+        weak = f"{counted(partial, 'critical element')} only partly met" if partial else ""
+        open_ = f"{counted(disputed, 'critical verdict')} disputed" if disputed else ""
         return (
             f"No critical element missing, but {' and '.join(x for x in (weak, open_) if x)}"
             f"{flag_note}; revise before submitting.",
@@ -665,7 +662,7 @@ def _reading(total: int, critical_statuses: Sequence[str], flags: int) -> tuple[
         )
     if flags:
         return (
-            f"Every critical element found, but {_count(flags, 'red flag')} contradict the "
+            f"Every critical element found, but {counted(flags, 'red flag')} contradict the "
             "requirements; resolve them before submitting.",
             "caution",
         )
@@ -812,7 +809,7 @@ def _extraction_caveat(document: Document) -> str:
     if document.blank_pages:
         causes.append(f"without text (pages {_page_list(document.blank_pages)})")
     if document.warnings:
-        causes.append(f"flagged by {_count(len(document.warnings), 'extraction warning')}")
+        causes.append(f"flagged by {counted(len(document.warnings), 'extraction warning')}")
     if not document.passages:
         causes.append("not read at all")
     if not causes:
@@ -1206,10 +1203,10 @@ def _extraction_note(row: TriageRow) -> str:
     """How well the file was read, so a reviewer can tell extraction gaps from policy gaps."""
     parts = []
     if row.ocr_pages:
-        parts.append(f"{row.ocr_pages} page{'s' if row.ocr_pages != 1 else ''} OCRed")
+        parts.append(f"{counted(row.ocr_pages, 'page')} OCRed")
     if row.extraction_warnings:
         count = row.extraction_warnings
-        parts.append(f"{count} warning{'s' if count != 1 else ''}")
+        parts.append(counted(count, "warning"))
     return ", ".join(parts) if parts else ("clean" if row.ok else "")
 
 
@@ -1228,7 +1225,7 @@ def _triage_row_view(rank: int, row: TriageRow, row_ids: Mapping[str, str]) -> d
         "after_review": (
             ""
             if row.after_review_critical_missing is None
-            else _count(row.after_review_critical_missing, "critical missing", "critical missing")
+            else counted(row.after_review_critical_missing, "critical missing", "critical missing")
         ),
         "name": _file_name(row.path),
         "path": row.path if row.path != _file_name(row.path) else "",

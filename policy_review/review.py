@@ -20,6 +20,7 @@ from policy_review.model import (
     Finding,
     Report,
 )
+from policy_review.phrasing import counted
 from policy_review.scope import detect_scope, mark_outside, scoped_document
 
 LAW_ENFORCEMENT = "law-enforcement"
@@ -297,7 +298,11 @@ def _choose(
     if by_name:
         because = [
             *(["the title block names a 911 / communications center"] if psap_title else []),
-            *([f"it adopts a PSAP standard ({_sentences(psap_adopts)})"] if psap_adopts else []),
+            *(
+                [f"it adopts a PSAP standard ({counted(psap_adopts, 'sentence')})"]
+                if psap_adopts
+                else []
+            ),
         ]
         evidence = " and ".join(because) + "; " + evidence
     elif (
@@ -332,7 +337,3 @@ def _choose(
         alternative=tuple(c.id for c in candidates if c.audience not in selected),
     )
     return chosen, f"Read as {verdict} ({evidence}).", choice
-
-
-def _sentences(n: int) -> str:
-    return f"{n} sentence" if n == 1 else f"{n} sentences"

@@ -367,6 +367,10 @@ class _Candidate:
     label: str = ""
     alternatives: tuple = ()
 
+    def block(self, section: tuple[str, ...]) -> Block:
+        """The paragraph as `build_document` takes it, under `section`."""
+        return (self.text, self.para.page, section, self.kind, self.para.row)
+
 
 class _Entry(NamedTuple):
     style: tuple
@@ -707,26 +711,25 @@ def outline(paras: list[Para]) -> list[Block]:
     trail = SectionTrail()
     blocks: list[Block] = []
     for index, candidate in enumerate(candidates):
-        page = candidate.para.page
         kind = candidate.kind
         if index in title_block:
-            blocks.append((candidate.text, page, (), kind, candidate.para.row))
+            blocks.append(candidate.block(()))
             continue
         if candidate.para.aside and kind is not PassageKind.HEADER_FOOTER:
-            blocks.append((candidate.text, page, trail.heading_trail(), kind, candidate.para.row))
+            blocks.append(candidate.block(trail.heading_trail()))
             continue
         if kind is PassageKind.HEADER_FOOTER:
-            blocks.append((candidate.text, page, (), kind, candidate.para.row))
+            blocks.append(candidate.block(()))
             continue
         if kind is PassageKind.TOC:
-            blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
+            blocks.append(candidate.block(trail.trail))
             continue
         if kind is PassageKind.HEADING:
             trail.close_run_in()
             if candidate.style == RUN_IN_STYLE:  # heads the paragraph after it, nothing more
                 trail.close_items()
                 trail.open(RUN_IN_STYLE, candidate.text.rstrip(":").strip())
-                blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
+                blocks.append(candidate.block(trail.trail))
                 continue
             style, value = trail.resolve(candidate) if candidate.label else (candidate.style, 0)
             if not trail.is_open(style):
@@ -736,7 +739,7 @@ def outline(paras: list[Para]) -> list[Block]:
             elif style and style[0] == "plain":
                 trail.close_for_plain_heading(style)
             trail.open(style, candidate.text.rstrip(":").strip(), value)
-            blocks.append((candidate.text, page, trail.trail, kind, candidate.para.row))
+            blocks.append(candidate.block(trail.trail))
             continue
         if candidate.style is not None:  # a numbered item: its sub-items sit under it
             style, value = trail.resolve(candidate)
@@ -746,7 +749,7 @@ def outline(paras: list[Para]) -> list[Block]:
             section = trail.trail
         else:
             section = trail.heading_trail()
-        blocks.append((candidate.text, page, section, kind, candidate.para.row))
+        blocks.append(candidate.block(section))
         trail.close_run_in()
     return blocks
 

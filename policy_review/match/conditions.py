@@ -24,8 +24,11 @@ from policy_review.model import ConditionSource, LimitingCondition
 
 CONDITION_REACH_CHARS = 100
 """How far before a word naming some children its conditional subordinator may stand."""
-CASE_HEAD = r"(?:cases?|situations?|incidents?|investigations?|calls?|reports?|matters?)"
-"""Nouns naming a case, which a relative clause or a quantifier's adjective can restrict."""
+CASE_NOUN = r"cases?|situations?|incidents?|investigations?|calls?"
+"""Nouns naming a case ("in critical cases", "for high-risk investigations")."""
+CASE_HEAD = rf"(?:{CASE_NOUN}|reports?|matters?)"
+"""Case nouns a relative clause or a quantifier's adjective can restrict ("every report in
+which", "each endangered missing juvenile matter")."""
 CONDITION_LEAD_RE = re.compile(
     r"(?:(?P<word>\b(?:if|when|whenever|where|wherever|once|involving|should)\b)"
     r"|(?P<phrase>\bin\s+(?:the\s+)?(?:case|cases|event|instances?|situations?)\s+"
@@ -42,10 +45,7 @@ CONDITION_LEAD_RE = re.compile(
 or a restrictive relative clause of a case noun ("every case in which the child is in danger",
 "calls that involve foul play"; not "reports that the child ...", a verb's object clause, nor
 "cases, which ...", which adds no restriction)."""
-CASE_NOUN_TRAIL_RE = re.compile(
-    r"\W{0,2}\s*(?:missing\s+)?(?:cases?|situations?|incidents?|investigations?|calls?)\b",
-    re.IGNORECASE,
-)
+CASE_NOUN_TRAIL_RE = re.compile(rf"\W{{0,2}}\s*(?:missing\s+)?(?:{CASE_NOUN})\b", re.IGNORECASE)
 CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)
 """"in critical cases", "for high-risk investigations": the case noun after the word."""
 INCLUSIVE_RE = re.compile(

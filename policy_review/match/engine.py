@@ -287,6 +287,13 @@ def _qualifies_other(index: ConceptIndex, cue: Cue, unit: tuple[int, ...]) -> bo
     return True
 
 
+def _titled(index: ConceptIndex, scope: str, unit_id: int) -> bool:
+    """Whether the title of the unit's chapter names every `topic_context` concept, so a cue's
+    context may come from there (hits and near misses alike)."""
+    first = index.units(scope)[unit_id][0]
+    return index.topic_names_all(index.compiled.checklist.topic_context, first)
+
+
 def _candidates(index: ConceptIndex, rule: Cue | RedFlagRule) -> list[int]:
     """Unit ids holding every `all` concept, one `any` concept and no `none` concept."""
     by_concept = index.unit_index(rule.scope)
@@ -429,9 +436,8 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
         topic_only = False
         if not _conditions_met(index, cue, unit_id):
             # a directive (a chapter) whose title alone names the missing child (an e-mail's
-            # subject line): its context may come from there, the hit partial at most
-            first = index.units(cue.scope)[unit_id][0]
-            if not index.topic_names_all(index.compiled.checklist.topic_context, first) or not (
+            # subject line): its context may come from there, and the explanation says so
+            if not _titled(index, cue.scope, unit_id) or not (
                 _conditions_met(index, cue, unit_id, with_topic=True)
             ):
                 continue
@@ -910,8 +916,7 @@ def _near_misses(index: ConceptIndex, cues: tuple[Cue, ...], work: _ElementWork)
                 score = min(score, NEAR_MISS_EXCLUDED_SCORE)
             # a chapter whose title names the missing child gives the context a hit may take
             # from there (`topic_context`): a near miss lacks only what even that leaves out
-            first = index.units(cue.scope)[unit_id][0]
-            topical = index.topic_names_all(index.compiled.checklist.topic_context, first)
+            topical = _titled(index, cue.scope, unit_id)
             no_context = index.lacks_context(cue.scope, unit_id, cue.context, with_topic=topical)
             if no_context:
                 score *= NEAR_MISS_NO_CONTEXT_FACTOR

@@ -585,6 +585,7 @@ class ConceptIndex:
     hits: list[dict[str, list[Span]]]  # per sentence: concept -> spans in the passage text
     section_hits: dict[tuple[str, ...], dict[str, list[Span]]]
     _by_scope: dict[str, UnitsByConcept] = field(default_factory=dict)
+    _by_sentence: UnitsByConcept | None = None  # concept -> sentences, shared by every scope
     _units: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)
     # Cues of many elements look at the same units: what is read from a unit is kept per unit.
     _lead_in_concepts: dict[int, frozenset[str]] = field(default_factory=dict)
@@ -737,17 +738,22 @@ class ConceptIndex:
             items.append(s.index)
         return items
 
+    def _sentence_units(self) -> UnitsByConcept:
+        """concept -> the sentences holding it, each sentence its own unit: built once, and
+        the base every scope's units are read from."""
+        if self._by_sentence is None:
+            sentences: dict[str, set[int]] = defaultdict(set)
+            for s, concepts in enumerate(self.hits):
+                for concept in concepts:
+                    sentences[concept].add(s)
+            self._by_sentence = UnitsByConcept(sentences, None)
+        return self._by_sentence
+
     def unit_index(self, scope: str) -> UnitsByConcept:
         """concept -> ids of the units (of this scope) that contain it."""
         found = self._by_scope.get(scope)
         if found is None:
-            if "" not in self._by_scope:  # concept -> sentences, shared by every scope
-                sentences: dict[str, set[int]] = defaultdict(set)
-                for s, concepts in enumerate(self.hits):
-                    for concept in concepts:
-                        sentences[concept].add(s)
-                self._by_scope[""] = UnitsByConcept(sentences, None)
-            found = self._by_scope[""]
+            found = self._sentence_units()
             if scope != "sentence" or self.form_runs():  # else unit i is sentence i
                 holding: list[list[int]] = [[] for _ in self.hits]
                 for unit_id, unit in enumerate(self.units(scope)):

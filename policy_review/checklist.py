@@ -239,6 +239,9 @@ class Checklist:
     narrowing: Narrowing = field(default_factory=Narrowing)
     # an organisation-wide actor -> the roles it stands for ("the Department": its officers...)
     actor_stands_for: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # actors outside the agencies the checklist audits (child welfare, schools): a duty given
+    # only to them meets no element
+    outside_actors: frozenset[str] = frozenset()
     sources: tuple[str, ...] = ()
     """Every file it was read from (itself, then its actor vocabulary): what a cache of it, or of
     reports made with it, must watch."""
@@ -246,6 +249,11 @@ class Checklist:
     def acts_as(self, actor: str, roles: tuple[str, ...]) -> bool:
         """Whether a duty given to `actor` is a duty of one of `roles`."""
         return actor in roles or not set(self.actor_stands_for.get(actor, ())).isdisjoint(roles)
+
+    def own_roles(self, roles: tuple[str, ...]) -> tuple[str, ...]:
+        """The roles whose duty meets an element declaring `roles`: those, or when it declares
+        none, every actor but the outside ones."""
+        return roles or tuple(a for a in self.actors if a not in self.outside_actors)
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -697,26 +705,32 @@ def _load_for_cases(raw: Any, where: str, problems: _Problems, concepts: Mapping
 
 def _load_actors(
     raw: Any, problems: _Problems, concepts: Mapping
-) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
-    """Actor name -> its concept, and actor name -> the roles it stands for (an agency-wide
-    actor: "the Department" stands for its officers, supervisors and investigators)."""
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], frozenset[str]]:
+    """Actor name -> its concept, actor name -> the roles it stands for (an agency-wide actor:
+    "the Department" stands for its officers, supervisors and investigators), and the actors
+    marked `outside` (another agency)."""
     if raw is None:
-        return {}, {}
+        return {}, {}, frozenset()
     if isinstance(raw, str):
         problems.add("actors", "a vocabulary file is read only when a checklist file is loaded")
-        return {}, {}
+        return {}, {}, frozenset()
     if not isinstance(raw, dict) or not raw:
         problems.add("actors", "expected a mapping of actor name -> concept")
-        return {}, {}
+        return {}, {}, frozenset()
     actors: dict[str, str] = {}
     stands_for: dict[str, tuple[str, ...]] = {}
+    outside: set[str] = set()
     for name, body in raw.items():
         if not isinstance(name, str) or not _CONCEPT_RE.match(name):
             problems.add("actors", f"actor name {name!r}: lowercase letters, digits, underscores")
             continue
         where = f"actors: {name}"
         if isinstance(body, dict):
-            body = _mapping(body, where, problems, required=("concept",), optional=("stands_for",))
+            body = _mapping(
+                body, where, problems, required=("concept",), optional=("stands_for", "outside")
+            )
+            if body.get("outside") is True:
+                outside.add(name)
             roles = body.get("stands_for")
             if roles is not None:
                 stands_for[name] = tuple(roles) if isinstance(roles, list) else ()
@@ -727,7 +741,7 @@ def _load_actors(
     for name, roles in stands_for.items():
         if not roles or not all(isinstance(r, str) and r in actors for r in roles):
             problems.add(f"actors: {name}", "stands_for must list actor names declared here")
-    return actors, stands_for
+    return actors, stands_for, frozenset(outside)
 
 
 def _with_actor_vocabulary(data: Any, path: Path) -> tuple[Any, Path | None]:
@@ -918,7 +932,9 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         problems.add("elements", "must be a non-empty list")
         elements_raw = []
     narrowing = _load_narrowing(body.get("narrowing"), problems, concepts) if body else Narrowing()
-    actors, stands_for = _load_actors(body.get("actors"), problems, concepts) if body else ({}, {})
+    actors, stands_for, outside = (
+        _load_actors(body.get("actors"), problems, concepts) if body else ({}, {}, frozenset())
+    )
     detect = replace(
         detect,
         roles=_references(
@@ -961,6 +977,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         actors=actors,
         narrowing=narrowing,
         actor_stands_for=stands_for,
+        outside_actors=outside,
     )
 
 

@@ -45,6 +45,13 @@ CONDITION_LEAD_RE = re.compile(
 or a restrictive relative clause of a case noun ("every case in which the child is in danger",
 "calls that involve foul play"; not "reports that the child ...", a verb's object clause, nor
 "cases, which ...", which adds no restriction)."""
+FOLLOWING_CONDITION_RE = re.compile(
+    r"\b(?:if|when|whenever|where|once)\s+(?:(?:any|each|all|either|both|at\s+least)\s+)?"
+    r"(?:(?:one|two)\s+)?(?:(?:or\s+more)\s+)?(?:of\s+)?the\s+following\b[^.;:]*",
+    re.IGNORECASE,
+)
+""""shall be treated as at risk when any one of the following applies:": the duty holds only
+for the children the list names, whatever words the list uses."""
 CASE_NOUN_TRAIL_RE = re.compile(rf"\W{{0,2}}\s*(?:missing\s+)?(?:{CASE_NOUN})\b", re.IGNORECASE)
 CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)
 """"in critical cases", "for high-risk investigations": the case noun after the word."""
@@ -229,6 +236,11 @@ class ConditionReader:
                 return LimitingCondition(
                     text[a - len(before) + lead_at.start() : trail.end()].strip(), source
                 )
+        following = FOLLOWING_CONDITION_RE.search(text, start, end)
+        if following is not None and not COMPLEMENT_RE.search(
+            text[max(start, following.start() - 40) : following.start()]
+        ):
+            return LimitingCondition(following.group().strip(), source)
         return self._age(text[start:end], source)
 
     def _quantified(self, s: int, text: str, start: int, span: Span) -> str | None:

@@ -588,14 +588,12 @@ def _judge(
         carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
         words = {s: _spans_of(index, s, concepts) for s in carrying}
         actors, source = work.actors.of_unit(carrying, words)
-        if (
-            element.roles
-            and actors
-            and not any(checklist.acts_as(a, element.roles) for a in actors)
-        ):
+        roles = checklist.own_roles(element.roles)
+        if roles and actors and not any(checklist.acts_as(a, roles) for a in actors):
+            whose = _names(element.roles) if element.roles else "agencies this checklist audits"
             cap(
                 AdjustmentCause.WRONG_ROLE,
-                f"stated as a duty of the {_names(actors)}, not of the {_names(element.roles)}",
+                f"stated as a duty of the {_names(actors)}, not of the {whose}",
             )
     stating = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
     condition = None

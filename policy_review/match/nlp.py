@@ -15,29 +15,13 @@ from spacy.lookups import load_lookups
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
+from policy_review.resources import bundled_dir
+from policy_review.yamlfile import parse_yaml
+
 LEMMA_COMPONENT = "lowercase_lookup_lemmatizer"
-RANK_ABBREVIATIONS = (
-    "Sgt",
-    "Sgts",
-    "Lt",
-    "Lts",
-    "Capt",
-    "Cpl",
-    "Det",
-    "Dets",
-    "Ofc",
-    "Dep",
-    "Insp",
-    "Cmdr",
-    "Supt",
-    "Dept",
-    "Div",
-    "Asst",
-    "Lieut",
-    "Tpr",
-)
-"""Ranks and units that directives abbreviate ("Notify Sgt. and on-call Det."): their period
-ends no sentence, so each stays one token and the duty after it stays in its sentence."""
+ABBREVIATIONS_FILE = ("language", "abbreviations.yaml")
+"""Shorthand directives write ("Sgt.", "juv.", "w/"), as data: which keep their period, and
+which word each stands for."""
 
 LEMMA_TABLE_FILE = ("spacy_lookups_data", "data", "en_lemma_lookup.json.gz")
 """The one table needed, read straight from the package: `load_lookups` goes through spaCy's
@@ -56,7 +40,25 @@ def _lemma_table() -> dict[int, str]:
     except (ModuleNotFoundError, FileNotFoundError):  # another packaging: the registry knows
         table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         return dict(table.items())
-    return {get_string_id(form): lemma for form, lemma in json.loads(gzip.decompress(raw)).items()}
+    table = {get_string_id(form): lemma for form, lemma in json.loads(gzip.decompress(raw)).items()}
+    return table | {get_string_id(form): word for form, word in _abbreviations()[1].items()}
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[tuple[str, ...], dict[str, str]]:
+    """The bundled abbreviations: the forms whose period ends no sentence, and the word each
+    lowercase form (with its period, and without where that is a form too) stands for."""
+    path = bundled_dir("checklists").joinpath(*ABBREVIATIONS_FILE)
+    data = parse_yaml(path.read_text(encoding="utf-8"))
+    keep = tuple(
+        form for word in data["keep_period"] for form in {word, word.lower(), word.upper()}
+    )
+    words: dict[str, str] = {}
+    for short, word in data["stands_for"].items():
+        words[short] = word
+        if not short.endswith(".") and "/" not in short:
+            words[f"{short}."] = word
+    return keep, words
 
 
 def lemma_of(lower: str) -> str:
@@ -91,9 +93,12 @@ def _lemmatize(doc: Doc) -> Doc:
 def get_nlp() -> Language:
     """Built once per process; building costs ~0.1 s and the lemma table ~0.03 s."""
     nlp = spacy.blank("en")
-    for word in RANK_ABBREVIATIONS:
-        for form in {word, word.lower(), word.upper()}:
-            nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: f"{form}."}])
+    keep_period, words = _abbreviations()
+    for form in keep_period:
+        nlp.tokenizer.add_special_case(f"{form}.", [{ORTH: f"{form}."}])
+    for form in (w for w in words if "/" in w):  # "w/" is one word, not "w" and "/"
+        for cased in {form, form.upper(), form.capitalize()}:
+            nlp.tokenizer.add_special_case(cased, [{ORTH: cased}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMA_COMPONENT)
     return nlp

@@ -207,8 +207,9 @@ class ActorReader:
         return cell[0], tuple(dict.fromkeys(actor for _, _, actor in spans))
 
     def _actor_spans(self, found: dict[str, list[Span]]) -> list[tuple[int, int, str]]:
-        """(start, end, actor) in text order; a span inside a longer actor's span is that
-        actor's word ("officer" in "communications officer"), not an actor of its own."""
+        """(start, end, actor) in text order; a span overlapping a longer actor's span is that
+        actor's word ("officer" in "communications officer", "the Department" in "the Department
+        of Social Services"), not an actor of its own."""
         spans = [
             (a, b, actor)
             for actor, concept in self.actors.items()
@@ -217,7 +218,7 @@ class ActorReader:
         return sorted(
             (a, b, actor)
             for a, b, actor in spans
-            if not any(x <= a and b <= y and (y - x) > (b - a) for x, y, _ in spans)
+            if not any(x < b and a < y and (y - x) > (b - a) for x, y, _ in spans)
         )
 
     def _subject(self, s: int) -> tuple[str, ...]:

@@ -203,8 +203,8 @@ EVERY_CHILD = [
     ),
     pytest.param(
         "LE-INV-FOLLOWUP",
-        "A detective will be assigned to every case in which the child is in danger and to "
-        "every case not cleared within forty-eight hours.",
+        "A detective will be assigned to conduct the follow-up investigation of every case in "
+        "which the child is in danger and of every case not cleared within forty-eight hours.",
         id="coordinated-case-phrase-naming-no-children",
     ),
     pytest.param(

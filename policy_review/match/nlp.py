@@ -30,18 +30,24 @@ entry-point registry and builds a Table first, three times slower at start-up.""
 
 @lru_cache(maxsize=1)
 def _lemma_table() -> dict[int, str]:
-    """spacy-lookups-data's English lemma table: hash of the lowercase form -> lemma.
+    """spacy-lookups-data's English lemma table, with each abbreviation read as its word: hash of
+    the lowercase form -> lemma.
 
     spaCy tables key by string hash, the same hash as a token's LOWER attribute, so a document
     is lemmatised from its LOWER array without building Token objects."""
+    table = _packaged_lemmas()
+    table.update((get_string_id(form), word) for form, word in _abbreviations()[1].items())
+    return table
+
+
+def _packaged_lemmas() -> dict[int, str]:
     package, *parts = LEMMA_TABLE_FILE
     try:
         raw = resources.files(package).joinpath(*parts).read_bytes()
     except (ModuleNotFoundError, FileNotFoundError):  # another packaging: the registry knows
         table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         return dict(table.items())
-    table = {get_string_id(form): lemma for form, lemma in json.loads(gzip.decompress(raw)).items()}
-    return table | {get_string_id(form): word for form, word in _abbreviations()[1].items()}
+    return {get_string_id(form): lemma for form, lemma in json.loads(gzip.decompress(raw)).items()}
 
 
 @lru_cache(maxsize=1)

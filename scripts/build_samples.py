@@ -14,13 +14,16 @@ Source format (one directive per file, front matter between `---` lines, then th
   !title TEXT         centred bold title line;  !center TEXT  centred line
   !pagebreak          page break;  !columns N  continuous section break to N columns
   !chapter TITLE      new page and section whose running footer names TITLE (a manual's chapters)
+  !runninghead TEXT   new page and section whose running header is TEXT (a manual whose header
+                      names each SOP); the footer stays the first section's, pages keep counting
   !widths W1 W2 ...   column widths in inches for the next table (default: equal widths)
   other lines         one paragraph each; two leading spaces per 0.25 inch of indent
   inline              **bold**, {+inserted+} and {-deleted-} (unaccepted tracked changes)
 
 Front matter `footer_title: TITLE` ends the first section's footer with "TITLE - <page>" the way
 Lexipol manuals print it, and `first_page: N` starts the page numbering at N (a chapter excerpted
-from a longer manual).
+from a longer manual). `footer_gap: TEXT` is what separates the footer text from "Page <n> of <m>"
+(default four spaces).
 
 Plain-text and HTML directives (`output: txt` / `output: html`) are delivered as agencies type them:
 the body is written out verbatim, without the markup above.
@@ -93,6 +96,7 @@ class SampleSpec:
     page_numbers: bool = False
     footer_title: str = ""
     first_page: int = 0
+    footer_gap: str = "    "
     heading_numbering: bool = False
     scanned: bool = False
     author: str = "Policy Unit"
@@ -147,17 +151,21 @@ class DocxWriter:
 
     def _write_header_footer(self) -> None:
         section = self.doc.sections[0]
-        if self.spec.header:
-            para = section.header.paragraphs[0]
-            para.text = self.spec.header
-            para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for run in para.runs:
-                run.font.size = Pt(9)
+        self._write_header(section, self.spec.header)
         if self.spec.first_page:
             page_numbering = OxmlElement("w:pgNumType")
             page_numbering.set(qn("w:start"), str(self.spec.first_page))
             section._sectPr.append(page_numbering)
         self._write_footer(section, self.spec.footer_title)
+
+    def _write_header(self, section, text: str) -> None:
+        if not text:
+            return
+        para = section.header.paragraphs[0]
+        para.text = text
+        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for run in para.runs:
+            run.font.size = Pt(9)
 
     def _write_footer(self, section, title: str) -> None:
         """Footer text, then "TITLE - <page>" (Lexipol) or "Page <n> of <m>" (page_numbers)."""
@@ -166,7 +174,8 @@ class DocxWriter:
         para = section.footer.paragraphs[0]
         para.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if self.spec.footer:
-            para.add_run(self.spec.footer + ("    " if self.spec.page_numbers or title else ""))
+            gap = self.spec.footer_gap if self.spec.page_numbers or title else ""
+            para.add_run(self.spec.footer + gap)
         if title:
             para.add_run(f"{title} - ")
             para._p.append(_simple_field("PAGE"))
@@ -299,6 +308,10 @@ class DocxWriter:
             section = self.doc.add_section(WD_SECTION.NEW_PAGE)
             section.footer.is_linked_to_previous = False
             self._write_footer(section, stripped[9:])
+        elif stripped.startswith("!runninghead "):
+            section = self.doc.add_section(WD_SECTION.NEW_PAGE)
+            section.header.is_linked_to_previous = False
+            self._write_header(section, stripped[13:])
         elif stripped.startswith("!columns "):
             section = self.doc.add_section(WD_SECTION.CONTINUOUS)
             cols = section._sectPr.find(qn("w:cols"))

@@ -33,7 +33,7 @@ LIGATURES = {
     "\ufb06": "st",
 }
 # Bullet glyphs, including the Symbol/Wingdings private-use code points Word PDFs emit.
-BULLET_CHARS = "•◦▪▫●○■□►▸▶➢➤✓✔❖◆◇⁃∙·"
+BULLET_CHARS = "•◦▪▫●○■□☐☑☒❏❑►▸▶➢➤✓✔❖◆◇⁃∙·"  # with the ballot boxes of forms
 PRIVATE_USE_BULLETS = "\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf0de\uf0e0"
 BULLET_RE = re.compile(rf"^(?:[{re.escape(BULLET_CHARS)}]\s*|[-–—*+o](?=\s)\s*)")
 # Characters that PDF and Word use for dashes, bullets or invisible breaks; mapped so words
@@ -452,6 +452,19 @@ class SectionTrail:
             end -= 1
         return tuple(entry.label for entry in self._stack[:end])
 
+    def resumes(self, after: list[_Candidate]) -> bool:
+        """Whether the numbered paragraph in `after` continues an open list: a labelled note set
+        inside a list ("NOTE: ..." between items 1 and 2) leaves the list, and the lead-in that
+        governs its items, open."""
+        if not after or after[0].style is None or after[0].kind is PassageKind.HEADING:
+            return False
+        readings = [(after[0].style, after[0].value), *after[0].alternatives]
+        return any(
+            entry.item and entry.style == style and value == entry.value + 1
+            for entry in self._stack
+            for style, value in readings
+        )
+
     def is_open(self, style: tuple) -> bool:
         return any(entry.style == style for entry in self._stack)
 
@@ -727,7 +740,8 @@ def outline(paras: list[Para]) -> list[Block]:
         if kind is PassageKind.HEADING:
             trail.close_run_in()
             if candidate.style == RUN_IN_STYLE:  # heads the paragraph after it, nothing more
-                trail.close_items()
+                if not trail.resumes(candidates[index + 2 : index + 3]):
+                    trail.close_items()
                 trail.open(RUN_IN_STYLE, candidate.text.rstrip(":").strip())
                 blocks.append(candidate.block(trail.trail))
                 continue

@@ -313,3 +313,21 @@ def test_word_file_without_breaks_has_no_pages(tmp_path):
     loaded = load_document(simple_docx(tmp_path / "plain.docx", ["Officers shall respond."]))
     assert loaded.page_count is None
     assert [p.page for p in loaded.passages] == [None]
+
+
+def test_a_labelled_note_inside_a_list_leaves_the_list_open(tmp_path):
+    """A bold "NOTE:" set between items 1 and 2 heads its own paragraph only: item 2 still
+    belongs to the lead-in that governs the list, so it keeps that lead-in in its trail."""
+    document = docx.Document()
+    document.add_heading("Definitions", level=1)
+    document.add_paragraph("B. Critical missing child - a case in which any of these is present.")
+    document.add_paragraph("1. The child is 13 years of age or younger.")
+    note = document.add_paragraph()
+    note.add_run("NOTE:").bold = True
+    note.add_run(" The model uses 13; an agency may choose a higher age.")
+    document.add_paragraph("2. The child has a developmental disability.")
+    path = tmp_path / "note.docx"
+    document.save(path)
+
+    item = _passage(load_document(path), "2. The child has")
+    assert item.section == ("Definitions", "B. Critical missing child - a …")

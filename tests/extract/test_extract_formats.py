@@ -81,6 +81,16 @@ def test_text_paragraphs_headings_and_markdown(tmp_path):
     assert by_text["Keep the report."].section == ("Missing Children", "Records")
 
 
+def test_form_checkboxes_are_list_items(tmp_path):
+    """A form's ballot boxes mark its items, as bullets do: each box is a line of its own, not
+    one run-on paragraph of every item on the form."""
+    text = "MC-1 FORM\n\nA-3 Description\n\n\u2610 Recent photo obtained\n"
+    text += "\u2611 Clothing noted: ____\n"
+    document = load_document(_write(tmp_path, "form.txt", text.encode()))
+    items = [p.text for p in document.passages if p.kind is PassageKind.LIST_ITEM]
+    assert items == ["Recent photo obtained", "Clothing noted: ____"]
+
+
 @pytest.mark.parametrize(
     "encoded, warned",
     [

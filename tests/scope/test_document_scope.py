@@ -653,3 +653,44 @@ def test_a_word_manuals_chapters_give_the_same_verdicts_in_either_order(tmp_path
         assert titles["15"] == "Public Alerts"
         assert report.scope.structure is StructureSource.POLICY_LABELS
     assert _quoted(reports[0]) == _quoted(reports[1])
+
+
+def test_a_centers_quality_assurance_chapter_is_read_for_its_qa_clause():
+    """A 9-1-1 center's manual states the QA clause in its general QA program, not in the
+    missing-child SOP: that chapter is read for the PSAP checklists, and what it says of
+    missing-child calls satisfies the clause."""
+    comms = (("SOP 4.11 Missing Child Calls", "Call-taker questions"), PassageKind.PARAGRAPH)
+    qa = (("SOP 6.01 Quality Assurance Program", "Mandatory reviews"), PassageKind.PARAGRAPH)
+    other = (("SOP 3.02 Fire Dispatch", "Alarms"), PassageKind.PARAGRAPH)
+    chapters = [
+        ("Fire Dispatch", [("Structure fires get a full first-alarm assignment.", *other)]),
+        (
+            "Missing Child Calls",
+            [
+                ("The call-taker asks when and where the child was last seen.", *comms),
+                ("The call-taker asks what the child was wearing.", *comms),
+            ],
+        ),
+        (
+            "Quality Assurance Program",
+            [
+                (
+                    "The QA Coordinator reviews every call reporting a missing or abducted "
+                    "child within ten days of the call, scoring it against SOP 4.11, and "
+                    "gives the call-taker written feedback; review forms are kept three years.",
+                    *qa,
+                ),
+                ("Ten percent of other calls are sampled each month.", *qa),
+            ],
+        ),
+    ]
+    manual = review(
+        _paged_document(chapters, "centre.pdf"),
+        (load_checklist("psap-ansi-standard"), load_checklist("psap-qa-clause")),
+    )
+
+    statuses = {f.element: f.status.value for f in manual.findings}
+    assert statuses["QA-RESPONSIBLE"] == "found"
+    assert statuses["QA-TIMEFRAME"] == "found"
+    titles = {c.title: c.topic for c in manual.scope.read(manual.scope.applied)}
+    assert titles.get("Quality Assurance Program") == "quality_assurance"

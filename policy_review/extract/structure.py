@@ -371,6 +371,10 @@ class _Candidate:
         """The paragraph as `build_document` takes it, under `section`."""
         return (self.text, self.para.page, section, self.kind, self.para.row)
 
+    def readings(self) -> list[tuple]:
+        """Each (style, value) its marker can be read as: `i.` is a letter or a roman one."""
+        return [(self.style, self.value), *self.alternatives]
+
 
 class _Entry(NamedTuple):
     style: tuple
@@ -401,7 +405,7 @@ class SectionTrail:
 
     def resolve(self, candidate: _Candidate) -> tuple[tuple, int]:
         """Pick the reading of an ambiguous marker that continues an open sequence."""
-        readings = [(candidate.style, candidate.value), *candidate.alternatives]
+        readings = candidate.readings()
         for style, value in readings:
             for entry in reversed(self._stack):
                 if entry.style == style and value == entry.value + 1:
@@ -458,11 +462,10 @@ class SectionTrail:
         governs its items, open."""
         if not after or after[0].style is None or after[0].kind is PassageKind.HEADING:
             return False
-        readings = [(after[0].style, after[0].value), *after[0].alternatives]
         return any(
             entry.item and entry.style == style and value == entry.value + 1
             for entry in self._stack
-            for style, value in readings
+            for style, value in after[0].readings()
         )
 
     def is_open(self, style: tuple) -> bool:

@@ -405,11 +405,15 @@ def _not_in_force(document: Document) -> set[int]:
     revision log. They are never evidence, so an option left in the text satisfies nothing and
     flags nothing."""
     marker, history = _not_in_force_res()
+    marked_sections = {
+        section
+        for section in {passage.section for passage in document.passages}
+        if any(marker.search(label) or history.search(label) for label in section)
+    }
     return {
         i
         for i, passage in enumerate(document.passages)
-        if marker.search(passage.text)
-        or any(marker.search(label) or history.search(label) for label in passage.section)
+        if passage.section in marked_sections or marker.search(passage.text)
     }
 
 

@@ -653,6 +653,8 @@ class DocumentScope:
     topic: DirectiveTopic
     table_of_contents: bool = False
     applied: tuple[str, ...] = ()  # audiences of the checklists applied (set by review())
+    not_in_force: tuple[int, ...] = ()  # passages stating no rule: drafting notes, options
+    # not adopted, a revision log; never read by the matcher
 
     def read(self, audiences) -> tuple[Chapter, ...]:
         """The chapters read for checklists of these audiences."""
@@ -682,6 +684,7 @@ class DocumentScope:
             "set_aside": len(aside),
             "set_aside_reasons": reasons,
             "outside_passages": len(self.outside(self.applied)),
+            "not_in_force_passages": len(self.not_in_force),
         }
 
 

@@ -76,6 +76,7 @@ KIND_LABELS = {
     PassageKind.HEADER_FOOTER: "header/footer: never counted as evidence",
     PassageKind.TOC: "table of contents: never counted as evidence",
 }
+NOT_IN_FORCE_LABEL = "states no rule (drafting note, option not adopted, revision log): not read"
 # The inline assets whose sha256 goes into the page's Content-Security-Policy, so nothing else
 # (an injected tag, an event-handler attribute) could run or style the page even if escaping failed.
 # A custom --template-dir may restyle the page only through these files, for the same reason.
@@ -489,9 +490,9 @@ def _report_context(
         "queue": queue,
         "header": _header_view(report, generated_at),
         "verdict": _verdict_view(report, findings),
-        "health": _health_view(document),
+        "health": _health_view(document, report.scope),
         "checklists": _checklist_sections(report, findings),
-        "document": _document_view(document, spans, by_id),
+        "document": _document_view(document, spans, by_id, report.scope),
         "decisions_source": decisions.source if decisions else "",
         "decisions_reviewer": decisions.reviewer if decisions else "",
         "decisions_unmatched": _unmatched_decisions(report, decisions),
@@ -740,7 +741,7 @@ def _verdict_view(report: Report, findings: list[_FindingView]) -> dict:
     }
 
 
-def _health_view(document: Document) -> dict:
+def _health_view(document: Document, scope: DocumentScope | None) -> dict:
     header_footer = sum(1 for p in document.passages if p.kind is PassageKind.HEADER_FOOTER)
     items = []
     if document.ocr_pages:
@@ -778,6 +779,19 @@ def _health_view(document: Document) -> dict:
             "note": "Running headers, footers and page numbers are never counted as evidence.",
         }
     )
+    if scope is not None and scope.not_in_force:
+        pages = [p for i in scope.not_in_force if (p := document.passages[i].page) is not None]
+        count = len(scope.not_in_force)
+        items.append(
+            {
+                "label": "Text stating no rule, set aside",
+                "value": f"{count} passage{'' if count == 1 else 's'}"
+                + (f" (pages {_page_list(pages)})" if pages else ""),
+                "concern": False,
+                "note": "Drafting notes, options marked not adopted or deleted, and revision "
+                "logs are never counted as evidence; check that none of it is in force.",
+            }
+        )
     if not document.passages:
         items.append(
             {
@@ -1114,10 +1128,15 @@ _KIND_RANK = {"flag": 3, "evidence": 2, "near": 1}
 
 
 def _document_view(
-    document: Document, spans: _SpanIndex, by_id: Mapping[str, _FindingView]
+    document: Document,
+    spans: _SpanIndex,
+    by_id: Mapping[str, _FindingView],
+    scope: DocumentScope | None,
 ) -> dict:
-    """Passages with page labels, cut into segments at every highlight boundary."""
+    """Passages with page labels, cut into segments at every highlight boundary; text that
+    states no rule is marked as not read."""
     passages = document.passages
+    not_in_force = set(scope.not_in_force) if scope else set()
     starts = [p.start for p in passages]
     per_passage: dict[int, list[_Span]] = {}
     for span in spans.spans():
@@ -1143,12 +1162,15 @@ def _document_view(
         new_page = passage.page is not None and passage.page != previous_page
         # A run of running headers/footers is labelled once, not on every line.
         first_of_run = new_page or passage.kind is not previous_kind
+        set_aside = index in not_in_force
         views.append(
             _PassageView(
                 page=passage.page,
                 new_page=new_page,
-                kind=passage.kind.value,
-                kind_note=KIND_LABELS.get(passage.kind, "") if first_of_run else "",
+                kind="not_in_force" if set_aside else passage.kind.value,
+                kind_note=NOT_IN_FORCE_LABEL
+                if set_aside
+                else (KIND_LABELS.get(passage.kind, "") if first_of_run else ""),
                 section=passage.section_label,
                 segments=_passage_segments(passage.text, passage.start, here, by_id),
                 back=tuple(back.values()),

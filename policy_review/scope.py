@@ -78,6 +78,7 @@ starts this early: "Runaway juveniles shall be entered ...", "The deputy shall e
 child ...". A mention further on is an aside: an offence in a list ("... or kidnapping of a
 minor"), "ensure that the infant is not a missing child"."""
 VOCABULARY_FILE = ("scope", "topics.yaml")
+DRAFTING_FILE = ("language", "drafting.yaml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,54 @@ def load_vocabulary(path: str | None = None) -> Vocabulary:
         heading,
         term_pattern(_terms(other["names"], "other_population names", where)),
         term_pattern(_terms(other["unless"], "other_population unless", where)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DraftingMarkers:
+    """What marks text that states no rule in force (`language/drafting.yaml`)."""
+
+    not_in_force: re.Pattern[str]  # in a passage or a label of its section trail
+    history: re.Pattern[str]  # in a section label only: a revision log
+
+
+@lru_cache(maxsize=4)
+def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
+    """The markers of text that is no rule (bundled unless `path`); malformed is a
+    ChecklistError."""
+    file = Path(path) if path else bundled_dir("checklists").joinpath(*DRAFTING_FILE)
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ChecklistError(f"cannot read drafting markers {file}: {exc}") from None
+    where = str(file)
+    if not isinstance(data, dict) or set(data) != {"not_in_force", "history_sections"}:
+        raise ChecklistError(
+            f"{where}: needs exactly the keys 'not_in_force' and 'history_sections'"
+        )
+    return DraftingMarkers(
+        term_pattern(_terms(data["not_in_force"], "not_in_force", where)),
+        term_pattern(_terms(data["history_sections"], "history_sections", where)),
+    )
+
+
+def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:
+    """Passages that state no rule of the agency: a model policy's drafting notes, the options
+    the agency did not adopt or deleted (marked in the passage or in its section label), and a
+    revision log. The matcher never reads them, so an option left in the text satisfies nothing
+    and flags nothing; the report counts them."""
+    marked_sections = {
+        section
+        for section in {passage.section for passage in document.passages}
+        if any(
+            markers.not_in_force.search(label) or markers.history.search(label) for label in section
+        )
+    }
+    return tuple(
+        i
+        for i, passage in enumerate(document.passages)
+        if passage.kind not in NON_EVIDENCE_KINDS
+        and (passage.section in marked_sections or markers.not_in_force.search(passage.text))
     )
 
 
@@ -436,7 +485,8 @@ def _judge(
 
 
 def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> DocumentScope:
-    """The document's chapters, those read for each checklist audience, and why."""
+    """The document's chapters, those read for each checklist audience, and why, and the
+    passages that state no rule in force."""
     vocabulary = vocabulary or load_vocabulary()
     topical = tuple(
         i
@@ -505,18 +555,21 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
         topical_passages=_itself_about_topic(document, topical, vocabulary, chapters),
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
+        not_in_force=_not_in_force(document, load_drafting_markers()),
     )
 
 
 def scoped_document(document: Document, scope: DocumentScope, audiences) -> Document:
     """The document as the matcher reads it for these audiences: the chapters read for them and
-    the passages elsewhere about missing children (the same object when that is all of it, in
-    one chapter), with where each chapter opens, so each is read under its own title."""
+    the passages elsewhere about missing children, less the text that states no rule (the same
+    object when that is all of it, in one chapter), with where each chapter opens, so each is
+    read under its own title."""
     read = scope.read(audiences)
     keep = {i for c in read for i in range(c.first, c.end)}
-    if len(keep) == len(document.passages) and len(read) <= 1:
+    if len(keep) == len(document.passages) and len(read) <= 1 and not scope.not_in_force:
         return document
     keep.update(scope.outside(audiences))
+    keep.difference_update(scope.not_in_force)
     kept = sorted(keep)
     firsts = [c.first for c in scope.chapters]  # in order, and together they cover the document
     owners = [scope.chapters[bisect_right(firsts, i) - 1] for i in kept]

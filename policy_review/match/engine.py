@@ -50,7 +50,11 @@ MAX_QUOTE_CHARS = 600
 LEVEL_RANK = {Status.FOUND: 2, Status.PARTIAL: 1}
 
 MODAL_REACH_CHARS = 80
-PURPOSE_CLAUSE_RE = re.compile(r"\b(?:so\s+that|in\s+order\s+that)\b[^.;:,]*$", re.IGNORECASE)
+PURPOSE_CLAUSE_RE = re.compile(
+    r"\b(?:so(?:\s+that)?\s+\w|in\s+order\s+that\b)[^.;:,]*$", re.IGNORECASE
+)
+"""A purpose clause before a modal: "so that the entry can begin", "so the broadcast can go out";
+a bare "do so may" has no clause of its own."""
 RESTRICTED_MODAL_RE = re.compile(
     r"^[^.;:,]*?\bonly\s+(?:after|when|if|once|upon|until|with)\b", re.IGNORECASE
 )
@@ -525,8 +529,10 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
             _flag_modal(index, work, view, spans, modal_spans[modality.negation], reason)
             continue
         if cue.duty and wording is Modality.PERMISSIVE and not inherited:
-            reason = "Permissive wording ('may') makes this step optional."
-            _flag_modal(index, work, view, spans, modal_spans[modality.permissive], reason)
+            permissive = modal_spans[modality.permissive]
+            word = view.text[permissive[0][0] : permissive[0][1]]
+            reason = f"Permissive wording ('{word}') makes this step optional."
+            _flag_modal(index, work, view, spans, permissive, reason)
         judgement = _judge(
             index, work, cue, unit, level, wording, outcome, supplied, hedge, topic_only
         )

@@ -23,8 +23,6 @@ from spacy.tokens import Doc
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
 from policy_review.match.nlp import get_nlp
 from policy_review.model import NON_EVIDENCE_KINDS, ChapterStart, Document, Passage, PassageKind
-from policy_review.resources import bundled_dir
-from policy_review.yamlfile import parse_yaml
 
 FUZZY_CUTOFF = 90
 """rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
@@ -284,7 +282,7 @@ def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str
 
 def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()) -> ParsedDocument:
     nlp = get_nlp()
-    skipped = _reference_lists(document) | _not_in_force(document)
+    skipped = _reference_lists(document)
     indexes = [i for i, p in enumerate(document.passages) if _is_evidence(p) and i not in skipped]
     texts = (_tokenizable(document.passages[i].text) for i in indexes)
     docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
@@ -380,41 +378,6 @@ def _reference_lists(document: Document) -> set[int]:
         run = [i] if is_title else []
     close(run)
     return skipped
-
-
-NOT_IN_FORCE_FILE = ("language", "drafting.yaml")
-
-
-@lru_cache(maxsize=1)
-def _not_in_force_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The bundled markers of text that is no rule in force, each list as one whole-word
-    pattern: those read in a passage or its section labels, and those read in labels only."""
-    path = bundled_dir("checklists").joinpath(*NOT_IN_FORCE_FILE)
-    data = parse_yaml(path.read_text(encoding="utf-8"))
-
-    def pattern(phrases: list[str]) -> re.Pattern[str]:
-        words = (r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
-        return re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE)
-
-    return pattern(data["not_in_force"]), pattern(data["history_sections"])
-
-
-def _not_in_force(document: Document) -> set[int]:
-    """Passages that state no rule of the agency: a model policy's drafting notes, the options
-    the agency did not adopt or deleted (marked in the passage or in its section label), and a
-    revision log. They are never evidence, so an option left in the text satisfies nothing and
-    flags nothing."""
-    marker, history = _not_in_force_res()
-    marked_sections = {
-        section
-        for section in {passage.section for passage in document.passages}
-        if any(marker.search(label) or history.search(label) for label in section)
-    }
-    return {
-        i
-        for i, passage in enumerate(document.passages)
-        if passage.section in marked_sections or marker.search(passage.text)
-    }
 
 
 def _chapter_ranges(document: Document) -> list[tuple[int, int, bool]]:

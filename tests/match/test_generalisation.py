@@ -45,3 +45,10 @@ def test_case(case: dict, findings_of) -> None:
 
 def test_every_case_checks_something() -> None:
     assert all(case.get("expect") or case.get("flags") for case in CASES)
+
+
+def test_a_permissive_flag_quotes_the_word_it_is_about(findings_of) -> None:
+    """The reason names the modal the text used ('can'), not a stock 'may'."""
+    [case] = [c for c in CASES if c["name"] == "can-for-a-duty-is-permissive"]
+    [flag] = findings_of(case)["LE-NCIC-2HR"].red_flags
+    assert "('can')" in flag.reason

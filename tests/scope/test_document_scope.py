@@ -694,3 +694,38 @@ def test_a_centers_quality_assurance_chapter_is_read_for_its_qa_clause():
     assert statuses["QA-TIMEFRAME"] == "found"
     titles = {c.title: c.topic for c in manual.scope.read(manual.scope.applied)}
     assert titles.get("Quality Assurance Program") == "quality_assurance"
+
+
+def test_text_stating_no_rule_is_counted_and_marked_in_the_reports(tmp_path):
+    """A model policy's drafting note and an option the agency did not adopt are set aside; the
+    reviewer sees how many passages, and each is marked in the document text as not read."""
+    path = _write(
+        tmp_path,
+        "model.md",
+        "# Missing Children\n\n"
+        "Officers shall enter every missing child into NCIC within two hours of the report.\n\n"
+        "NOTE TO AGENCIES: insert your state clearinghouse's name here.\n\n"
+        "Optional: Team Adam consultants are requested in every abduction. NOT ADOPTED.\n",
+    )
+    out = tmp_path / "r.json"
+    assert main(["analyze", str(path), "--format", "json", "-o", str(out)]) == 0
+    import json
+
+    data = json.loads(out.read_text())
+    assert data["scope"]["not_in_force_passages"] == 2
+    assert {f["element"]: f["status"] for f in data["findings"]}["LE-TEAM-ADAM"] == "missing"
+    html = tmp_path / "r.html"
+    assert main(["analyze", str(path), "-o", str(html)]) == 0
+    page = html.read_text()
+    assert "Text stating no rule, set aside" in page and "2 passages" in page
+    assert page.count('class="passage k-not_in_force"') == 2
+
+
+def test_a_malformed_drafting_markers_file_is_a_clear_error(tmp_path):
+    from policy_review.errors import ChecklistError
+    from policy_review.scope import load_drafting_markers
+
+    bad = tmp_path / "drafting.yaml"
+    bad.write_text("not_in_force: [note to agencies]\n")
+    with pytest.raises(ChecklistError, match="history_sections"):
+        load_drafting_markers(str(bad))

@@ -41,7 +41,8 @@ UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-ba
 	kilbride merrow-valley pellston-heights brenner-county wabash-junction \
 	granite-hollow tamsin-county penrick-county tansy-creek \
 	sutter-bend ostrander-county calder-plains wyeth-county harwick-county \
-	bellmont-county pruett-county red-willow-river sackett-mills tamarack-county-ecc
+	bellmont-county pruett-county red-willow-river sackett-mills tamarack-county-ecc \
+	ashcombe-tullwater castlemere quillan-county quillhaven sorrel-county
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \

@@ -186,6 +186,8 @@ class Modality:
     # "when practical", "as resources permit": partial at most, even after "shall"
     hedge: str | None = None
     withdrawn: str | None = None  # a rule reported as rescinded or former: no red flag from it
+    # "... is rescinded and replaced with: '...'": the sentence states the new rule after all
+    replacement: str | None = None
     # "should": shown as the quote's modality (`advisory`); it meets a duty as "shall" does, as
     # the labelled directives read it (Lexipol policies word most duties so)
     advisory: str | None = None

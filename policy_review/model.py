@@ -206,10 +206,11 @@ class AdjustmentCause(StrEnum):
 
 class ConditionSource(StrEnum):
     """Where a condition limiting a duty to some cases was read: the sentence's own conditional
-    clause, the lead-in of its list, or its heading."""
+    clause, the lead-in of its list, the title opening its item, or its heading."""
 
     SENTENCE = "sentence"
     LEAD_IN = "lead_in"
+    ITEM_TITLE = "item_title"  # the run-in title opening its item ("17.8.5 Family abduction.")
     HEADING = "heading"
 
 

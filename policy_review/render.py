@@ -971,6 +971,7 @@ _MODALITY_WORDS = {
 _CONDITION_SOURCE_WORDS = {
     ConditionSource.SENTENCE: "in the sentence itself",
     ConditionSource.LEAD_IN: "in its list's lead-in",
+    ConditionSource.ITEM_TITLE: "in its item's title",
     ConditionSource.HEADING: "in its section heading",
 }
 

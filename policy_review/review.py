@@ -136,7 +136,39 @@ def choose_checklists(document: Document) -> tuple[list[Checklist], str]:
 def _choose_from(
     candidates: tuple[Checklist, ...], parsed
 ) -> tuple[list[Checklist], str, ChecklistChoice]:
-    signals = {c.id: detect(parsed, c) for c in candidates}
+    """The choice for the whole text; in a manual, also each chapter read on its own: a police
+    manual's missing-persons order and its dispatch centre's missing-child-calls order are two
+    directives for two audiences, whichever one fills more of the text."""
+    chosen, reason, choice = _choose_for(candidates, parsed, None)
+    chapters = [n for n, start in enumerate(parsed.document.chapter_starts) if start.titled]
+    if len(chapters) < 2:
+        return chosen, reason, choice
+    added: list[Checklist] = []
+    for number in chapters:
+        each, _, signals = _choose_for(candidates, parsed, number)
+        strength = {s.audience: s.sentences for s in signals.signals}
+        for checklist in each:
+            # a chapter too short to name its readers often (a weak signal) adds nobody
+            if strength.get(checklist.audience, 0) < checklist.detect.min_sentences:
+                continue
+            if checklist not in chosen and checklist not in added:
+                added.append(checklist)
+    if not added:
+        return chosen, reason, choice
+    audiences = sorted({AUDIENCE_NAMES.get(c.audience, c.audience) for c in added})
+    reason += (
+        f" Read chapter by chapter ({len(chapters)} chapters), it is also a"
+        f" {' and a '.join(audiences)}: a chapter of its own calls for it."
+    )
+    chosen = [c for c in candidates if c in chosen or c in added]
+    alternative = tuple(a for a in choice.alternative if a not in {c.id for c in added})
+    return chosen, reason, replace(choice, alternative=alternative)
+
+
+def _choose_for(
+    candidates: tuple[Checklist, ...], parsed, chapter: int | None
+) -> tuple[list[Checklist], str, ChecklistChoice]:
+    signals = {c.id: detect(parsed, c, chapter) for c in candidates}
     counts = {checklist_id: signal.sentences for checklist_id, signal in signals.items()}
     parts: dict[str, tuple[int, int]] = {}
     named: dict[str, tuple[bool, int]] = {}
@@ -148,7 +180,8 @@ def _choose_from(
         title, adopts = named.get(checklist.audience, (False, 0))
         named[checklist.audience] = (title or signal.title, max(adopts, signal.adopts))
         duties = duties.with_signal(checklist.audience, signal)
-    return _choose(candidates, counts, len(parsed.sentences), parts, named, duties)
+    total = sum(1 for s in parsed.sentences if chapter is None or s.chapter == chapter)
+    return _choose(candidates, counts, total, parts, named, duties)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ first turn positioned `Line`s into `Para`s with `assemble_pages()`.
 
 from __future__ import annotations
 
+import math
 import re
 import statistics
 from collections import Counter
@@ -786,6 +787,9 @@ class Line:
     size: float = 0.0
     bold: bool = False
     new_block: bool = False  # the source says a new paragraph starts here (OCR paragraphs)
+    side_head: bool = False  # a heading set in the margin column beside its text
+    second_at: int = 0  # a row merged from pieces cut at a wide gap: where the second begins
+    second_left: float = 0.0  # ... and its left edge
     run_in: str = ""  # a bold label opening the line, ended by `.` or `:`, before plain text
 
 
@@ -959,6 +963,8 @@ def _merge_row(row: list[Line]) -> Line:
         size=first.size,
         bold=first.bold,  # a line that starts in bold (a run-in term) starts a paragraph
         run_in=first.run_in or (_run_in_label(first) if len(row) > 1 and not row[1].bold else ""),
+        second_at=len(first.text) + 1 if len(row) > 1 else 0,
+        second_left=row[1].left if len(row) > 1 else 0.0,
     )
 
 
@@ -1076,6 +1082,73 @@ def _reading_order(lines: list[Line]) -> list[Line]:
     return [line for run in ordered for line in run]
 
 
+SIDE_HEAD_MAX_WORDS = 4  # per line: "UNIFORMED" / "MEMBER OF THE" / "SERVICE"
+BODY_LINE_MIN_WORDS = 6  # lines this long show where the body text's left edge is
+
+
+def _join_side_heads(lines: list[Line]) -> list[Line]:
+    """Side heads: the role or topic a patrol guide sets in a narrow left column beside the
+    steps it governs ("COMMUNICATIONS / SECTION / DISPATCHER" beside steps 1-9). The text layer
+    gives the head's lines before the body lines beside them; they become one heading line, so
+    the steps sit under it instead of reading its words as list items or sibling headings."""
+    wide = [line.left for line in lines if len(line.text.split()) >= BODY_LINE_MIN_WORDS]
+    if not wide:
+        return lines
+    body_left = statistics.median(wide)
+
+    def head_words(text: str, bold: bool) -> bool:
+        return len(text.split()) <= SIDE_HEAD_MAX_WORDS and (
+            bold or heading_cue(text, emphasis=False, numbered=False) == "caps"
+        )
+
+    def in_margin(line: Line) -> bool:
+        return line.right < body_left - COLUMN_MIN_GUTTER / 2 and head_words(line.text, line.bold)
+
+    def at_body(left: float) -> bool:
+        return abs(left - body_left) <= SAME_LINE_TOLERANCE
+
+    joined: list[Line] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        head_text = line.text[: line.second_at].strip()
+        if line.second_at and at_body(line.second_left) and head_words(head_text, line.bold):
+            # the head shares the text layer's line with the first body line: "DESK OFFICER
+            # 23. Ensure ..."
+            joined.append(replace(line, text=head_text, side_head=True, new_block=True))
+            body = line.text[line.second_at :].strip()
+            joined.append(replace(line, text=body, left=line.second_left, bold=False, run_in=""))
+            index += 1
+            continue
+        end = index
+        while end < len(lines) and in_margin(lines[end]):
+            end += 1
+        beside = (
+            end > index
+            and end < len(lines)
+            and lines[end].left >= body_left - SAME_LINE_TOLERANCE
+            and lines[end].top < lines[end - 1].bottom
+        )
+        if not beside:
+            joined.append(line)
+            index += 1
+            continue
+        head = lines[index:end]
+        joined.append(
+            replace(
+                head[0],
+                text=" ".join(part.text for part in head),
+                bottom=head[-1].bottom,
+                right=max(part.right for part in head),
+                bold=all(part.bold for part in head),
+                new_block=True,
+                side_head=True,
+            )
+        )
+        index = end
+    return joined
+
+
 def join_lines(lines: list[str]) -> str:
     """Join wrapped lines, rejoining a word hyphenated across a line end (`descrip-` + `tion`)."""
     parts = lines[:1]
@@ -1089,10 +1162,14 @@ def join_lines(lines: list[str]) -> str:
 
 
 def _starts_new_paragraph(prev: Line, line: Line, pitch: float, text_right: float,
-                          text_left: float) -> bool:  # fmt: skip
+                          text_left: float, narrow: bool = False) -> bool:  # fmt: skip
+    """Whether `line` opens a paragraph after `prev`. In a narrow column (one of several on the
+    page) a line well short of the margin may still be full: the next word did not fit."""
     if line.new_block or not prev.text or not line.text:
         return True
     prev_short = prev.right < text_left + SHORT_LINE_SHARE * (text_right - text_left)
+    if narrow:
+        prev_short = prev_short and _deliberate_break(prev, line, text_right)
     if opens_wrapped_item(prev.text, line.text, previous_full=not prev_short):
         return True
     if line.top - prev.top > PARA_GAP_FACTOR * pitch or line.top < prev.top - pitch:
@@ -1129,6 +1206,36 @@ def _deliberate_break(prev: Line, line: Line, margin: float) -> bool:
     return prev.right + width < margin
 
 
+COLUMN_MIN_LINES = 5  # lines starting at one left edge before it can be a column's
+
+
+def _column_bounds(lines: list[Line], width: float) -> list[tuple[float, float]]:
+    """(left, right) of each text column on the page: one for most pages; several when lines
+    starting at one left edge all end before another left edge where many lines start (two
+    columns of prose, or a side-head column beside the steps). Whether a line is short, so
+    that it ends its paragraph, is judged against its own column, not the page's width."""
+    if not lines:
+        return [(0.0, width)]
+    starts = Counter(round(line.left) for line in lines)
+    edges = sorted(left for left, n in starts.items() if n >= COLUMN_MIN_LINES)
+    bounds = [min(line.left for line in lines)]
+    for edge in edges:
+        before = [line.right for line in lines if bounds[-1] - 1 <= line.left < edge - 1]
+        if before and max(before) < edge - COLUMN_MIN_GUTTER / 2:
+            bounds.append(edge)
+    columns = []
+    for index, left in enumerate(bounds):
+        end = bounds[index + 1] if index + 1 < len(bounds) else math.inf
+        rights = [line.right for line in lines if left - 1 <= line.left < end - 1]
+        columns.append((left, max(rights, default=width)))
+    return columns
+
+
+def _column_of(columns: list[tuple[float, float]], line: Line) -> tuple[float, float]:
+    """The column a line starts in."""
+    return next((column for column in reversed(columns) if line.left >= column[0] - 1), columns[0])
+
+
 def _body_size(pages: list[Page]) -> float:
     sizes = Counter()
     for page in pages:
@@ -1163,10 +1270,9 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
             if li in page_running
         ]
         body = [line for li, line in enumerate(page.lines) if li not in page_running]
-        body = _reading_order(body)
+        body = _join_side_heads(_reading_order(body))
         pitch = _line_pitch(body)
-        text_left = min((line.left for line in body), default=0.0)
-        text_right = max((line.right for line in body), default=page.width)
+        columns = _column_bounds(body, page.width)
         prev: Line | None = None
         page_paras: list[Para] = []
         page_lines: list[list[str]] = []
@@ -1192,10 +1298,12 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 and prev.text.endswith(":")
                 and is_lead_in(join_lines(page_lines[-1]))
             )
+            text_left, text_right = _column_of(columns, line)
             if entering:  # a wrapped lead-in shows its column's margin; one line, only its end
                 list_margin = margins[-1] if len(page_lines[-1]) > 1 else text_right
             item = (
                 list_margin is not None
+                and not line.side_head
                 and line.right < line.left + SHORT_LINE_SHARE * (list_margin - line.left)
                 and _is_short_item(line.text)
                 and not opens_item(line.text)
@@ -1208,7 +1316,9 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 and not item
                 and not in_list
                 and not line.run_in  # a run-in label opens a paragraph
-                and not _starts_new_paragraph(prev, line, pitch, text_right, text_left)
+                and not _starts_new_paragraph(
+                    prev, line, pitch, text_right, text_left, narrow=len(columns) > 1
+                )
             ):
                 page_lines[-1].append(line.text)
                 margins[-1] = max(margins[-1], line.right)
@@ -1222,7 +1332,13 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                     margins.append(line.right)
                     emphasis = False
                 page_paras.append(
-                    Para("", page.number, emphasis=emphasis, size=line.size, bullet=item)
+                    Para(
+                        "",
+                        page.number,
+                        emphasis=emphasis or line.side_head,
+                        size=line.size,
+                        bullet=item,
+                    )
                 )
                 page_lines.append([text])
                 margins.append(line.right)

@@ -77,28 +77,34 @@ class DetectSignals:
     assigned: int = 0  # sentences giving any actor a duty (read only when `detect.roles` is set)
 
 
-def detect(parsed: ParsedDocument, checklist: Checklist) -> DetectSignals:
+def detect(
+    parsed: ParsedDocument, checklist: Checklist, chapter: int | None = None
+) -> DetectSignals:
+    """The signals of the whole text, or of one chapter of a manual (`chapter`: its number in
+    `Document.chapter_starts`): a manual holds several directives, each for its own readers."""
     index = index_concepts(parsed, compiled(_detector(checklist)))
     concepts = checklist.detect.concepts
     named = {
         section for section, hits in index.section_hits.items() if any(c in hits for c in concepts)
     }
-    under = [s for s in parsed.sentences if s.section in named]
-    title_hits = index.title_concepts()
+    sentences = [s for s in parsed.sentences if chapter is None or s.chapter == chapter]
+    under = [s for s in sentences if s.section in named]
+    title_hits = index.title_concepts() if chapter is None else index.title_concepts(chapter)
     adopts = checklist.detect.adopts
-    duties, assigned = _duties(index, checklist.detect.roles)
+    duties, assigned = _duties(index, checklist.detect.roles, sentences)
+    hits = [index.hits[s.index] for s in sentences]
     return DetectSignals(
-        sentences=sum(1 for hits in index.hits if any(c in hits for c in concepts)),
+        sentences=sum(1 for h in hits if any(c in h for c in concepts)),
         part_sentences=len(under),
         part_sections=len({s.section for s in under}),
         title=any(c in title_hits for c in checklist.detect.title),
-        adopts=sum(1 for hits in index.hits if any(c in hits for c in adopts)) if adopts else 0,
+        adopts=sum(1 for h in hits if any(c in h for c in adopts)) if adopts else 0,
         duties=duties,
         assigned=assigned,
     )
 
 
-def _duties(index, roles: tuple[str, ...]) -> tuple[int, int]:
+def _duties(index, roles: tuple[str, ...], sentences) -> tuple[int, int]:
     """Sentences telling one of `roles` to act, and sentences telling any actor to act. Read
     per checklist, not once per document: the actors are shared, but each checklist's modal
     words place a sentence's subject (`ensure` is a duty word to the police checklist only)."""
@@ -106,7 +112,7 @@ def _duties(index, roles: tuple[str, ...]) -> tuple[int, int]:
         return 0, 0
     reader = ActorReader(index)
     duties = assigned = 0
-    for sentence in index.parsed.sentences:
+    for sentence in sentences:
         if sentence.title_only:  # a heading names who acts; its sentences carry the duties
             continue
         actors, _ = reader.of_sentence(sentence.index)

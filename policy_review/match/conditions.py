@@ -173,7 +173,28 @@ class ConditionReader:
             found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, label=label)
             if found is not None:
                 return found
+        title = self._item_title(s)
+        if title is not None:
+            found = self._clause(title, exempt, (), ConditionSource.ITEM_TITLE, label=True)
+            if found is not None:
+                return found
         return self._heading(sentence.section, exempt)
+
+    def _item_title(self, s: int) -> int | None:
+        """The run-in title opening sentence `s`'s paragraph or item ("17.8.5 Family abduction.
+        A parent who takes ... Get copies of any custody orders"): it heads the item as a
+        heading heads a section. None when `s` is that sentence, or the item opens on prose."""
+        parsed = self.index.parsed
+        passage = parsed.sentences[s].passage
+        first = s
+        while first > 0 and parsed.sentences[first - 1].passage == passage:
+            first -= 1
+        if first == s:
+            return None
+        text = ITEM_MARKER_RE.sub("", parsed.text_of(parsed.sentences[first]).strip())
+        if not text.endswith((".", ":")) or len(text.split()) > LEAD_IN_LABEL_MAX_WORDS:
+            return None
+        return first
 
     def _clause(
         self, s: int, exempt, own, source: ConditionSource, *, label: bool = False
@@ -298,6 +319,8 @@ class ConditionReader:
 
 
 SEGMENT_BREAK_RE = re.compile(r"[;:]")
+ITEM_MARKER_RE = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlc]{1,5})[.)]?\s+")
+"""An item's number or letter ("17.8.5 ", "(b) ", "c. "), before its run-in title."""
 
 
 def _overlaps(span: Span, others) -> bool:

@@ -419,6 +419,19 @@ def _states_no_rule(index: ConceptIndex, view: _View, spans) -> bool:
     return True
 
 
+def _withdrawn(index: ConceptIndex, unit: tuple[int, ...]) -> bool:
+    """Whether every sentence of a unit reports a rule as rescinded or former ("Interim Order
+    31, which required ..., is revoked") and none gives the wording that replaces it: the rule
+    it quotes is not in force, so it satisfies nothing, as it flags nothing (`_states_no_rule`)."""
+    modality = index.compiled.checklist.modality
+    if not modality.withdrawn:
+        return False
+    return all(
+        modality.withdrawn in index.hits[s] and modality.replacement not in index.hits[s]
+        for s in unit
+    )
+
+
 def _add_flag(work: _ElementWork, evidence: Evidence, reason: str) -> None:
     key = (evidence.start, evidence.end, reason)
     if key not in work.flags:
@@ -447,6 +460,8 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
                 continue
             topic_only = True
         unit = index.units(cue.scope)[unit_id]
+        if _withdrawn(index, unit):
+            continue
         supplied = by_actor.get(unit_id, ())
         if cue.subcheck is None and not (
             (cue.duty or work.element.duty)

@@ -860,11 +860,14 @@ class ConceptIndex:
             )
         return self._topics[chapter]
 
-    def title_concepts(self) -> frozenset[str]:
-        """Concepts any chapter's title block or running headers name (a directive's own)."""
+    def title_concepts(self, chapter: int | None = None) -> frozenset[str]:
+        """Concepts any chapter's (or this chapter's) title block or running headers name."""
+        numbers = (
+            range(len(self.parsed.document.chapter_starts) or 1) if chapter is None else (chapter,)
+        )
         return frozenset(
             concept
-            for number in range(len(self.parsed.document.chapter_starts) or 1)
+            for number in numbers
             for concept in self.section_hits.get(topic_key(number), {})
         )
 

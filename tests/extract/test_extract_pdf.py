@@ -323,3 +323,87 @@ def test_a_bold_party_name_after_a_full_line_heads_its_own_duties(tmp_path):
     officer = next(p for p in document.passages if "searches the home" in p.text)
     assert officer.section[-1] == "Patrol officer"
     assert not any("Patrol officer" in p.text and "dispatcher" in p.text for p in document.passages)
+
+
+def _side_head_page() -> PdfPage:
+    """A patrol-guide page: each role set in a narrow bold left column beside its numbered
+    steps; the text layer gives a head's lines before the steps beside it, and one head shares
+    its baseline with its first step."""
+    lines = [
+        TextLine("When a member of the service receives a report of a missing juvenile:", 72, 100)
+    ]
+    lines += [
+        TextLine(text, 72, y, bold=True)
+        for text, y in (("COMMUNICATIONS", 130), ("SECTION", 142), ("DISPATCHER", 154))
+    ]
+    lines += [
+        TextLine("1. Ask the caller when and where the juvenile was last seen and by", 187, 134),
+        TextLine("whom, and write down the names of those persons.", 187, 146),
+        TextLine("2. Assign a patrol unit to respond to the location in person at once.", 187, 164),
+    ]
+    lines += [
+        TextLine(text, 72, y, bold=True)
+        for text, y in (("UNIFORMED", 190), ("MEMBER OF THE", 202), ("SERVICE", 214))
+    ]
+    lines += [
+        TextLine("3. Respond to the location and interview the complainant and parents.", 187, 194),
+        TextLine("4. Obtain a detailed description of the juvenile and a recent photo.", 187, 212),
+        TextLine("DESK OFFICER", 72, 240, bold=True),
+        TextLine("5. Respond to the scene of every missing juvenile report at once.", 187, 240),
+    ]
+    return PdfPage(lines)
+
+
+def test_side_heads_head_the_steps_beside_them(tmp_path):
+    document = load_document(write_pdf(tmp_path / "guide.pdf", [_side_head_page()]))
+    headings = [p.text for p in document.passages if p.kind is PassageKind.HEADING]
+    assert headings == [
+        "COMMUNICATIONS SECTION DISPATCHER",
+        "UNIFORMED MEMBER OF THE SERVICE",
+        "DESK OFFICER",
+    ]
+    steps = {p.text[:2]: p for p in document.passages if p.text[:1].isdigit()}
+    assert steps["1."].text.endswith("write down the names of those persons.")
+    assert steps["1."].section[-1] == "COMMUNICATIONS SECTION DISPATCHER"
+    assert steps["4."].section[-1] == "UNIFORMED MEMBER OF THE SERVICE"
+    assert steps["5."].section[-1] == "DESK OFFICER"
+
+
+def test_a_duty_under_the_dispatchers_side_head_is_not_the_officers(tmp_path):
+    """Read end to end: the dispatcher asks when, where and by whom; no officer step does, so
+    the officer's duty is met only by the wrong role."""
+    from policy_review.checklist import load_checklist
+    from policy_review.review import review
+
+    document = load_document(write_pdf(tmp_path / "guide.pdf", [_side_head_page()]))
+    [finding] = [
+        f
+        for f in review(document, (load_checklist("le-model-policy"),)).findings
+        if f.element == "LE-FR-LAST-SEEN"
+    ]
+    assert finding.status.value == "partial"
+    assert "telecommunicator" in finding.reason
+
+
+def test_a_bold_numbered_item_wrapping_in_a_narrow_column_stays_one_passage(tmp_path):
+    """On a two-column page a line ending well short of the page's width can still be full:
+    its next word did not fit in the column."""
+    left = [
+        TextLine("6.5 Establish exactly where the child was", 72, 120, bold=True),
+        TextLine("last seen, when, and by whom, and record it.", 72, 132),
+        TextLine("6.6 Ask where the child's other parent is.", 72, 150, bold=True),
+    ]
+    left += [
+        TextLine(f"Plain prose line {n} of the left column text.", 72, 168 + 12 * n)
+        for n in range(4)
+    ]
+    right = [
+        TextLine(f"Right column prose line {n} of the text here.", 317, 120 + 12 * n)
+        for n in range(8)
+    ]
+    document = load_document(write_pdf(tmp_path / "two.pdf", [PdfPage(left + right)]))
+    texts = [p.text for p in document.passages]
+    assert (
+        "6.5 Establish exactly where the child was last seen, when, and by whom, and record it."
+        in texts
+    )

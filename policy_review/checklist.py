@@ -237,6 +237,9 @@ class Checklist:
     # without title_context: concepts the title must all name for a cue's `context` to come from
     # it all the same, the cue then partial at most
     topic_context: tuple[str, ...] = ()
+    # concepts a document may give its own name ("A SPECIAL CATEGORY juvenile will be regarded as
+    # at risk"): the name then counts as the concept throughout that document
+    defined_terms: tuple[str, ...] = ()
     actors: Mapping[str, str] = field(default_factory=dict)  # actor name -> its concept
     narrowing: Narrowing = field(default_factory=Narrowing)
     # an organisation-wide actor -> the roles it stands for ("the Department": its officers...)
@@ -887,7 +890,14 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         "top level",
         problems,
         required=_TOP_REQUIRED,
-        optional=("modality", "title_context", "topic_context", "actors", "narrowing"),
+        optional=(
+            "modality",
+            "title_context",
+            "topic_context",
+            "defined_terms",
+            "actors",
+            "narrowing",
+        ),
     )
     title_context = body.get("title_context", False)
     if not isinstance(title_context, bool):
@@ -896,6 +906,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
     topic_context = _names(body.get("topic_context") or [], "topic_context", problems, concepts)
     if title_context and topic_context:
         problems.add("topic_context", "is for checklists without title_context")
+    defined_terms = _names(body.get("defined_terms") or [], "defined_terms", problems, concepts)
     audience = body.get("audience")
     if body and audience not in AUDIENCES:
         problems.add("audience", f"{audience!r} is not one of {', '.join(AUDIENCES)}")
@@ -976,6 +987,7 @@ def parse_checklist(data: Any, path: str) -> Checklist:
         path=path,
         title_context=bool(title_context),
         topic_context=tuple(topic_context),
+        defined_terms=tuple(defined_terms),
         actors=actors,
         narrowing=narrowing,
         actor_stands_for=stands_for,

@@ -243,9 +243,12 @@ def _label_marks(document: Document) -> list[_Mark]:
     """Policy labels; a heading's may follow the outline number Word puts before every heading
     of a manual whose heading styles are numbered ("I. Chapter 14 - Missing Child Calls")."""
     marks = []
-    for i, passage in enumerate(document.passages):
+    passages = document.passages
+    for i, passage in enumerate(passages):
         if passage.kind in (PassageKind.TOC, PassageKind.LIST_ITEM):
             continue
+        if _row_value(passages, i):
+            continue  # "Related | G.O. 41.04, 50.06": a header table's reference, no title
         text = passage.text
         if passage.kind is PassageKind.HEADING:
             text = OUTLINE_HEADING.sub("", text, count=1)
@@ -253,6 +256,19 @@ def _label_marks(document: Document) -> list[_Mark]:
         if match and len(text.split()) <= POLICY_LABEL_MAX_WORDS:
             marks.append(_Mark(i, match.group(1).lower(), match.group(2).strip()))
     return marks
+
+
+def _row_value(passages, i: int) -> bool:
+    """Whether passage `i` is a table cell after the first of its row: a value beside its label
+    ("Rescinds | G.O. 41.03 (2019)"), never the policy's own title."""
+    passage = passages[i]
+    return (
+        passage.kind is PassageKind.TABLE_CELL
+        and passage.row is not None
+        and i > 0
+        and passages[i - 1].kind is PassageKind.TABLE_CELL
+        and passages[i - 1].row == passage.row
+    )
 
 
 def _running_titles(document: Document) -> dict[int, str]:

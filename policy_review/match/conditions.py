@@ -47,11 +47,14 @@ or a restrictive relative clause of a case noun ("every case in which the child 
 "cases, which ...", which adds no restriction)."""
 FOLLOWING_CONDITION_RE = re.compile(
     r"\b(?:if|when|whenever|where|once)\s+(?:(?:any|each|all|either|both|at\s+least)\s+)?"
-    r"(?:(?:one|two)\s+)?(?:(?:or\s+more)\s+)?(?:of\s+)?the\s+following\b[^.;:]*",
+    r"(?:(?:one|two)\s+)?(?:(?:or\s+more)\s+)?(?:of\s+)?the\s+"
+    r"(?:following|listed|(?:conditions|factors|criteria|circumstances|indicators)\s+(?:in|of|under|listed)\b)"
+    r"(?:[^.;:]|\.(?=\d))*",
     re.IGNORECASE,
 )
-""""shall be treated as at risk when any one of the following applies:": the duty holds only
-for the children the list names, whatever words the list uses."""
+""""shall be treated as at risk when any one of the following applies:", "whenever one or more
+of the conditions in 41.03.030(C) is present": the duty holds only for the children the list (or
+the paragraph it cites) names, whatever words it uses."""
 CASE_NOUN_TRAIL_RE = re.compile(rf"\W{{0,2}}\s*(?:missing\s+)?(?:{CASE_NOUN})\b", re.IGNORECASE)
 CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)
 """"in critical cases", "for high-risk investigations": the case noun after the word."""
@@ -79,6 +82,9 @@ COORDINATE_RE = re.compile(
 coordinated case phrase naming no children reaches past some of them."""
 QUANTIFIER_RE = re.compile(r"\b(?:every|each|all|any)\s+(?:(?!of\b)[\w'-]+\s+)?$", re.I)
 """'every at-risk', 'all the endangered': a quantifier opening the noun phrase of the word."""
+ARTICLE_OPENING_RE = re.compile(r"\W*(?:\(?\w{1,4}[.)]\s+)?an?\s+$", re.I)
+"""'An endangered child is ...' opening the sentence: the generic article quantifies like 'every'
+(inside a sentence 'a' names one, "notify a supervisor")."""
 NOUN_PHRASE_TAIL_RE = re.compile(
     r"(?:[\s-]+(?!(?:of|in|on|at|to|for|from|with|by|that|which|who|whose|where|when|and|or|"
     r"but|nor|is|are|was|were|be|been|shall|will|must|should|may|can|has|have|as|than|if)\b)"
@@ -271,7 +277,9 @@ class ConditionReader:
         the head itself ("any at-risk circumstances", "each at-risk indicator") names a
         factor, not the children."""
         a, b = span
-        quantifier = QUANTIFIER_RE.search(text, max(start, a - 30), a)
+        quantifier = QUANTIFIER_RE.search(text, max(start, a - 30), a) or ARTICLE_OPENING_RE.match(
+            text, start, a
+        )
         tail = NOUN_PHRASE_TAIL_RE.match(text, b)
         if quantifier is None or tail is None:
             return None
@@ -319,6 +327,9 @@ class ConditionReader:
 
 
 SEGMENT_BREAK_RE = re.compile(r"[;:]")
+CLAUSE_BREAK_RE = re.compile(r"[,;:]|\.(?!\d)")
+"""Where a conditional clause ends: a comma, semicolon, colon or full stop, not the points of a
+number ("at risk under 41.03.030(C) or ...")."""
 ITEM_MARKER_RE = re.compile(r"^\(?(?:\d{1,3}(?:\.\d{1,3})*|[A-Za-z]|[ivxlc]{1,5})[.)]?\s+")
 """An item's number or letter ("17.8.5 ", "(b) ", "c. "), before its run-in title."""
 
@@ -347,6 +358,6 @@ def _conditional_lead(text: str, start: int, at: int) -> int | None:
 
 def _clause_text(text: str, lead: int, word_end: int, end: int) -> str:
     """The conditional clause from its subordinator to its end (the next clause break)."""
-    rest = re.search(r"[,.;:]", text[word_end:end])
+    rest = CLAUSE_BREAK_RE.search(text[word_end:end])
     stop = word_end + rest.start() if rest else end
     return text[lead:stop].strip(" (")

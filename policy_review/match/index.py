@@ -128,6 +128,13 @@ def heading_ends(section: tuple[str, ...]) -> list[int]:
     return list(accumulate(len(heading) + len(TRAIL_SEPARATOR) for heading in section))
 
 
+ENUMERATED_OBJECT_RE = re.compile(
+    r"\b(?:each|any|all)\s+(?:of\s+)?the\s+following\s+[a-z]+\b[^:]*:\s*$", re.IGNORECASE
+)
+"""A lead-in whose list names the things it acts on ("reviews each of the following calls within
+ten days:"), not the steps a role takes ("The officer shall:")."""
+
+
 def opens_list(text: str) -> bool:
     """Whether a sentence is a colon lead-in: the list after it continues it. Looser than
     `extract.structure.is_lead_in` on purpose: its items are already marked (by bullets,
@@ -884,6 +891,11 @@ class ConceptIndex:
                 around.update(self.hits[s])
         for s in self.parsed.lead_in.get(first, ()):
             around.update(self.hits[s])
+        if ENUMERATED_OBJECT_RE.search(self.parsed.text_of(sentence)):
+            # a lead-in whose list enumerates what it acts on ("reviews each of the following
+            # calls within ten days:" ... "ABDUCT calls ..."): the items are its context
+            for s in self._list_after(sentence):
+                around.update(self.hits[s])
         if self.compiled.checklist.title_context:
             around.update(self.section_hits.get(topic_key(sentence.chapter), {}))
         found = self._surroundings[first] = frozenset(around)
@@ -914,7 +926,62 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
     for section, concept, start, end in matches:
         for name in compiled.expands[concept]:
             section_hits[section][name].append((start, end))
+    _add_defined_terms(parsed, compiled, hits, section_hits)
     return ConceptIndex(parsed, compiled, hits, section_hits)
+
+
+DEFINES_RE = re.compile(
+    r"(?:^|[.;:]\s+|\b(?i:an?|the|every|each|any)\s+)"
+    r"(?!(?:An?|The|Every|Each|Any)\s)(?P<term>[A-Z][\w-]*[A-Z0-9][\w-]*(?:\s+[A-Z][\w-]*){0,3}|[A-Z][a-z][\w-]*(?:\s+[A-Z][\w-]*){1,3})"
+    r"\s+(?:juveniles?|child(?:ren)?|minors?|youths?|cases?|persons?|reports?)\s+"
+    r"(?:will|shall|must|is|are)\s+(?:be\s+)?(?:regarded|considered|treated|deemed|handled)\s+as\s+$"
+)
+"""A document naming a class of its own ("A SPECIAL CATEGORY juvenile will be regarded as" at
+risk): a capitalised name before the child noun, then the copula, up to the concept's words."""
+
+
+def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> None:
+    """Names the document defines for a checklist's `defined_terms` concepts count as those
+    concepts wherever the document uses them: an agency calls its at-risk class "SPECIAL
+    CATEGORY" or "Code Beacon Red", and its duties for that class name only that. A name holding
+    the topic's own words ("Missing Child": the checklist's `topic_context` and narrowing
+    subject) is no name of its own."""
+    concepts = [c for c in compiled.checklist.defined_terms if c in compiled.expands]
+    if not concepts:
+        return
+    checklist = compiled.checklist
+    generic = {*checklist.topic_context, *filter(None, [checklist.narrowing.subject])}
+    names: dict[str, str] = {}
+    for sentence, found in zip(parsed.sentences, hits, strict=True):
+        for concept in concepts:
+            for start, _ in found.get(concept, ()):
+                before = parsed.document.passages[sentence.passage].text[sentence.start : start]
+                match = DEFINES_RE.search(before)
+                if match is None:
+                    continue
+                term_at = sentence.start + match.start("term")
+                term_end = sentence.start + match.end("term")
+                if any(a < term_end and b > term_at for c in generic for a, b in found.get(c, ())):
+                    continue
+                names.setdefault(match["term"].casefold(), concept)
+    if not names:
+        return
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
+    )
+    texts = parsed.section_texts
+    located = [
+        (found, parsed.document.passages[sentence.passage].text, sentence.start, sentence.end)
+        for sentence, found in zip(parsed.sentences, hits, strict=True)
+    ] + [
+        (section_hits[key], text, 0, len(text))
+        for key, text in zip(texts.keys, texts.texts, strict=True)
+    ]
+    for found, text, start, end in located:
+        for match in pattern.finditer(text, start, end):
+            for name in compiled.expands[names[match.group().casefold()]]:
+                found[name].append(match.span())
+                found[name].sort()
 
 
 def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, offsets_cache: dict):

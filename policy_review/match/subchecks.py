@@ -66,6 +66,7 @@ _AGE_NUMBER = (
     + "|".join(w for w, n in NUMBER_WORDS.items() if isinstance(n, int) and 1 < n <= 21)
     + ")"
 )
+_NOT_A_SECTION = r"(?![.\-]\d)"  # "at risk under 41.03.030(C)" names a paragraph, not an age
 # (pattern, offset): stated max age = number + offset
 AGE_PATTERNS = (
     (re.compile(rf"\b{_AGE_NUMBER}\s*(?:\(\d+\)\s*)?(?:years?\s*(?:of\s+age|old)?\s*)?"
@@ -73,7 +74,7 @@ AGE_PATTERNS = (
     (re.compile(rf"\bage[sd]?\s+(?:of\s+)?{_AGE_NUMBER}\s*(?:\(\d+\)\s*)?(?:years?\s*)?"
                 r"(?:or|and)\s+(?:younger|under|less|below)\b", re.I), 0),
     (re.compile(r"\b(?:under|younger than|less than|below)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?"
-                rf"{_AGE_NUMBER}\b", re.I), -1),
+                rf"{_AGE_NUMBER}\b{_NOT_A_SECTION}", re.I), -1),
     (re.compile(rf"\bnot\s+(?:yet\s+)?(?:reached|attained)\s+(?:the\s+)?age\s+(?:of\s+)?{_AGE_NUMBER}\b",
                 re.I), -1),
 )  # fmt: skip

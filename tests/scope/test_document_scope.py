@@ -729,3 +729,31 @@ def test_a_malformed_drafting_markers_file_is_a_clear_error(tmp_path):
     bad.write_text("not_in_force: [note to agencies]\n")
     with pytest.raises(ChecklistError, match="history_sections"):
         load_drafting_markers(str(bad))
+
+
+def test_a_lead_in_naming_each_of_the_following_calls_reads_its_items_as_context():
+    """A police manual's general QA order: "The Communications Supervisor reviews each of the
+    following calls within ten days after the call:" holds for each call type listed, so the item
+    naming ABDUCT calls puts the deadline in the context of missing children."""
+    manual = (
+        HERE.parent.parent
+        / "sample_policies"
+        / ("quillhaven-pd-policy-procedure-manual-general-orders.pdf")
+    )
+    report = review(load_document(manual), (load_checklist("psap-qa-clause"),))
+    [finding] = [f for f in report.findings if f.element == "QA-TIMEFRAME"]
+    assert finding.status.value == "found"
+    assert "each of the following calls within ten days" in finding.evidence[0].quote
+
+
+def test_a_header_tables_related_orders_start_no_chapter():
+    """ "Related | G.O. 41.04, 50.06, 50.09" in an order's header table names other orders; it
+    starts none, so each order read is one chapter with its own page span."""
+    manual = load_document(
+        HERE.parent.parent
+        / "sample_policies"
+        / "quillhaven-pd-policy-procedure-manual-general-orders.pdf"
+    )
+    scope = detect_scope(manual)
+    read = [(c.number, c.first_page, c.last_page) for c in scope.chapters if c.topic]
+    assert read == [("41.03", 20, 23), ("41.04", 24, 25), ("50.06", 30, 32), ("50.09", 33, 34)]

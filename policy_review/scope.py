@@ -122,19 +122,26 @@ def _terms(value, where: str, path: str) -> list[str]:
     return value
 
 
-@lru_cache(maxsize=4)
-def load_vocabulary(path: str | None = None) -> Vocabulary:
-    """The scope vocabulary (bundled unless `path`); a malformed file is a ChecklistError."""
-    file = Path(path) if path else bundled_dir("checklists").joinpath(*VOCABULARY_FILE)
+def _read_mapping(path: str | None, bundled: tuple[str, ...], what: str, keys: tuple[str, ...]):
+    """A YAML file (bundled unless `path`) holding exactly `keys`, and its name for messages;
+    unreadable or otherwise shaped, a ChecklistError."""
+    file = Path(path) if path else bundled_dir("checklists").joinpath(*bundled)
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ChecklistError(f"cannot read scope vocabulary {file}: {exc}") from None
-    where = str(file)
-    if not isinstance(data, dict) or set(data) != {"topics", "passage", "other_population"}:
-        raise ChecklistError(
-            f"{where}: needs exactly the keys 'topics', 'passage' and 'other_population'"
-        )
+        raise ChecklistError(f"cannot read {what} {file}: {exc}") from None
+    if not isinstance(data, dict) or set(data) != set(keys):
+        names = ", ".join(repr(k) for k in keys)
+        raise ChecklistError(f"{file}: needs exactly the keys {names}")
+    return data, str(file)
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: str | None = None) -> Vocabulary:
+    """The scope vocabulary (bundled unless `path`); a malformed file is a ChecklistError."""
+    data, where = _read_mapping(
+        path, VOCABULARY_FILE, "scope vocabulary", ("topics", "passage", "other_population")
+    )
     topics = []
     for topic_id, body in (data["topics"] or {}).items():
         keys = {"label", "audiences", "directive", "title"}
@@ -184,16 +191,9 @@ class DraftingMarkers:
 def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
     """The markers of text that is no rule (bundled unless `path`); malformed is a
     ChecklistError."""
-    file = Path(path) if path else bundled_dir("checklists").joinpath(*DRAFTING_FILE)
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ChecklistError(f"cannot read drafting markers {file}: {exc}") from None
-    where = str(file)
-    if not isinstance(data, dict) or set(data) != {"not_in_force", "history_sections"}:
-        raise ChecklistError(
-            f"{where}: needs exactly the keys 'not_in_force' and 'history_sections'"
-        )
+    data, where = _read_mapping(
+        path, DRAFTING_FILE, "drafting markers", ("not_in_force", "history_sections")
+    )
     return DraftingMarkers(
         term_pattern(_terms(data["not_in_force"], "not_in_force", where)),
         term_pattern(_terms(data["history_sections"], "history_sections", where)),

@@ -329,25 +329,30 @@ def _side_head_page() -> PdfPage:
     """A patrol-guide page: each role set in a narrow bold left column beside its numbered
     steps; the text layer gives a head's lines before the steps beside it, and one head shares
     its baseline with its first step."""
+    blocks = (
+        (
+            (("COMMUNICATIONS", 130), ("SECTION", 142), ("DISPATCHER", 154)),
+            (
+                ("1. Ask the caller when and where the juvenile was last seen and by", 134),
+                ("whom, and write down the names of those persons.", 146),
+                ("2. Assign a patrol unit to respond to the location in person at once.", 164),
+            ),
+        ),
+        (
+            (("UNIFORMED", 190), ("MEMBER OF THE", 202), ("SERVICE", 214)),
+            (
+                ("3. Respond to the location and interview the complainant and parents.", 194),
+                ("4. Obtain a detailed description of the juvenile and a recent photo.", 212),
+            ),
+        ),
+    )
     lines = [
         TextLine("When a member of the service receives a report of a missing juvenile:", 72, 100)
     ]
+    for head, steps in blocks:  # in the text layer a head's lines come before its steps
+        lines += [TextLine(text, 72, y, bold=True) for text, y in head]
+        lines += [TextLine(text, 187, y) for text, y in steps]
     lines += [
-        TextLine(text, 72, y, bold=True)
-        for text, y in (("COMMUNICATIONS", 130), ("SECTION", 142), ("DISPATCHER", 154))
-    ]
-    lines += [
-        TextLine("1. Ask the caller when and where the juvenile was last seen and by", 187, 134),
-        TextLine("whom, and write down the names of those persons.", 187, 146),
-        TextLine("2. Assign a patrol unit to respond to the location in person at once.", 187, 164),
-    ]
-    lines += [
-        TextLine(text, 72, y, bold=True)
-        for text, y in (("UNIFORMED", 190), ("MEMBER OF THE", 202), ("SERVICE", 214))
-    ]
-    lines += [
-        TextLine("3. Respond to the location and interview the complainant and parents.", 187, 194),
-        TextLine("4. Obtain a detailed description of the juvenile and a recent photo.", 187, 212),
         TextLine("DESK OFFICER", 72, 240, bold=True),
         TextLine("5. Respond to the scene of every missing juvenile report at once.", 187, 240),
     ]

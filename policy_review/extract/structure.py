@@ -9,7 +9,6 @@ first turn positioned `Line`s into `Para`s with `assemble_pages()`.
 
 from __future__ import annotations
 
-import math
 import re
 import statistics
 from collections import Counter
@@ -1206,34 +1205,29 @@ def _deliberate_break(prev: Line, line: Line, margin: float) -> bool:
     return prev.right + width < margin
 
 
-COLUMN_MIN_LINES = 5  # lines starting at one left edge before it can be a column's
+COLUMN_BAND = 60.0  # points above and below a line where its column's other lines are looked for
 
 
-def _column_bounds(lines: list[Line], width: float) -> list[tuple[float, float]]:
-    """(left, right) of each text column on the page: one for most pages; several when lines
-    starting at one left edge all end before another left edge where many lines start (two
-    columns of prose, or a side-head column beside the steps). Whether a line is short, so
-    that it ends its paragraph, is judged against its own column, not the page's width."""
-    if not lines:
-        return [(0.0, width)]
-    starts = Counter(round(line.left) for line in lines)
-    edges = sorted(left for left, n in starts.items() if n >= COLUMN_MIN_LINES)
-    bounds = [min(line.left for line in lines)]
-    for edge in edges:
-        before = [line.right for line in lines if bounds[-1] - 1 <= line.left < edge - 1]
-        if before and max(before) < edge - COLUMN_MIN_GUTTER / 2:
-            bounds.append(edge)
-    columns = []
-    for index, left in enumerate(bounds):
-        end = bounds[index + 1] if index + 1 < len(bounds) else math.inf
-        rights = [line.right for line in lines if left - 1 <= line.left < end - 1]
-        columns.append((left, max(rights, default=width)))
-    return columns
-
-
-def _column_of(columns: list[tuple[float, float]], line: Line) -> tuple[float, float]:
-    """The column a line starts in."""
-    return next((column for column in reversed(columns) if line.left >= column[0] - 1), columns[0])
+def _column_right(line: Line, by_left: dict[int, list[Line]], lines: list[Line]) -> float | None:
+    """The right edge of the column a line stands in, when the page sets text beside it (two
+    columns of prose, a header table's value column): the longest nearby line starting at the
+    same left edge and ending before the text beside it. None when nothing stands beside it."""
+    beside = [
+        other.left
+        for other in lines
+        if other.left >= line.right + COLUMN_MIN_GUTTER / 2
+        and abs(other.top - line.top) <= COLUMN_BAND
+    ]
+    if not beside:
+        return None
+    gutter = min(beside)
+    key = round(line.left)
+    return max(
+        other.right
+        for k in (key - 1, key, key + 1)
+        for other in by_left.get(k, ())
+        if abs(other.top - line.top) <= COLUMN_BAND and other.right < gutter
+    )
 
 
 def _body_size(pages: list[Page]) -> float:
@@ -1272,7 +1266,11 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
         body = [line for li, line in enumerate(page.lines) if li not in page_running]
         body = _join_side_heads(_reading_order(body))
         pitch = _line_pitch(body)
-        columns = _column_bounds(body, page.width)
+        text_left = min((line.left for line in body), default=0.0)
+        page_right = max((line.right for line in body), default=page.width)
+        by_left: dict[int, list[Line]] = {}
+        for line in body:
+            by_left.setdefault(round(line.left), []).append(line)
         prev: Line | None = None
         page_paras: list[Para] = []
         page_lines: list[list[str]] = []
@@ -1298,7 +1296,16 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 and prev.text.endswith(":")
                 and is_lead_in(join_lines(page_lines[-1]))
             )
-            text_left, text_right = _column_of(columns, line)
+            # judged against its own column only when short against the page (rare: cheap)
+            column_right = (
+                _column_right(prev, by_left, body)
+                if prev is not None
+                and prev.right < page_right - COLUMN_MIN_GUTTER
+                and prev.left > text_left - 1
+                else None
+            )
+            narrow = column_right is not None
+            text_right = column_right if narrow else page_right
             if entering:  # a wrapped lead-in shows its column's margin; one line, only its end
                 list_margin = margins[-1] if len(page_lines[-1]) > 1 else text_right
             item = (
@@ -1317,7 +1324,7 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
                 and not in_list
                 and not line.run_in  # a run-in label opens a paragraph
                 and not _starts_new_paragraph(
-                    prev, line, pitch, text_right, text_left, narrow=len(columns) > 1
+                    prev, line, pitch, text_right, text_left, narrow=narrow
                 )
             ):
                 page_lines[-1].append(line.text)

@@ -392,8 +392,10 @@ def test_a_duty_under_the_dispatchers_side_head_is_not_the_officers(tmp_path):
 
 def test_a_bold_numbered_item_wrapping_in_a_narrow_column_stays_one_passage(tmp_path):
     """On a two-column page a line ending well short of the page's width can still be full:
-    its next word did not fit in the column."""
+    its next word did not fit in the column, even under a full-width title block."""
+    title = "OPS-6 Missing Child in the Terminal, issued by the Airport Police, effective 2024"
     left = [
+        TextLine(title, 72, 90),
         TextLine("6.5 Establish exactly where the child was", 72, 120, bold=True),
         TextLine("last seen, when, and by whom, and record it.", 72, 132),
         TextLine("6.6 Ask where the child's other parent is.", 72, 150, bold=True),

@@ -42,7 +42,8 @@ UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-ba
 	granite-hollow tamsin-county penrick-county tansy-creek \
 	sutter-bend ostrander-county calder-plains wyeth-county harwick-county \
 	bellmont-county pruett-county red-willow-river sackett-mills tamarack-county-ecc \
-	ashcombe-tullwater castlemere quillan-county quillhaven sorrel-county
+	ashcombe-tullwater castlemere quillan-county quillhaven sorrel-county \
+	santa-dorotea monteluz okanee-county nettleford
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \

@@ -656,6 +656,12 @@ class DocumentScope:
     applied: tuple[str, ...] = ()  # audiences of the checklists applied (set by review())
     not_in_force: tuple[int, ...] = ()  # passages stating no rule: drafting notes, options
     # not adopted, a revision log; never read by the matcher
+    other_language: tuple[tuple[int, str], ...] = ()  # passages in another language, and which
+
+    def set_aside_passages(self) -> set[int]:
+        """Passages the matcher never reads: text stating no rule, and text in another
+        language."""
+        return {*self.not_in_force, *(i for i, _ in self.other_language)}
 
     def read(self, audiences) -> tuple[Chapter, ...]:
         """The chapters read for checklists of these audiences."""
@@ -686,6 +692,7 @@ class DocumentScope:
             "set_aside_reasons": reasons,
             "outside_passages": len(self.outside(self.applied)),
             "not_in_force_passages": len(self.not_in_force),
+            "other_language_passages": len(self.other_language),
         }
 
 

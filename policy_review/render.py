@@ -768,7 +768,8 @@ def _health_view(document: Document, scope: DocumentScope | None) -> dict:
                 "label": "Unaccepted tracked changes",
                 "value": "yes",
                 "concern": True,
-                "note": "Read as if every change were accepted; the final text may differ.",
+                "note": "Read as if every change were accepted (Word's tracked changes, or "
+                "[DELETED: ...] / [INSERTED: ...] marks in the text); the final text may differ.",
             }
         )
     items.append(
@@ -779,6 +780,20 @@ def _health_view(document: Document, scope: DocumentScope | None) -> dict:
             "note": "Running headers, footers and page numbers are never counted as evidence.",
         }
     )
+    if scope is not None and scope.other_language:
+        pages = [p for i, _ in scope.other_language if (p := document.passages[i].page)]
+        count = len(scope.other_language)
+        names = ", ".join(sorted({name for _, name in scope.other_language}))
+        items.append(
+            {
+                "label": "Text in another language, set aside",
+                "value": f"{count} passage{'' if count == 1 else 's'} ({names})"
+                + (f", pages {_page_list(pages)}" if pages else ""),
+                "concern": False,
+                "note": "The checklists read English; a translation beside the English text "
+                "(a bilingual directive) is not read. Check that nothing is stated only there.",
+            }
+        )
     if scope is not None and scope.not_in_force:
         pages = [p for i in scope.not_in_force if (p := document.passages[i].page) is not None]
         count = len(scope.not_in_force)
@@ -1135,9 +1150,11 @@ def _document_view(
     scope: DocumentScope | None,
 ) -> dict:
     """Passages with page labels, cut into segments at every highlight boundary; text that
-    states no rule is marked as not read."""
+    states no rule, or is in another language, is marked as not read."""
     passages = document.passages
-    not_in_force = set(scope.not_in_force) if scope else set()
+    set_aside = {i: NOT_IN_FORCE_LABEL for i in (scope.not_in_force if scope else ())}
+    for i, name in scope.other_language if scope else ():
+        set_aside[i] = f"in another language ({name}): not read"
     starts = [p.start for p in passages]
     per_passage: dict[int, list[_Span]] = {}
     for span in spans.spans():
@@ -1163,15 +1180,13 @@ def _document_view(
         new_page = passage.page is not None and passage.page != previous_page
         # A run of running headers/footers is labelled once, not on every line.
         first_of_run = new_page or passage.kind is not previous_kind
-        set_aside = index in not_in_force
+        aside_note = set_aside.get(index)
         views.append(
             _PassageView(
                 page=passage.page,
                 new_page=new_page,
-                kind="not_in_force" if set_aside else passage.kind.value,
-                kind_note=NOT_IN_FORCE_LABEL
-                if set_aside
-                else (KIND_LABELS.get(passage.kind, "") if first_of_run else ""),
+                kind="not_in_force" if aside_note else passage.kind.value,
+                kind_note=aside_note or (KIND_LABELS.get(passage.kind, "") if first_of_run else ""),
                 section=passage.section_label,
                 segments=_passage_segments(passage.text, passage.start, here, by_id),
                 back=tuple(back.values()),

@@ -79,6 +79,7 @@ child ...". A mention further on is an aside: an offence in a list ("... or kidn
 minor"), "ensure that the infant is not a missing child"."""
 VOCABULARY_FILE = ("scope", "topics.yaml")
 DRAFTING_FILE = ("language", "drafting.yaml")
+LANGUAGES_FILE = ("language", "languages.yaml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +199,61 @@ def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
         term_pattern(_terms(data["not_in_force"], "not_in_force", where)),
         term_pattern(_terms(data["history_sections"], "history_sections", where)),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Languages:
+    """Function words that tell a passage's language (`language/languages.yaml`)."""
+
+    min_words: int
+    min_marks: int
+    english: frozenset[str]
+    other: tuple[tuple[str, frozenset[str]], ...]
+
+
+@lru_cache(maxsize=4)
+def load_languages(path: str | None = None) -> Languages:
+    """The language markers (bundled unless `path`); malformed is a ChecklistError."""
+    data, where = _read_mapping(
+        path, LANGUAGES_FILE, "language markers", ("min_words", "min_marks", "english", "other")
+    )
+    counts = (data["min_words"], data["min_marks"])
+    if not all(isinstance(n, int) and n > 0 for n in counts):
+        raise ChecklistError(f"{where}: min_words and min_marks must be positive whole numbers")
+    other = data["other"]
+    if not isinstance(other, dict) or not other:
+        raise ChecklistError(f"{where}: other must map each language to its words")
+    return Languages(
+        *counts,
+        frozenset(_terms(data["english"], "english", where)),
+        tuple(
+            (str(name), frozenset(_terms(words, f"other {name}", where)))
+            for name, words in other.items()
+        ),
+    )
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _other_language(document: Document, languages: Languages) -> tuple[tuple[int, str], ...]:
+    """Passages written in another language, with its name: the Spanish column of a bilingual
+    directive states the English column's rules again in words no checklist reads, so it is
+    set aside rather than half-matched (a "teléfono" beside "nunca")."""
+    found = []
+    for i, passage in enumerate(document.passages):
+        if passage.kind in NON_EVIDENCE_KINDS:
+            continue
+        words = [w.casefold() for w in _WORD.findall(passage.text)]
+        if len(words) < languages.min_words:
+            continue
+        english = sum(w in languages.english for w in words)
+        for name, marks in languages.other:
+            count = sum(w in marks for w in words)
+            if count >= languages.min_marks and count > 2 * english:
+                found.append((i, name))
+                break
+    return tuple(found)
 
 
 def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:
@@ -572,6 +628,7 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
         not_in_force=_not_in_force(document, load_drafting_markers()),
+        other_language=_other_language(document, load_languages()),
     )
 
 
@@ -582,10 +639,11 @@ def scoped_document(document: Document, scope: DocumentScope, audiences) -> Docu
     read under its own title."""
     read = scope.read(audiences)
     keep = {i for c in read for i in range(c.first, c.end)}
-    if len(keep) == len(document.passages) and len(read) <= 1 and not scope.not_in_force:
+    set_aside = scope.set_aside_passages()
+    if len(keep) == len(document.passages) and len(read) <= 1 and not set_aside:
         return document
     keep.update(scope.outside(audiences))
-    keep.difference_update(scope.not_in_force)
+    keep.difference_update(set_aside)
     kept = sorted(keep)
     firsts = [c.first for c in scope.chapters]  # in order, and together they cover the document
     owners = [scope.chapters[bisect_right(firsts, i) - 1] for i in kept]

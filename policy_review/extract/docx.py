@@ -25,6 +25,7 @@ from policy_review.errors import UnreadableInputError
 from policy_review.extract.source import SourceFile
 from policy_review.extract.structure import (
     Para,
+    accept_redline,
     cell_prefix,
     clean_text,
     int_to_letters,
@@ -627,13 +628,13 @@ def extract(source: SourceFile, *, format_name: str = "docx") -> Document:
         warnings.append(f"{comments or 'some'} comment(s) in the file were ignored")
     if body is not None and not walk.paras:
         warnings.append("no text was found in the Word file")
-    blocks = outline(edges + walk.paras + notes)
+    paras, redline = accept_redline(edges + walk.paras + notes)
     return build_document(
         source=source.name,
         sha256=source.sha256,
         format=format_name,
         page_count=page_count,
-        blocks=blocks,
+        blocks=outline(paras),
         warnings=tuple(warnings),
-        tracked_changes=walk.tracked,
+        tracked_changes=walk.tracked or redline,
     )

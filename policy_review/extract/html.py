@@ -15,6 +15,7 @@ from html.parser import HTMLParser
 from policy_review.extract.source import SourceFile
 from policy_review.extract.structure import (
     Para,
+    accept_redline,
     cell_prefix,
     clean_text,
     int_to_letters,
@@ -245,11 +246,13 @@ def extract(source: SourceFile) -> Document:
     parser.feed(text)
     parser.close()
     source.check_chars(sum(len(para.text) for para in parser.paras))
+    paras, redline = accept_redline(parser.paras)
     return build_document(
         source=source.name,
         sha256=source.sha256,
         format="html",
         page_count=None,
-        blocks=outline(parser.paras),
+        blocks=outline(paras),
         warnings=(warning,) if warning else (),
+        tracked_changes=redline,
     )

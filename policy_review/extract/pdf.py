@@ -23,6 +23,7 @@ from policy_review.extract.structure import (
     Line,
     Page,
     Table,
+    accept_redline,
     assemble_pages,
     cell_prefix,
     clean_text,
@@ -88,15 +89,17 @@ def extract(source: SourceFile) -> Document:
         warnings.append(f"{_pages_label(reading.blank)} {verb} blank")
     if not any(page.lines for page in reading.pages):
         warnings.append("no text was found in this PDF")
+    paras, redline = accept_redline(assemble_pages(reading.pages))
     return build_document(
         source=source.name,
         sha256=source.sha256,
         format="pdf",
         page_count=page_count,
-        blocks=outline(assemble_pages(reading.pages)),
+        blocks=outline(paras),
         warnings=tuple(warnings),
         ocr_pages=tuple(reading.ocr_pages),
         blank_pages=tuple(reading.blank),
+        tracked_changes=redline,
     )
 
 

@@ -718,6 +718,43 @@ def _mark_lead_in_items(candidates: list[_Candidate]) -> None:
         )
 
 
+REDLINE_DELETED = re.compile(
+    r"\[\s*(?:deleted|deletion|removed|struck)\s*:[^\[\]]*\]"
+    r"|<<\s*(?:deleted|deletion|removed|struck)\s*:[^<>]*>>",
+    re.IGNORECASE,
+)
+REDLINE_INSERTED = re.compile(
+    r"\[\s*(?:inserted|insertion|added|new text)\s*:\s*([^\[\]]*)\]"
+    r"|<<\s*(?:inserted|insertion|added|new text)\s*:\s*([^<>]*)>>",
+    re.IGNORECASE,
+)
+"""A redline whose strike-through was lost in export marks its edits in the text: "[DELETED:
+...]", "[INSERTED: ...]", "<<added: ...>>"."""
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.;:)])")
+
+
+def accept_redline(paras: list[Para]) -> tuple[list[Para], bool]:
+    """The paragraphs as if every marked edit were accepted, as Word's tracked changes are
+    read: deleted text dropped (a paragraph left empty goes), inserted text kept without its
+    mark; and whether any mark was found."""
+    accepted, changed = [], False
+    for para in paras:
+        if "[" not in para.text and "<<" not in para.text:
+            accepted.append(para)
+            continue
+        text = REDLINE_INSERTED.sub(
+            lambda m: m.group(1) or m.group(2) or "", REDLINE_DELETED.sub("", para.text)
+        )
+        if text != para.text:
+            changed = True
+            text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
+            if not text:
+                continue
+            para = replace(para, text=text)
+        accepted.append(para)
+    return accepted, changed
+
+
 def outline(paras: list[Para]) -> list[Block]:
     """Classify paragraphs and attach the heading trail each one sits under."""
     candidates = [_classify(p) for p in paras if p.text.strip()]

@@ -10,6 +10,7 @@ from policy_review.extract.structure import (
     SENTENCE_END,
     SHORT_LINE_SHARE,
     Para,
+    accept_redline,
     clean_text,
     heading_cue,
     join_lines,
@@ -121,11 +122,13 @@ def text_paragraphs(text: str) -> list[Para]:
 def extract(source: SourceFile) -> Document:
     text, warning = decode_text(source.data)
     source.check_chars(len(text))
+    paras, redline = accept_redline(text_paragraphs(text))
     return build_document(
         source=source.name,
         sha256=source.sha256,
         format="text",
         page_count=None,
-        blocks=outline(text_paragraphs(text)),
+        blocks=outline(paras),
         warnings=(warning,) if warning else (),
+        tracked_changes=redline,
     )

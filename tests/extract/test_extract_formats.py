@@ -185,3 +185,25 @@ def test_table_of_contents_is_kept_apart_from_structure(tmp_path):
     report = next(p for p in document.passages if p.text.startswith("Officers shall"))
     assert report.section == ("II. PROCEDURES",)
     assert all(p.kind is not PassageKind.TOC for p in document.evidence_passages)
+
+
+def test_inline_redline_marks_are_read_as_accepted(tmp_path):
+    """A redline exported without its strike-through: deleted text is not read, inserted text
+    is read without its mark, and the document says it was read as accepted."""
+    from policy_review.extract import load_document
+
+    path = tmp_path / "redline.txt"
+    path.write_text(
+        "MISSING CHILDREN\n\n"
+        "A. [DELETED: Runaway reports are taken after the juvenile has been gone 24 hours.] "
+        "[INSERTED: No waiting period applies to any report.]\n\n"
+        "B. Officers <<added: shall>> enter the child into NCIC within two hours.\n\n"
+        "[DELETED: C. Reports may be taken by telephone.]\n",
+        encoding="utf-8",
+    )
+    document = load_document(path)
+    texts = [p.text for p in document.passages]
+    assert document.tracked_changes
+    assert "A. No waiting period applies to any report." in texts
+    assert "B. Officers shall enter the child into NCIC within two hours." in texts
+    assert not any("24 hours" in t or "telephone" in t for t in texts)

@@ -306,24 +306,27 @@ def test_no_topic_signal_is_not_a_missing_child_directive(tmp_path, text):
     assert len(scope.read(scope.applied or ("law-enforcement",))) == 1  # read whole
 
 
+def _json_and_html(tmp_path: Path, path: Path) -> tuple[dict, str]:
+    """The JSON report (parsed) and the HTML page `analyze` writes for one document."""
+    import json
+
+    out, html = tmp_path / "r.json", tmp_path / "r.html"
+    assert main(["analyze", str(path), "--format", "json", "-o", str(out)]) == 0
+    assert main(["analyze", str(path), "-o", str(html)]) == 0
+    return json.loads(out.read_text()), html.read_text()
+
+
 def test_json_and_html_reports_show_the_scope(tmp_path):
     text = "".join(_lexipol_chapter(c) for c in UNRELATED[:2]) + _directive_markdown(
         "alder-grove-pd-policy-328-missing-persons"
     )
     path = _write(tmp_path, "manual.md", text)
-    out = tmp_path / "r.json"
-    assert main(["analyze", str(path), "--format", "json", "-o", str(out)]) == 0
-    import json
-
-    data = json.loads(out.read_text())
+    data, page = _json_and_html(tmp_path, path)
     assert data["topic"] == "missing_child_directive"
     assert data["scope"]["read"][0]["title"] == "Missing Persons"
     assert data["scope"]["set_aside"] == 2
     assert data["scope"]["set_aside_reasons"] == {"off_topic": 2}
     assert all(e["scope"] == "in_scope" for f in data["findings"] for e in f["evidence"])
-    html = tmp_path / "r.html"
-    assert main(["analyze", str(path), "-o", str(html)]) == 0
-    page = html.read_text()
     assert "What was read" in page and "328 Missing Persons" in page
     assert "2 other chapters set aside (2 not about missing children)" in page
 
@@ -707,16 +710,9 @@ def test_text_stating_no_rule_is_counted_and_marked_in_the_reports(tmp_path):
         "NOTE TO AGENCIES: insert your state clearinghouse's name here.\n\n"
         "Optional: Team Adam consultants are requested in every abduction. NOT ADOPTED.\n",
     )
-    out = tmp_path / "r.json"
-    assert main(["analyze", str(path), "--format", "json", "-o", str(out)]) == 0
-    import json
-
-    data = json.loads(out.read_text())
+    data, page = _json_and_html(tmp_path, path)
     assert data["scope"]["not_in_force_passages"] == 2
     assert {f["element"]: f["status"] for f in data["findings"]}["LE-TEAM-ADAM"] == "missing"
-    html = tmp_path / "r.html"
-    assert main(["analyze", str(path), "-o", str(html)]) == 0
-    page = html.read_text()
     assert "Text stating no rule, set aside" in page and "2 passages" in page
     assert page.count('class="passage k-not_in_force"') == 2
 
@@ -757,3 +753,52 @@ def test_a_header_tables_related_orders_start_no_chapter():
     scope = detect_scope(manual)
     read = [(c.number, c.first_page, c.last_page) for c in scope.chapters if c.topic]
     assert read == [("41.03", 20, 23), ("41.04", 24, 25), ("50.06", 30, 32), ("50.09", 33, 34)]
+
+
+def test_a_bilingual_directives_other_language_is_set_aside_and_reported(tmp_path):
+    """The Spanish column of a bilingual order repeats the English rules in words no checklist
+    reads: it is set aside, counted in the JSON and named in the HTML, and a Spanish "nunca ...
+    por teléfono" raises no telephone-report flag."""
+    path = _write(
+        tmp_path,
+        "bilingual.md",
+        "# Missing Children / Menores Desaparecidos\n\n"
+        "Officers shall never take a missing child report by telephone; an officer responds.\n\n"
+        "Los reportes de menores desaparecidos nunca se toman por teléfono ni a través del"
+        " escritorio de Teleserve; un oficial acude al lugar.\n",
+    )
+    data, page = _json_and_html(tmp_path, path)
+    assert data["scope"]["other_language_passages"] == 1
+    assert not any(f["red_flags"] for f in data["findings"] if f["element"] == "LE-COMM-DISPATCH")
+    assert "Text in another language, set aside" in page
+    assert "in another language (Spanish): not read" in page
+
+
+def test_a_malformed_language_file_is_a_clear_error(tmp_path):
+    from policy_review.errors import ChecklistError
+    from policy_review.scope import load_languages
+
+    bad = tmp_path / "languages.yaml"
+    bad.write_text("min_words: 5\nmin_marks: 0\nenglish: [the]\nother: {Spanish: [el]}\n")
+    with pytest.raises(ChecklistError, match="positive whole numbers"):
+        load_languages(str(bad))
+
+
+def test_a_revision_table_and_an_inactive_plan_state_no_rule(tmp_path):
+    path = _write(
+        tmp_path,
+        "revised.md",
+        "# Missing Child Calls\n\n"
+        "Every missing child call is dispatched as Priority 1; an officer responds in person.\n\n"
+        "## REVISION TABLE\n\n"
+        "Rev. 3, IV.B: telephone reports of missing children removed; Priority 1 added.\n\n"
+        "## CALL TYPE: RUNAW24\n\n"
+        "DESCRIPTION: RUNAWAY JUV GONE > 24 HRS - PHONE REPORT, NO UNIT. STATUS: INACTIVE.\n",
+    )
+    report = review(load_document(path), (load_checklist("le-model-policy"),))
+    aside = [report.document.passages[i].text for i in report.scope.not_in_force]
+    assert any(t.startswith("Rev. 3") for t in aside)
+    assert any(t.startswith("DESCRIPTION: RUNAWAY") for t in aside)
+    assert not any(t.startswith("Every missing child call") for t in aside)
+    [finding] = [f for f in report.findings if f.element == "LE-COMM-DISPATCH"]
+    assert not finding.red_flags

@@ -306,6 +306,23 @@ def test_no_topic_signal_is_not_a_missing_child_directive(tmp_path, text):
     assert len(scope.read(scope.applied or ("law-enforcement",))) == 1  # read whole
 
 
+MODEL_POLICY_WITH_NOTES = """# Missing Children
+
+Officers shall enter every missing child into NCIC within two hours of the report.
+
+NOTE TO AGENCIES: insert your state clearinghouse's name here.
+
+Optional: Team Adam consultants are requested in every abduction. NOT ADOPTED.
+"""
+BILINGUAL_ORDER = """# Missing Children / Menores Desaparecidos
+
+Officers shall never take a missing child report by telephone; an officer responds.
+
+Los reportes de menores desaparecidos nunca se toman por teléfono ni a través del escritorio de \
+Teleserve; un oficial acude al lugar.
+"""
+
+
 def _json_and_html(tmp_path: Path, path: Path) -> tuple[dict, str]:
     """The JSON report (parsed) and the HTML page `analyze` writes for one document."""
     import json
@@ -702,14 +719,7 @@ def test_a_centers_quality_assurance_chapter_is_read_for_its_qa_clause():
 def test_text_stating_no_rule_is_counted_and_marked_in_the_reports(tmp_path):
     """A model policy's drafting note and an option the agency did not adopt are set aside; the
     reviewer sees how many passages, and each is marked in the document text as not read."""
-    path = _write(
-        tmp_path,
-        "model.md",
-        "# Missing Children\n\n"
-        "Officers shall enter every missing child into NCIC within two hours of the report.\n\n"
-        "NOTE TO AGENCIES: insert your state clearinghouse's name here.\n\n"
-        "Optional: Team Adam consultants are requested in every abduction. NOT ADOPTED.\n",
-    )
+    path = _write(tmp_path, "model.md", MODEL_POLICY_WITH_NOTES)
     data, page = _json_and_html(tmp_path, path)
     assert data["scope"]["not_in_force_passages"] == 2
     assert {f["element"]: f["status"] for f in data["findings"]}["LE-TEAM-ADAM"] == "missing"
@@ -759,14 +769,7 @@ def test_a_bilingual_directives_other_language_is_set_aside_and_reported(tmp_pat
     """The Spanish column of a bilingual order repeats the English rules in words no checklist
     reads: it is set aside, counted in the JSON and named in the HTML, and a Spanish "nunca ...
     por teléfono" raises no telephone-report flag."""
-    path = _write(
-        tmp_path,
-        "bilingual.md",
-        "# Missing Children / Menores Desaparecidos\n\n"
-        "Officers shall never take a missing child report by telephone; an officer responds.\n\n"
-        "Los reportes de menores desaparecidos nunca se toman por teléfono ni a través del"
-        " escritorio de Teleserve; un oficial acude al lugar.\n",
-    )
+    path = _write(tmp_path, "bilingual.md", BILINGUAL_ORDER)
     data, page = _json_and_html(tmp_path, path)
     assert data["scope"]["other_language_passages"] == 1
     assert not any(f["red_flags"] for f in data["findings"] if f["element"] == "LE-COMM-DISPATCH")

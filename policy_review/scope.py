@@ -234,6 +234,8 @@ def load_languages(path: str | None = None) -> Languages:
 
 
 _WORD = re.compile(r"[^\W\d_]+")
+LANGUAGE_SAMPLE_CHARS = 400
+"""A passage's language shows in its opening words: longer ones are not read to the end."""
 
 
 def _other_language(document: Document, languages: Languages) -> tuple[tuple[int, str], ...]:
@@ -244,12 +246,12 @@ def _other_language(document: Document, languages: Languages) -> tuple[tuple[int
     for i, passage in enumerate(document.passages):
         if passage.kind in NON_EVIDENCE_KINDS:
             continue
-        words = [w.casefold() for w in _WORD.findall(passage.text)]
+        words = _WORD.findall(passage.text[:LANGUAGE_SAMPLE_CHARS].casefold())
         if len(words) < languages.min_words:
             continue
-        english = sum(w in languages.english for w in words)
+        english = len(languages.english.intersection(words))
         for name, marks in languages.other:
-            count = sum(w in marks for w in words)
+            count = len(marks.intersection(words))
             if count >= languages.min_marks and count > 2 * english:
                 found.append((i, name))
                 break

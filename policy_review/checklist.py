@@ -28,7 +28,7 @@ from policy_review.resources import bundled_dir
 from policy_review.yamlfile import AliasBombError, parse_yaml
 
 LEVELS = ("found", "partial")
-SCOPES = ("sentence", "window", "list", "passage", "section")
+SCOPES = ("sentence", "window", "list", "heading_list", "passage", "section")
 AUDIENCES = ("law-enforcement", "psap")
 OVER_LIMIT_ACTIONS = ("partial", "red_flag")
 AGE_BELOW_ACTIONS = ("partial", "ignore")

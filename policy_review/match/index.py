@@ -633,10 +633,11 @@ class ConceptIndex:
                 else:
                     units.append((*key, s.index))
             return units
-        if scope == "list":
+        if scope in ("list", "heading_list"):
             return [
                 (s.index, *self._list_after(s))
                 if opens_list(self.parsed.text_of(s))
+                or (scope == "heading_list" and self._heads_a_list(s))
                 else (s.index,)
                 for s in sentences
             ]
@@ -723,6 +724,19 @@ class ConceptIndex:
             or passages[sentence.passage].kind is not PassageKind.LIST_ITEM
             or opens_list(self.parsed.text_of(sentence))
             or self.colon_lead_in(following.index) == self.colon_lead_in(sentence.index)
+        )
+
+    def _heads_a_list(self, sentence: Sentence) -> bool:
+        """Whether a short heading is followed straight away by list items: the heading leads
+        them as a colon lead-in would ("Endangered factors (any one is enough)" over its items)."""
+        following = sentence.index + 1
+        sentences = self.parsed.sentences
+        return (
+            sentence.title_only
+            and following < len(sentences)
+            and sentences[following].block == sentence.block
+            and self.parsed.document.passages[sentences[following].passage].kind
+            is PassageKind.LIST_ITEM
         )
 
     def _list_after(self, lead_in: Sentence) -> list[int]:

@@ -52,3 +52,30 @@ def test_a_permissive_flag_quotes_the_word_it_is_about(findings_of) -> None:
     [case] = [c for c in CASES if c["name"] == "can-for-a-duty-is-permissive"]
     [flag] = findings_of(case)["LE-NCIC-2HR"].red_flags
     assert "('can')" in flag.reason
+
+
+def test_a_factor_list_under_its_own_heading_defines_the_unusual_circumstances() -> None:
+    """No colon lead-in: the heading "Endangered factors (any one is enough)" leads its items as
+    one would, so five factors listed under it define the elevated-risk circumstances."""
+    from policy_review.model import PassageKind, build_document
+
+    trail = ("II. Definitions", "Endangered factors (any one is enough)")
+    items = [
+        "1. The child is 13 years of age or younger.",
+        "2. The child has a developmental or cognitive disability, autism, or a mental incapacity.",
+        "3. The child depends on prescribed medication to stay well.",
+        "4. The child is believed to be with a person who could endanger the child.",
+        "5. Foul play or abduction is suspected.",
+    ]
+    blocks = [
+        (trail[0], 1, trail[:1], PassageKind.HEADING),
+        (trail[1], 1, trail, PassageKind.HEADING),
+    ]
+    blocks += [(text, 1, trail, PassageKind.LIST_ITEM) for text in items]
+    document = build_document(
+        source="case.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+    findings = {
+        f.element: f for f in review(document, (load_checklist("le-model-policy"),)).findings
+    }
+    assert findings["LE-DEF-UNUSUAL"].status.value == "found"

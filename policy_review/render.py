@@ -781,31 +781,27 @@ def _health_view(document: Document, scope: DocumentScope | None) -> dict:
         }
     )
     if scope is not None and scope.other_language:
-        pages = [p for i, _ in scope.other_language if (p := document.passages[i].page)]
-        count = len(scope.other_language)
         names = ", ".join(sorted({name for _, name in scope.other_language}))
         items.append(
-            {
-                "label": "Text in another language, set aside",
-                "value": f"{count} passage{'' if count == 1 else 's'} ({names})"
-                + (f", pages {_page_list(pages)}" if pages else ""),
-                "concern": False,
-                "note": "The checklists read English; a translation beside the English text "
+            _set_aside_row(
+                document,
+                [i for i, _ in scope.other_language],
+                "Text in another language, set aside",
+                f" ({names})",
+                "The checklists read English; a translation beside the English text "
                 "(a bilingual directive) is not read. Check that nothing is stated only there.",
-            }
+            )
         )
     if scope is not None and scope.not_in_force:
-        pages = [p for i in scope.not_in_force if (p := document.passages[i].page) is not None]
-        count = len(scope.not_in_force)
         items.append(
-            {
-                "label": "Text stating no rule, set aside",
-                "value": f"{count} passage{'' if count == 1 else 's'}"
-                + (f" (pages {_page_list(pages)})" if pages else ""),
-                "concern": False,
-                "note": "Drafting notes, options marked not adopted or deleted, and revision "
+            _set_aside_row(
+                document,
+                scope.not_in_force,
+                "Text stating no rule, set aside",
+                "",
+                "Drafting notes, options marked not adopted or deleted, and revision "
                 "logs are never counted as evidence; check that none of it is in force.",
-            }
+            )
         )
     if not document.passages:
         items.append(
@@ -847,6 +843,19 @@ def _extraction_caveat(document: Document) -> str:
         f"Part of this document was {'; '.join(causes)}: the wording may be there but unread. "
         "Check those pages before relying on this gap."
     )
+
+
+def _set_aside_row(document: Document, passages, label: str, detail: str, note: str) -> dict:
+    """An ingestion-health row counting passages the matcher did not read, and their pages."""
+    pages = [p for i in passages if (p := document.passages[i].page) is not None]
+    count = len(passages)
+    return {
+        "label": label,
+        "value": f"{count} passage{'' if count == 1 else 's'}{detail}"
+        + (f", pages {_page_list(pages)}" if pages else ""),
+        "concern": False,
+        "note": note,
+    }
 
 
 def _page_list(pages: Iterable[int]) -> str:

@@ -8,7 +8,7 @@ from policy_review import __version__
 from policy_review.calibration import calibrate
 from policy_review.checklist import Checklist, available_checklists
 from policy_review.errors import ChecklistError
-from policy_review.match import detect, match_checklist, parse
+from policy_review.match import detect, detect_index, match_checklist, parse
 from policy_review.match.index import ParsedDocument
 from policy_review.model import (
     AudienceSignal,
@@ -139,13 +139,14 @@ def _choose_from(
     """The choice for the whole text; in a manual, also each chapter read on its own: a police
     manual's missing-persons order and its dispatch centre's missing-child-calls order are two
     directives for two audiences, whichever one fills more of the text."""
-    chosen, reason, choice = _choose_for(candidates, parsed, None)
+    indexes = {c.id: detect_index(parsed, c) for c in candidates}
+    chosen, reason, choice = _choose_for(candidates, parsed, indexes, None)
     chapters = [n for n, start in enumerate(parsed.document.chapter_starts) if start.titled]
     if len(chapters) < 2:
         return chosen, reason, choice
     added: list[Checklist] = []
     for number in chapters:
-        each, _, signals = _choose_for(candidates, parsed, number)
+        each, _, signals = _choose_for(candidates, parsed, indexes, number)
         strength = {s.audience: s.sentences for s in signals.signals}
         for checklist in each:
             # a chapter too short to name its readers often (a weak signal) adds nobody
@@ -166,9 +167,11 @@ def _choose_from(
 
 
 def _choose_for(
-    candidates: tuple[Checklist, ...], parsed, chapter: int | None
+    candidates: tuple[Checklist, ...], parsed, indexes: dict, chapter: int | None
 ) -> tuple[list[Checklist], str, ChecklistChoice]:
-    signals = {c.id: detect(parsed, c, chapter) for c in candidates}
+    """The choice for the whole text (`chapter` None) or one chapter, from each checklist's
+    detection index (`indexes`: checklist id -> `detect_index`)."""
+    signals = {c.id: detect(indexes[c.id], c, chapter) for c in candidates}
     counts = {checklist_id: signal.sentences for checklist_id, signal in signals.items()}
     parts: dict[str, tuple[int, int]] = {}
     named: dict[str, tuple[bool, int]] = {}

@@ -1336,9 +1336,7 @@ def assemble_pages(pages: list[Page]) -> list[Para]:
             # judged against its own column only when short against the page (rare: cheap)
             column_right = (
                 _column_right(prev, by_left, body)
-                if prev is not None
-                and prev.right < page_right - COLUMN_MIN_GUTTER
-                and prev.left > text_left - 1
+                if prev is not None and prev.right < page_right - COLUMN_MIN_GUTTER
                 else None
             )
             narrow = column_right is not None

@@ -17,12 +17,17 @@ from policy_review import spacy_lean  # noqa: F401
 from policy_review.checklist import Checklist
 from policy_review.match.compile import compiled, fuzzy_words
 from policy_review.match.engine import evaluate_element
-from policy_review.match.index import ParsedDocument, index_concepts, parse_document
+from policy_review.match.index import (
+    ConceptIndex,
+    ParsedDocument,
+    index_concepts,
+    parse_document,
+)
 from policy_review.match.placement import place_gaps
 from policy_review.match.roles import ActorReader
 from policy_review.model import Document, Finding
 
-__all__ = ["DetectSignals", "detect", "match_checklist", "parse"]
+__all__ = ["DetectSignals", "detect", "detect_index", "match_checklist", "parse"]
 
 
 def parse(document: Document, checklists: tuple[Checklist, ...]) -> ParsedDocument:
@@ -77,12 +82,16 @@ class DetectSignals:
     assigned: int = 0  # sentences giving any actor a duty (read only when `detect.roles` is set)
 
 
-def detect(
-    parsed: ParsedDocument, checklist: Checklist, chapter: int | None = None
-) -> DetectSignals:
+def detect_index(parsed: ParsedDocument, checklist: Checklist) -> ConceptIndex:
+    """The checklist's detection concepts over the text, once: `detect` reads the whole text
+    and each chapter of a manual from it."""
+    return index_concepts(parsed, compiled(_detector(checklist)))
+
+
+def detect(index: ConceptIndex, checklist: Checklist, chapter: int | None = None) -> DetectSignals:
     """The signals of the whole text, or of one chapter of a manual (`chapter`: its number in
     `Document.chapter_starts`): a manual holds several directives, each for its own readers."""
-    index = index_concepts(parsed, compiled(_detector(checklist)))
+    parsed = index.parsed
     concepts = checklist.detect.concepts
     named = {
         section for section, hits in index.section_hits.items() if any(c in hits for c in concepts)

@@ -191,10 +191,7 @@ class ConditionReader:
         A parent who takes ... Get copies of any custody orders"): it heads the item as a
         heading heads a section. None when `s` is that sentence, or the item opens on prose."""
         parsed = self.index.parsed
-        passage = parsed.sentences[s].passage
-        first = s
-        while first > 0 and parsed.sentences[first - 1].passage == passage:
-            first -= 1
+        first = parsed.passage_sentences[parsed.sentences[s].passage][0]
         if first == s:
             return None
         text = ITEM_MARKER_RE.sub("", parsed.text_of(parsed.sentences[first]).strip())

@@ -992,10 +992,13 @@ def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> 
         for key, text in zip(texts.keys, texts.texts, strict=True)
     ]
     for found, text, start, end in located:
+        touched = set()
         for match in pattern.finditer(text, start, end):
             for name in compiled.expands[names[match.group().casefold()]]:
                 found[name].append(match.span())
-                found[name].sort()
+                touched.add(name)
+        for name in touched:
+            found[name].sort()
 
 
 def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, offsets_cache: dict):

@@ -171,6 +171,9 @@ class _DirectiveParser(HTMLParser):
             run.prefix = f"{run.prefix} {text}".strip()
             run.prefix_numbered = run.prefix_numbered or role == "marker"
             return
+        if context == "term":  # a definition list's term opens its definition's sentence
+            run.prefix = f"{run.prefix} {text.rstrip(':')}:".strip()
+            return
         if run.prefix:
             text = f"{run.prefix} {text}"
             context = "prose" if run.prefix_numbered else context
@@ -201,6 +204,8 @@ class _DirectiveParser(HTMLParser):
                 return "cell"
             if tag == "li":
                 return "item"
+            if tag == "dt":
+                return "term"
         return "edge" if any(t in ("header", "footer") for t in self._open) else "prose"
 
     def close(self) -> None:

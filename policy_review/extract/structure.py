@@ -144,13 +144,16 @@ only when a title or nothing follows."""
 ANNEX_WORDS = ("attachment", "appendix", "annex", "exhibit", "addendum")
 """Words that number material added after a directive's body: it ends the body's sections."""
 _SECTION_WORD = re.compile(
-    r"^(section|article|chapter|part|policy|title|attachment|appendix|annex|exhibit|addendum)"
-    r"\s+(\d{1,4}(?:\.\d{1,3})*|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
+    r"^(section|article|chapter|part|policy|title|attachment|appendix|annex|exhibit|addendum|§)"
+    r"(?:(?<=§)\s*|\s+)(\d{1,4}-\d{1,4}|\d{1,4}(?:\.\d{1,3})*|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
     re.IGNORECASE,
 )
 """`Chapter 14 Missing Children`, `Article IV:`, `CHAPTER 14 - MISSING CHILDREN` (a spaced dash
 separates the number from the title), `Part A - Sworn Members`, `Attachment B`: a lettered
-unit only when a title separator or nothing follows the letter (`Part a of ...` is prose)."""
+unit only when a title separator or nothing follows the letter (`Part a of ...` is prose).
+`§ 7-204. Duties upon report.`: a code's section, a heading only when a title follows."""
+_CODE_TITLE = re.compile(r"^[A-Z](?![^.]*\b(?:shall|will|must|may)\b)[^.:]{0,80}\.$")
+"""A code section's title: a few words ending in a full stop ("Duties upon report."), no duty."""
 _SIMPLE = re.compile(r"^(\(?)([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})([.)])(?:\s+|$)")
 _ABBREVIATION_REST = re.compile(r"^[A-Za-z]\.")
 _BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)")
@@ -159,6 +162,13 @@ _BOTH_PARENS = re.compile(r"^\(([0-9]{1,3}|[A-Za-z]|[ivxlcIVXLC]{1,6})\)(?:\s*)"
 _ANY_MARKER = re.compile(
     f"{_DOTTED.pattern}|(?i:{_SECTION_WORD.pattern})|{_SIMPLE.pattern}|{_BOTH_PARENS.pattern}"
 )
+
+
+def titled(marker: Marker, emphasis: bool = False) -> bool:
+    """Whether the text after an outline number reads as a title, not as prose."""
+    if heading_cue(marker.rest, emphasis=emphasis, numbered=True):
+        return True
+    return marker.style == ("word", "§") and bool(_CODE_TITLE.match(marker.rest))
 
 
 def parse_marker(text: str) -> Marker | None:
@@ -173,8 +183,8 @@ def parse_marker(text: str) -> Marker | None:
         word, number = match.group(1).lower(), match.group(2)
         if "." in number and word in (*DIVISION_WORDS, *ANNEX_WORDS):
             return None  # `Chapter 6.47` cites a code; a unit's own number is a plain one
-        if number[:1].isdigit():  # `Section 15.02`: numbered by its last part
-            value = int(number.rsplit(".", 1)[-1])
+        if number[:1].isdigit():  # `Section 15.02`, `§ 7-204`: numbered by its last part
+            value = int(re.split(r"[.-]", number)[-1])
         elif len(number) == 1 and number.lower() not in "ivxlc":
             value = ord(number.lower()) - ord("a") + 1
         else:
@@ -182,13 +192,10 @@ def parse_marker(text: str) -> Marker | None:
         rest = text[match.end() :]
         lettered = not number[:1].isdigit() and len(number) == 1
         # `Policy 320 requires ...`, `Exhibit 4 shows ...` are prose, not a unit's heading
-        if (
-            (word not in _PROSE_SAFE_WORDS or lettered)
-            and rest
-            and not heading_cue(rest, emphasis=False, numbered=True)
-        ):
+        marker = Marker(("word", word), value, match.group(0).strip(), rest)
+        if (word not in _PROSE_SAFE_WORDS or lettered) and rest and not titled(marker):
             return None
-        return Marker(("word", word), value, match.group(0).strip(), rest)
+        return marker
     paren = False
     if match := _BOTH_PARENS.match(text):
         token, paren = match.group(1), True
@@ -530,9 +537,8 @@ def _classify(para: Para) -> _Candidate:
         return _Candidate(para, text, PassageKind.HEADING, marker.style, marker.value, text)
     if marker is not None and marker.rest:
         style = para.style or marker.style
-        cue = heading_cue(marker.rest, emphasis=para.emphasis, numbered=True)
         # a table's cells label its own rows and columns, never the text after the table
-        heading = cue and para.kind is not PassageKind.TABLE_CELL
+        heading = titled(marker, para.emphasis) and para.kind is not PassageKind.TABLE_CELL
         kind = PassageKind.HEADING if heading else PassageKind.LIST_ITEM
         alternatives = () if para.style else marker.alternatives
         return _Candidate(para, text, kind, style, marker.value, marker.label, alternatives)

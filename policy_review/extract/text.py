@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections import Counter
 
 from policy_review.extract.source import SourceFile
 from policy_review.extract.structure import (
@@ -18,7 +19,7 @@ from policy_review.extract.structure import (
     opens_wrapped_item,
     outline,
 )
-from policy_review.model import Document, build_document
+from policy_review.model import Document, PassageKind, build_document
 
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -33,6 +34,10 @@ UTF16_NUL_SHARE = 0.3  # BOM-less UTF-16 text has a NUL in about every other byt
 WRAP_PERCENTILE = 0.9  # the usual width of a hard-wrapped line: most lines are no longer
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 MARKDOWN_RULE = re.compile(r"^\s*([-*_=])(\s*\1){2,}\s*$")
+# a printout's page number: "PAGE 2 OF 7", "Page 3", "- 4 -", "5 of 12" at the line's end
+PAGE_NUMBER = re.compile(
+    r"\bpage\s+(\d+)(?:\s+of\s+\d+)?\b|^-\s*(\d+)\s*-$|\b(\d+)\s+of\s+\d+$", re.IGNORECASE
+)
 
 
 def _bom_encoding(data: bytes) -> str | None:
@@ -82,25 +87,64 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
 
 
+def _shape(line: str) -> str:
+    return re.sub(r"\d+", "#", line)
+
+
+def _page_number(line: str) -> int | None:
+    match = PAGE_NUMBER.search(line)
+    return int(next(group for group in match.groups() if group)) if match else None
+
+
+def _running_shapes(lines: list[str]) -> frozenset[str]:
+    """Shapes (digits aside) of the lines a printout repeats on each page with its number: its
+    running header or footer, printed wherever the page broke, mid-paragraph included."""
+    shapes = Counter(_shape(line) for line in lines if line and _page_number(line) is not None)
+    return frozenset(shape for shape, count in shapes.items() if count >= 2)
+
+
 def text_paragraphs(text: str) -> list[Para]:
     """Paragraphs of plain text, split at blank lines. Without blank lines, a numbered or
     bulleted line still starts a paragraph, a lone heading-like line is its own, and a short
-    line ending a sentence (hard-wrapped text) ends one."""
+    line ending a sentence (hard-wrapped text) ends one. A running page header or footer is
+    set apart and gives the pages; the paragraph it interrupted goes on after it."""
     paras: list[Para] = []
     current: list[str] = []
-    lines = [clean_text(raw) for raw in text.splitlines()]
+    raw_lines = text.splitlines()
+    lines = [clean_text(raw) for raw in raw_lines]
     lengths = sorted(len(line) for line in lines if line)
     wrap_width = lengths[int(len(lengths) * WRAP_PERCENTILE)] if lengths else 0
+    running = _running_shapes(lines)
+    page: int | None = None
+    if running:
+        first = next(i for i, line in enumerate(lines) if line and _shape(line) in running)
+        # "PAGE 1" printed under page 1's text is a footer; a first mark of page 2 heads page 2
+        footer = _page_number(lines[first]) == 1 and any(lines[:first])
+        page = 1
+    started = page
+    bridging = False  # after a running line: blank lines do not end the interrupted paragraph
 
     def flush() -> None:
         if current:
-            paras.append(Para(clean_text(join_lines(current))))
+            paras.append(Para(clean_text(join_lines(current)), page=started))
             current.clear()
 
-    for raw, line in zip(text.splitlines(), lines, strict=True):
+    for raw, line in zip(raw_lines, lines, strict=True):
+        if line and _shape(line) in running:
+            number = _page_number(line) or 0
+            printed_on = page if footer else number
+            paras.append(Para(line, page=printed_on, kind=PassageKind.HEADER_FOOTER))
+            page = number + 1 if footer else number
+            bridging = True
+            continue
+        if not line and bridging:
+            continue
+        bridging = False
         if not line or MARKDOWN_RULE.match(raw):
             flush()
             continue
+        if not current:
+            started = page
         if match := MARKDOWN_HEADING.match(line):
             flush()
             paras.append(Para(clean_text(match.group(2)), heading_level=len(match.group(1))))
@@ -123,11 +167,12 @@ def extract(source: SourceFile) -> Document:
     text, warning = decode_text(source.data)
     source.check_chars(len(text))
     paras, redline = accept_redline(text_paragraphs(text))
+    pages = [para.page for para in paras if para.page is not None]
     return build_document(
         source=source.name,
         sha256=source.sha256,
         format="text",
-        page_count=None,
+        page_count=max(pages) if pages else None,
         blocks=outline(paras),
         warnings=(warning,) if warning else (),
         tracked_changes=redline,

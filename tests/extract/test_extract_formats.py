@@ -207,3 +207,71 @@ def test_inline_redline_marks_are_read_as_accepted(tmp_path):
     assert "A. No waiting period applies to any report." in texts
     assert "B. Officers shall enter the child into NCIC within two hours." in texts
     assert not any("24 hours" in t or "telephone" in t for t in texts)
+
+
+def test_printed_page_headers_in_plain_text_give_pages_and_break_no_paragraph(tmp_path):
+    header = "TOWN PD      G.O. 12-3  MISSING CHILDREN      PAGE {} OF 3"
+    text = "\n".join(
+        [
+            "I.   PURPOSE",
+            "  Officers take every report of a missing child at once and",
+            header.format(2),
+            "",
+            "  search the home even when the family has already looked.",
+            "",
+            "II.  DISPATCH",
+            "  The dispatcher sends a car to every missing child call.",
+            "",
+            header.format(3),
+            "",
+            "  The dispatcher notifies the supervisor.",
+        ]
+    )
+    document = load_document(_write(tmp_path, "printout.txt", text.encode()))
+    body = [p for p in document.passages if p.kind is not PassageKind.HEADER_FOOTER]
+    assert [(p.text, p.page) for p in body] == [
+        ("I. PURPOSE", 1),
+        (
+            "Officers take every report of a missing child at once and search the home even"
+            " when the family has already looked.",
+            1,
+        ),
+        ("II. DISPATCH", 2),
+        ("The dispatcher sends a car to every missing child call.", 2),
+        ("The dispatcher notifies the supervisor.", 3),
+    ]
+    headers = [p for p in document.passages if p.kind is PassageKind.HEADER_FOOTER]
+    assert [p.page for p in headers] == [2, 3] and document.page_count == 3
+
+
+def test_a_definition_list_term_opens_its_definition(tmp_path):
+    html = (
+        "<html><body><h1>Definitions</h1><dl><dt>Critical missing child</dt>"
+        "<dd>A missing child for whom any of these is present:<ol><li>under 14</li></ol></dd>"
+        "<dt>Runaway</dt><dd>A child who left on his or her own.</dd></dl></body></html>"
+    )
+    document = load_document(_write(tmp_path, "terms.html", html.encode()))
+    texts = [p.text for p in document.passages]
+    assert "Critical missing child: A missing child for whom any of these is present:" in texts
+    assert "Runaway: A child who left on his or her own." in texts
+    assert "Critical missing child" not in texts
+
+
+def test_a_code_section_number_heads_its_subsections(tmp_path):
+    text = (
+        "§ 7-204. Duties upon report.\n\n"
+        "(a) The receiving deputy shall go to the scene.\n\n"
+        "§ 7-204(b) applies to every report and the deputy shall follow it.\n\n"
+        "§ 7-205. Duties of watch commander.\n\n"
+        "(a) The watch commander shall respond.\n"
+    )
+    document = load_document(_write(tmp_path, "code.txt", text.encode()))
+    by_text = {p.text: p for p in document.passages}
+    assert by_text["§ 7-204. Duties upon report."].kind is PassageKind.HEADING
+    assert by_text["(a) The watch commander shall respond."].section == (
+        "§ 7-205. Duties of watch commander.",
+    )
+    # a citation opening a sentence is prose, not a section
+    assert by_text["§ 7-204(b) applies to every report and the deputy shall follow it."].kind is (
+        PassageKind.PARAGRAPH
+    )

@@ -137,10 +137,12 @@ class RedFlagRule:
 
 class PartReach(StrEnum):
     """Where a part may be stated: with the requirement (its sentences, their list's lead-in
-    and items), or anywhere in its section (a list of questions asks each in its own line)."""
+    and items), anywhere in its section (a list of questions asks each in its own line), or
+    anywhere read (two arrangements a directive may make in different sections)."""
 
     STATEMENT = "statement"
     SECTION = "section"
+    DOCUMENT = "document"
 
 
 @dataclass(frozen=True, slots=True)

@@ -632,19 +632,25 @@ def _judge(
             cap(AdjustmentCause.LIMITED_CASES, condition.describe())
     parts: tuple[PartResult, ...] = ()
     if element.parts:
+        part_stating = _part_sentences(index, cue, element, unit)
         around = set().union(
-            *(index.hits[s] for s in _part_sentences(index, cue, element, unit)),
+            *(index.hits[s] for s in part_stating),
             *(index.hits[s] for s in index.parsed.lead_in.get(unit[0], ())),
             *(index.hits[s] for s in _list_of(index, unit)),
         )
-        in_section = index.section_concepts(unit[0])
+        # the items of a list that states the requirement are in its section too, also when
+        # its lead-in's own item heads them ("G. Instructions to the caller. ... tells the
+        # caller to: - look again")
+        in_section = index.section_concepts(unit[0]).union(
+            *(index.hits[item] for s in part_stating for item in index.list_items(s))
+        )
+        where = {
+            PartReach.STATEMENT: around,
+            PartReach.SECTION: in_section,
+            PartReach.DOCUMENT: index.document_concepts(),
+        }
         parts = tuple(
-            PartResult(
-                p.id,
-                p.label,
-                p.core,
-                not (in_section if p.reach is PartReach.SECTION else around).isdisjoint(p.any),
-            )
+            PartResult(p.id, p.label, p.core, not where[p.reach].isdisjoint(p.any))
             for p in element.parts
         )
         absent = [p.label for p in parts if p.core and not p.present]

@@ -599,6 +599,7 @@ class ConceptIndex:
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     _items_of: dict[int, tuple[int, ...]] | None = None  # colon lead-in -> its list's sentences
     _in_section: dict[tuple[str, ...], frozenset[str]] | None = None  # section -> its concepts
+    _in_document: frozenset[str] | None = None
     _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
     _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
     _form_runs: dict[int, tuple[int, ...]] | None = None  # sentence -> its label-value run
@@ -822,6 +823,12 @@ class ConceptIndex:
             self._items_of = {k: tuple(v) for k, v in items.items()}
         return self._items_of.get(lead, ())
 
+    def document_concepts(self) -> frozenset[str]:
+        """Concepts of every sentence read."""
+        if self._in_document is None:
+            self._in_document = frozenset().union(*self.hits)
+        return self._in_document
+
     def section_concepts(self, first: int) -> frozenset[str]:
         """Concepts of every sentence under the heading trail of sentence `first`."""
         if self._in_section is None:
@@ -941,6 +948,7 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
         for name in compiled.expands[concept]:
             section_hits[section][name].append((start, end))
     _add_defined_terms(parsed, compiled, hits, section_hits)
+    _add_abbreviations(parsed, compiled, hits, section_hits)
     return ConceptIndex(parsed, compiled, hits, section_hits)
 
 
@@ -952,6 +960,101 @@ DEFINES_RE = re.compile(
 )
 """A document naming a class of its own ("A SPECIAL CATEGORY juvenile will be regarded as" at
 risk): a capitalised name before the child noun, then the copula, up to the concept's words."""
+
+
+ABBREVIATION_IN_PARENS_RE = re.compile(
+    r"\(\s*(?P<abbr>[A-Z][A-Za-z]?[A-Z]{1,5})(?P<plural>s?)\s*\)"
+)
+ABBREVIATION_FIRST_RE = re.compile(
+    r"^(?:[A-Za-z0-9]{1,3}[.)]\s+)?(?P<abbr>[A-Z]{2,6})\s*(?:[-–—:]|means)\s+(?P<rest>[^.;]{3,80})"
+)
+"""An abbreviation the document defines: "Shift Supervisor (SS)", "Public Safety Dispatchers
+(PSDs)", or a definition "OIC - Officer in Charge"."""
+_ABBREVIATION_WORD = re.compile(r"[A-Za-z][\w'’]*")
+_SMALL_WORDS = frozenset({"of", "in", "and", "the", "for", "on", "to", "at"})
+
+
+def _initials(words: list[str], *, small: bool) -> str:
+    letters = []
+    for word in words:
+        if word.lower() in _SMALL_WORDS and not small:
+            continue
+        letters.extend(part[0] for part in word.split("-") if part)
+    return "".join(letters).upper()
+
+
+def _expansion(words: list[tuple[int, int, str]], abbr: str, *, before: bool) -> Span | None:
+    """The span of the words that `abbr` abbreviates: the last words before "(ABBR)", or the
+    first words after "ABBR -", whose initials spell it (small words like "in" counted or not)."""
+    for count in range(2, min(len(words), 2 * len(abbr) + 2) + 1):
+        chosen = words[-count:] if before else words[:count]
+        if not chosen[0][2][:1].isupper():
+            continue
+        names = [w for _, _, w in chosen]
+        if abbr.upper() in (_initials(names, small=False), _initials(names, small=True)):
+            return chosen[0][0], chosen[-1][1]
+    return None
+
+
+def _add_abbreviations(parsed: ParsedDocument, compiled, hits, section_hits) -> None:
+    """An abbreviation the document defines for someone who acts stands for them wherever it is
+    used: "Shift Supervisor (SS)" makes "Notify SS" a supervisor notified, "Public Safety
+    Dispatchers (PSDs)" makes "the PSD enters the child" a dispatcher's duty. Only the words
+    naming who acts carry over: "Virginia State Police (VSP)" is no clearinghouse, "Department of
+    Children's Services (DCS)" no child, wherever the letters are written."""
+    checklist = compiled.checklist
+    actors = set(checklist.actors.values())
+    roles = actors | {name for name, c in checklist.concepts.items() if c.role_of}
+    carried = set().union(*(compiled.expands.get(c, (c,)) for c in roles))
+    passages = parsed.document.passages
+    meanings: dict[str, set[str]] = {}
+    for sentence, found in zip(parsed.sentences, hits, strict=True):
+        text = passages[sentence.passage].text
+        spans: list[tuple[str, Span]] = []
+        for match in ABBREVIATION_IN_PARENS_RE.finditer(text, sentence.start, sentence.end):
+            words = [
+                (m.start(), m.end(), m.group())
+                for m in _ABBREVIATION_WORD.finditer(text, sentence.start, match.start())
+            ][-12:]
+            span = _expansion(words, match["abbr"], before=True)
+            if span:
+                spans.append((match["abbr"], span))
+        if match := ABBREVIATION_FIRST_RE.match(text[sentence.start : sentence.end]):
+            at = sentence.start + match.start("rest")
+            words = [
+                (at + m.start(), at + m.end(), m.group())
+                for m in _ABBREVIATION_WORD.finditer(match["rest"])
+            ]
+            span = _expansion(words, match["abbr"], before=False)
+            if span:
+                spans.append((match["abbr"], span))
+        for abbr, (start, end) in spans:
+            inside = {
+                concept
+                for concept, concept_spans in found.items()
+                if any(start <= a and b <= end for a, b in concept_spans)
+            }
+            if inside & actors:
+                meanings.setdefault(abbr, set()).update(inside & carried)
+    if not meanings:
+        return
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, meanings)) + r")s?(?![\w-])")
+    texts = parsed.section_texts
+    located = [
+        (found, passages[sentence.passage].text, sentence.start, sentence.end)
+        for sentence, found in zip(parsed.sentences, hits, strict=True)
+    ] + [
+        (section_hits[key], text, 0, len(text))
+        for key, text in zip(texts.keys, texts.texts, strict=True)
+    ]
+    for found, text, start, end in located:
+        touched = set()
+        for match in pattern.finditer(text, start, end):
+            for name in meanings[match.group(1)]:
+                found[name].append(match.span())
+                touched.add(name)
+        for name in touched:
+            found[name].sort()
 
 
 def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> None:

@@ -175,7 +175,8 @@ CASES = [
         "liaison-to-the-childs-family",
         "LE-SUP-MEDIA-FAMILY",
         (*MISSING, "Investigations"),
-        "A member will be assigned as liaison to the missing child's family.",
+        "A member will be assigned as liaison to the missing child's family, and the public "
+        "information officer will handle media releases.",
         "found",
     ),
     (

@@ -204,7 +204,7 @@ EVERY_CHILD = [
     pytest.param(
         "LE-INV-FOLLOWUP",
         "A detective will be assigned to conduct the follow-up investigation of every case in "
-        "which the child is in danger and of every case not cleared within forty-eight hours.",
+        "which the child is in danger and of every other missing child case.",
         id="coordinated-case-phrase-naming-no-children",
     ),
     pytest.param(

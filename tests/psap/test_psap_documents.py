@@ -119,3 +119,42 @@ def test_question_table_in_word_file(tmp_path: Path, checklists) -> None:
     assert {e: statuses[e] for e in wanted} == dict.fromkeys(wanted, "found")
     assert statuses["PSAP-Q-ONLINE"] in PRESENT
     assert statuses["PSAP-NCIC"] != "found"
+
+
+def test_caller_instructions_listed_under_a_lettered_item(tmp_path: Path, checklists) -> None:
+    """A lettered item's own sentence leads the instructions listed under it: every one of them
+    is read as stated with the requirement, as under a heading of its own."""
+    text = (
+        "IV.  MISSING CHILD CALLS\n\n"
+        "  A. Priority. Every missing child call is a Priority 1 call.\n\n"
+        "  G. Instructions to the caller. Before the car arrives the dispatcher tells\n"
+        "     the caller to:\n"
+        "     - look through the house again, including closets and under beds;\n"
+        "     - leave the child's room and belongings as they are;\n"
+        "     - find the most recent photograph of the child;\n"
+        "     - stay at the residence and keep the telephone line open.\n"
+    )
+    path = tmp_path / "desk-order.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(load_document(path), checklists)
+    finding = next(f for f in report.findings if f.element == "PSAP-PREARRIVAL")
+    assert finding.status.value == "found", finding.reason
+
+
+def test_an_abbreviation_the_directive_defines_names_its_role(tmp_path: Path, checklists) -> None:
+    """ "Shift Supervisor (SS)" defined on the cover: "Notify SS" pages later notifies the
+    communications supervisor; the letters alone would name no one."""
+    text = (
+        "CARD 127 - MISSING CHILD\n\n"
+        "Used by: Call-takers and the Shift Supervisor (SS) of the 9-1-1 Center.\n\n"
+        "KEY QUESTIONS\n\n"
+        "1. Ask when and where the child was last seen.\n\n"
+        "2. Ask for the child's name, age and clothing.\n\n"
+        "ADDITIONAL INFORMATION\n\n"
+        "3. Notify. SS and the patrol sergeant on every missing child call; log the times.\n"
+    )
+    path = tmp_path / "card.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(load_document(path), checklists)
+    finding = next(f for f in report.findings if f.element == "PSAP-NOTIFY-SUPERVISOR")
+    assert finding.status.value == "found", finding.reason

@@ -1039,9 +1039,15 @@ def _add_abbreviations(parsed: ParsedDocument, compiled, hits, section_hits) -> 
     if not meanings:
         return
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, meanings)) + r")s?(?![\w-])")
+    _mark_everywhere(parsed, hits, section_hits, pattern, lambda match: meanings[match.group(1)])
+
+
+def _mark_everywhere(parsed: ParsedDocument, hits, section_hits, pattern, names_of) -> None:
+    """Add a hit of each concept `names_of(match)` names wherever `pattern` matches, in the
+    sentences and in the section texts (a name the document gave itself, used anywhere)."""
     texts = parsed.section_texts
     located = [
-        (found, passages[sentence.passage].text, sentence.start, sentence.end)
+        (found, parsed.document.passages[sentence.passage].text, sentence.start, sentence.end)
         for sentence, found in zip(parsed.sentences, hits, strict=True)
     ] + [
         (section_hits[key], text, 0, len(text))
@@ -1050,7 +1056,7 @@ def _add_abbreviations(parsed: ParsedDocument, compiled, hits, section_hits) -> 
     for found, text, start, end in located:
         touched = set()
         for match in pattern.finditer(text, start, end):
-            for name in meanings[match.group(1)]:
+            for name in names_of(match):
                 found[name].append(match.span())
                 touched.add(name)
         for name in touched:
@@ -1086,22 +1092,13 @@ def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> 
     pattern = re.compile(
         r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.IGNORECASE
     )
-    texts = parsed.section_texts
-    located = [
-        (found, parsed.document.passages[sentence.passage].text, sentence.start, sentence.end)
-        for sentence, found in zip(parsed.sentences, hits, strict=True)
-    ] + [
-        (section_hits[key], text, 0, len(text))
-        for key, text in zip(texts.keys, texts.texts, strict=True)
-    ]
-    for found, text, start, end in located:
-        touched = set()
-        for match in pattern.finditer(text, start, end):
-            for name in compiled.expands[names[match.group().casefold()]]:
-                found[name].append(match.span())
-                touched.add(name)
-        for name in touched:
-            found[name].sort()
+    _mark_everywhere(
+        parsed,
+        hits,
+        section_hits,
+        pattern,
+        lambda match: compiled.expands[names[match.group().casefold()]],
+    )
 
 
 def _match_texts(docs: dict, text_set: TextSet, compiled: CompiledChecklist, offsets_cache: dict):

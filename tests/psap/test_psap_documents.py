@@ -134,10 +134,7 @@ def test_caller_instructions_listed_under_a_lettered_item(tmp_path: Path, checkl
         "     - find the most recent photograph of the child;\n"
         "     - stay at the residence and keep the telephone line open.\n"
     )
-    path = tmp_path / "desk-order.txt"
-    path.write_text(text, encoding="utf-8")
-    report = review(load_document(path), checklists)
-    finding = next(f for f in report.findings if f.element == "PSAP-PREARRIVAL")
+    finding = _finding_in_text(tmp_path / "desk-order.txt", text, "PSAP-PREARRIVAL", checklists)
     assert finding.status.value == "found", finding.reason
 
 
@@ -153,8 +150,11 @@ def test_an_abbreviation_the_directive_defines_names_its_role(tmp_path: Path, ch
         "ADDITIONAL INFORMATION\n\n"
         "3. Notify. SS and the patrol sergeant on every missing child call; log the times.\n"
     )
-    path = tmp_path / "card.txt"
+    finding = _finding_in_text(tmp_path / "card.txt", text, "PSAP-NOTIFY-SUPERVISOR", checklists)
+    assert finding.status.value == "found", finding.reason
+
+
+def _finding_in_text(path: Path, text: str, element: str, checklists):
     path.write_text(text, encoding="utf-8")
     report = review(load_document(path), checklists)
-    finding = next(f for f in report.findings if f.element == "PSAP-NOTIFY-SUPERVISOR")
-    assert finding.status.value == "found", finding.reason
+    return next(f for f in report.findings if f.element == element)

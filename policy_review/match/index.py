@@ -20,6 +20,7 @@ from rapidfuzz import fuzz, process
 from spacy.attrs import IDX, LENGTH
 from spacy.tokens import Doc
 
+from policy_review.extract.structure import parse_marker
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
 from policy_review.match.nlp import get_nlp
 from policy_review.model import NON_EVIDENCE_KINDS, ChapterStart, Document, Passage, PassageKind
@@ -948,6 +949,7 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
         for name in compiled.expands[concept]:
             section_hits[section][name].append((start, end))
     _add_defined_terms(parsed, compiled, hits, section_hits)
+    _add_section_references(parsed, compiled, hits)
     _add_abbreviations(parsed, compiled, hits, section_hits)
     return ConceptIndex(parsed, compiled, hits, section_hits)
 
@@ -1061,6 +1063,75 @@ def _mark_everywhere(parsed: ParsedDocument, hits, section_hits, pattern, names_
                 touched.add(name)
         for name in touched:
             found[name].sort()
+
+
+SECTION_REFERENCE_RE = re.compile(
+    r"(?<![\w.])(?:[IVX]{1,5}|\d{1,4}(?:-\d{1,4})?)(?:\.(?:[A-Z]|\d{1,3})|\([A-Za-z0-9]{1,3}\))+"
+    r"(?![\w(])(?!\s*(?:hours?|minutes?|years?|days?|miles?|feet|percent|%))"
+)
+"""A reference to a numbered part of the same directive: "III.C.", "2.2", "41.03.030(C)",
+"7-201(c)"."""
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"\((\w+)\)", r".\1", label).strip(".").replace("§", "").strip().upper()
+
+
+def _composed_label(trail: list[str], own: str) -> str | None:
+    """The full number of a numbered part ("III.C" for item "C." under "III. DEFINITIONS"): a
+    dotted or code number stands alone, a letter or numeral hangs under its parent's."""
+    label = ""
+    for text in (*trail, own):
+        marker = parse_marker(text)
+        if marker is None:
+            continue
+        token = marker.label.strip().strip("().").replace("§", "").strip()
+        if marker.style[0] == "dotted" or marker.style == ("word", "§"):
+            label = token
+        elif marker.style[0] == "word":
+            label = ""
+        else:
+            label = f"{label}.{token}" if label else token
+    return _label_key(label) if label else None
+
+
+def _add_section_references(parsed: ParsedDocument, compiled, hits) -> None:
+    """A reference to the directive's own definition ("ask whether any condition in III.B
+    applies", "any circumstance listed in 2.2") carries what that part defines for the
+    checklist's `defined_terms` concepts: the call-taker who checks the answers against "III.C."
+    checks for the at-risk circumstances defined there."""
+    names = set().union(
+        *(compiled.expands[c] for c in compiled.checklist.defined_terms if c in compiled.expands)
+    )
+    if not names:
+        return
+    passages = parsed.document.passages
+    defines: dict[str, set[str]] = {}
+    for index, passage in enumerate(passages):
+        if passage.kind not in (PassageKind.HEADING, PassageKind.LIST_ITEM):
+            continue
+        ids = parsed.passage_sentences.get(index, ())
+        found = names.intersection(hits[ids[0]]) if ids else set()
+        if not found:
+            continue
+        # a heading's trail ends with itself; an item's trail is its parents'
+        heading = passage.kind is PassageKind.HEADING
+        label = _composed_label(
+            list(passage.section[:-1] if heading else passage.section), passage.text
+        )
+        if label:
+            defines.setdefault(label, set()).update(found)
+    if not defines:
+        return
+    for sentence, found in zip(parsed.sentences, hits, strict=True):
+        text = passages[sentence.passage].text
+        for match in SECTION_REFERENCE_RE.finditer(text, sentence.start, sentence.end):
+            for name in defines.get(_label_key(match.group()), ()):
+                if name not in found or all(
+                    b <= match.start() or a >= match.end() for a, b in found[name]
+                ):
+                    found[name].append(match.span())
+                    found[name].sort()
 
 
 def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> None:

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from policy_review.checklist import load_checklist
+from policy_review.extract import load_document
 from policy_review.review import review
 from tests.match.test_le_cues import SECTIONS, case_document
 
@@ -79,3 +80,23 @@ def test_a_factor_list_under_its_own_heading_defines_the_unusual_circumstances()
         f.element: f for f in review(document, (load_checklist("le-model-policy"),)).findings
     }
     assert findings["LE-DEF-UNUSUAL"].status.value == "found"
+
+
+def test_a_reference_to_the_directives_own_risk_definition_names_it(tmp_path) -> None:
+    """ "Ask whether any condition in III.B applies" checks for the at-risk circumstances that
+    III.B defines, though the sentence names none of them."""
+    text = (
+        "III. DEFINITIONS\n\n"
+        "A. Missing child - a person under 18 whose whereabouts are unknown.\n\n"
+        "B. Endangered missing child - a missing child for whom any one of these applies:\n\n"
+        "1. The child is 13 years of age or younger.\n\n"
+        "2. The child needs medication he or she does not have.\n\n"
+        "IV. COMMUNICATIONS SECTION\n\n"
+        "A. The call-taker will obtain the child's name, description and clothing, and where and"
+        " when the child was last seen, and will ask whether any condition in III.B applies.\n"
+    )
+    path = tmp_path / "order.txt"
+    path.write_text(text, encoding="utf-8")
+    report = review(load_document(path), (load_checklist("le-model-policy"),))
+    finding = next(f for f in report.findings if f.element == "LE-COMM-INTAKE")
+    assert finding.status.value == "found", finding.reason

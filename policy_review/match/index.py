@@ -600,7 +600,6 @@ class ConceptIndex:
     _surroundings: dict[int, frozenset[str]] = field(default_factory=dict)
     _items_of: dict[int, tuple[int, ...]] | None = None  # colon lead-in -> its list's sentences
     _in_section: dict[tuple[str, ...], frozenset[str]] | None = None  # section -> its concepts
-    _in_document: frozenset[str] | None = None
     _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
     _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
     _form_runs: dict[int, tuple[int, ...]] | None = None  # sentence -> its label-value run
@@ -824,11 +823,10 @@ class ConceptIndex:
             self._items_of = {k: tuple(v) for k, v in items.items()}
         return self._items_of.get(lead, ())
 
-    def document_concepts(self) -> frozenset[str]:
-        """Concepts of every sentence read."""
-        if self._in_document is None:
-            self._in_document = frozenset().union(*self.hits)
-        return self._in_document
+    def document_concepts(self):
+        """Concepts of every sentence read: the keys of the concept -> sentences map every
+        scope's units are built from."""
+        return self._sentence_units().sentences.keys()
 
     def section_concepts(self, first: int) -> frozenset[str]:
         """Concepts of every sentence under the heading trail of sentence `first`."""
@@ -964,9 +962,7 @@ DEFINES_RE = re.compile(
 risk): a capitalised name before the child noun, then the copula, up to the concept's words."""
 
 
-ABBREVIATION_IN_PARENS_RE = re.compile(
-    r"\(\s*(?P<abbr>[A-Z][A-Za-z]?[A-Z]{1,5})(?P<plural>s?)\s*\)"
-)
+ABBREVIATION_IN_PARENS_RE = re.compile(r"\(\s*(?P<abbr>[A-Z][A-Za-z]?[A-Z]{1,5})s?\s*\)")
 ABBREVIATION_FIRST_RE = re.compile(
     r"^(?:[A-Za-z0-9]{1,3}[.)]\s+)?(?P<abbr>[A-Z]{2,6})\s*(?:[-–—:]|means)\s+(?P<rest>[^.;]{3,80})"
 )

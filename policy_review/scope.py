@@ -52,6 +52,10 @@ RUNNING_TITLE = re.compile(r"^(\S.*?)\s+[-–—|]\s+(?:page\s+)?(\d{1,4})$", re
 """A running footer or header naming the policy and the page ("Missing Persons - 151")."""
 RUNNING_TITLE_MAX_WORDS = 16
 _LETTER = re.compile(r"[^\W\d_]")
+_DIGITS = re.compile(r"\d+")
+HEADER_CHAPTERS_MIN = 3
+"""Running headers mark chapters only when at least this many follow one another: a first page
+with its own header, or a last page with none, is one directive's, not a manual's."""
 TOC_ENTRY = re.compile(r"(\d{3,4})\s*[-–—]\s*([^\W\d_][^.]*?)\s*(?:\.\s*){3,}\d{1,4}")
 """A table-of-contents line for one policy ("315 - Missing Persons . . . . 127")."""
 TITLE_LOOKBACK = 10
@@ -356,6 +360,33 @@ def _running_marks(document: Document, running: dict[int, str]) -> list[_Mark]:
     ]
 
 
+def _header_marks(document: Document) -> list[_Mark]:
+    """A running header that names each chapter (a Word manual whose every chapter is a section
+    with its own header; a PDF's page header "Part 3 - Article 3.14 Missing Juveniles"): a mark
+    where the lines at the top of a page change, page numbers aside. A header that comes back
+    after another (even and odd pages) names no chapter, and then none of them marks one."""
+    marks: list[_Mark] = []
+    page_tops: dict[int, list[int]] = {}
+    previous = None
+    for i, passage in enumerate(document.passages):
+        if passage.kind is PassageKind.HEADER_FOOTER and passage.page is not None:
+            run = page_tops.setdefault(passage.page, [])
+            if not run or run[-1] == previous:
+                run.append(i)
+        previous = i if passage.kind is PassageKind.HEADER_FOOTER else None
+    seen: set[str] = set()
+    for _, run in sorted(page_tops.items()):
+        title = " · ".join(document.passages[i].text for i in run)
+        key = _DIGITS.sub("", title).lower()
+        if marks and key == marks[-1].key:
+            continue
+        if key in seen:
+            return []
+        seen.add(key)
+        marks.append(_Mark(run[0], key, title))
+    return marks if len(marks) >= HEADER_CHAPTERS_MIN else []
+
+
 def _toc_titles(document: Document) -> dict[str, str]:
     titles: dict[str, str] = {}
     for passage in document.passages:
@@ -417,6 +448,7 @@ def _structure(document: Document) -> tuple[StructureSource, list[tuple[int, _Ma
             StructureSource.RUNNING_TITLES,
             _segments(document, _running_marks(document, running), False),
         ),
+        (StructureSource.RUNNING_TITLES, _segments(document, _header_marks(document), False)),
     ]
     source, segments = max(options, key=lambda option: len({m.key for _, m in option[1]}))
     if len({m.key for _, m in segments}) < 2:

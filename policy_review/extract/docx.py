@@ -57,6 +57,10 @@ W_TXBX = qn("w:txbxContent")
 W_PPR, W_RPR, W_VAL = qn("w:pPr"), qn("w:rPr"), qn("w:val")
 W_BR, W_TYPE = qn("w:br"), qn("w:type")
 W_RENDERED_BREAK = qn("w:lastRenderedPageBreak")
+W_SECTION_BREAK = qn("w:sectPr")  # in a paragraph's properties: its section ends there
+W_HEADER_REFERENCE = qn("w:headerReference")
+R_ID = qn("r:id")
+SAME_PAGE_SECTIONS = frozenset({"continuous", "nextColumn"})
 W_PAGE_BREAK_BEFORE = qn("w:pageBreakBefore")
 TRACKED_INSERT = frozenset({W_INS, W_MOVE_TO})
 TRACKED_DELETE = frozenset({W_DEL, W_MOVE_FROM})
@@ -318,6 +322,9 @@ class _Walk:
     comments: bool = False
     pages: _Pages | None = None
     rows: int = 0  # table rows read so far: numbers each row's cells
+    # (paragraphs read when a section ended, its section properties): where each section's
+    # running header starts to apply
+    section_ends: list[tuple[int, object]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -332,6 +339,7 @@ class _Pages:
 
     rendered: bool
     page: int = 1
+    section_ended: bool = False  # the last paragraph ended a section that the next starts a page
 
     @classmethod
     def of(cls, body) -> _Pages | None:
@@ -347,6 +355,15 @@ class _Pages:
         if self.rendered:
             return element.tag == W_RENDERED_BREAK
         return element.tag == W_BR and element.get(W_TYPE) == "page"
+
+
+def _starts_page(section_properties) -> bool:
+    """Whether a section break in a paragraph starts the next section on a new page: where a
+    file's explicit breaks give its pages, such a break is one of them (a manual whose every
+    chapter is a section with its own running header). Section breaks alone do not number
+    pages: a file with no other break may have any number of pages between them."""
+    kind = section_properties.find(W_TYPE)
+    return kind is None or kind.get(W_VAL) not in SAME_PAGE_SECTIONS
 
 
 def _paragraph_text(paragraph, walk: _Walk) -> tuple[str, bool, str, list, int | None]:
@@ -428,8 +445,11 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
     ppr = paragraph.find(W_PPR)
     pages = walk.pages
     explicit_break = ppr is not None and _on(ppr.find(W_PAGE_BREAK_BEFORE))
-    if pages is not None and not pages.rendered and explicit_break and walk.paras:
-        pages.page += 1
+    if pages is not None and not pages.rendered:
+        if (explicit_break or pages.section_ended) and walk.paras:
+            pages.page += 1
+        section = None if ppr is None else ppr.find(W_SECTION_BREAK)
+        pages.section_ended = section is not None and _starts_page(section)
     text, bold, run_in, textboxes, page = _paragraph_text(paragraph, walk)
     style_id = None
     num_id = ilvl = None
@@ -484,6 +504,8 @@ def _paragraph(paragraph, walk: _Walk, kind: PassageKind | None) -> None:
         )
     for box in textboxes:
         _blocks(box, walk, kind)
+    if ppr is not None and (section := ppr.find(W_SECTION_BREAK)) is not None and kind is None:
+        walk.section_ends.append((len(walk.paras), section))
 
 
 def _table(table, walk: _Walk) -> None:
@@ -534,17 +556,46 @@ def _blocks(container, walk: _Walk, kind: PassageKind | None) -> None:
                 _blocks(box, walk, kind)
 
 
-def _edge_paras(document_part, walk: _Walk) -> list[Para]:
-    """Header and footer text once each, kept apart from the body."""
-    texts: dict[str, None] = {}
+def _edge_texts(document_part, walk: _Walk) -> dict[str, tuple[str, ...]]:
+    """Relationship id -> the lines of that header or footer."""
+    texts = {}
     for rel in sorted(document_part.rels.values(), key=lambda r: r.rId):
         if rel.is_external or rel.reltype not in (RT.HEADER, RT.FOOTER):
             continue
         part_walk = _Walk(walk.styles, walk.numbering)
         _blocks(_xml(rel.target_part), part_walk, PassageKind.HEADER_FOOTER)
-        for para in part_walk.paras:
-            texts.setdefault(para.text)
+        texts[rel.rId] = tuple(para.text for para in part_walk.paras)
+    return texts
+
+
+def _edge_paras(edges: dict[str, tuple[str, ...]]) -> list[Para]:
+    """Header and footer text once each, kept apart from the body."""
+    texts = dict.fromkeys(text for lines in edges.values() for text in lines)
     return [Para(text, kind=PassageKind.HEADER_FOOTER) for text in texts]
+
+
+def _with_section_headers(
+    paras: list[Para], walk: _Walk, last_section, edges: dict[str, tuple[str, ...]]
+) -> list[Para]:
+    """The body with each section's running header where that section starts, when it differs
+    from the one before: a Word manual whose every chapter is a section names the chapter in
+    its header ("Article 3.14 Missing and Exploited Juveniles"), as a PDF's page header does.
+    A section without its own header keeps the previous one (Word's "link to previous")."""
+    sections = [*walk.section_ends, (len(paras), last_section)]
+    out: list[Para] = []
+    start, shown, header = 0, None, ()
+    for end, properties in sections:
+        if properties is not None:
+            for reference in properties.iter(W_HEADER_REFERENCE):
+                if reference.get(W_TYPE) in (None, "default"):
+                    header = edges.get(reference.get(R_ID), header)
+        if shown is not None and header != shown and start < end:
+            page = next((p.page for p in paras[start:end] if p.page is not None), None)
+            out.extend(Para(text, page=page, kind=PassageKind.HEADER_FOOTER) for text in header)
+        shown = header
+        out.extend(paras[start:end])
+        start = end
+    return out
 
 
 NOTE_PARTS = {RT.FOOTNOTES: "w:footnote", RT.ENDNOTES: "w:endnote"}
@@ -616,7 +667,12 @@ def extract(source: SourceFile, *, format_name: str = "docx") -> Document:
         _blocks(body, walk, None)
     page_count = None if walk.pages is None else walk.pages.page
     walk.pages = None  # footnotes and endnotes: where they print is not known
-    edges = _edge_paras(document_part, walk)
+    edge_texts = _edge_texts(document_part, walk)
+    if walk.section_ends:
+        last_section = None if body is None else body.find(W_SECTION_BREAK)
+        walk.paras = _with_section_headers(walk.paras, walk, last_section, edge_texts)
+    placed = {p.text for p in walk.paras if p.kind is PassageKind.HEADER_FOOTER}
+    edges = [para for para in _edge_paras(edge_texts) if para.text not in placed]
     notes = _note_paras(document_part, walk)
     if walk.tracked:
         warnings.append(

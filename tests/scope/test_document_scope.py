@@ -805,3 +805,55 @@ def test_a_revision_table_and_an_inactive_plan_state_no_rule(tmp_path):
     assert not any(t.startswith("Every missing child call") for t in aside)
     [finding] = [f for f in report.findings if f.element == "LE-COMM-DISPATCH"]
     assert not finding.red_flags
+
+
+def _sectioned_word_manual(path: Path, chapters: list[tuple[str, list[tuple[str, list]]]]) -> Path:
+    """A Word manual whose every chapter is its own section, on a new page, with a running
+    header naming it ("Part 3 - Article 3.14 Missing Children"): no heading names the chapter,
+    only the header does. Its cover page ends in a page break; section breaks start the rest."""
+    from docx import Document as WordDocument
+    from docx.enum.section import WD_SECTION
+
+    word = WordDocument()
+    word.add_paragraph("Policy and Procedure Manual")
+    word.add_page_break()
+    for number, (header, sections) in enumerate(chapters):
+        section = word.sections[0] if number == 0 else word.add_section(WD_SECTION.NEW_PAGE)
+        section.header.is_linked_to_previous = False
+        section.header.paragraphs[0].text = header
+        for heading, texts in sections:
+            word.add_heading(heading, 2)
+            for text in texts:
+                word.add_paragraph(text)
+    word.save(path)
+    return path
+
+
+def test_a_word_manual_told_apart_by_its_section_headers_reads_the_missing_child_chapter(
+    tmp_path,
+):
+    """Chapters named only by their sections' running headers are told apart, start on the pages
+    their section breaks begin (the file numbers pages by explicit breaks), and the missing-child
+    chapter gives the verdicts it gives as the only chapter, with no evidence from the chapters
+    around it."""
+    body = _docx_text("alder-grove-pd-policy-328-missing-persons")
+    own = ("PART 3 - FIELD OPERATIONS · Article 3.14 Missing Children", [("Procedure", body)])
+    unrelated = [
+        (
+            f"PART 3 - FIELD OPERATIONS · Article 3.{n:02d} {c['title']}",
+            [(s["heading"], s["text"]) for s in c["sections"]],
+        )
+        for n, c in enumerate(UNRELATED[:3], start=1)
+    ]
+    chosen = (load_checklist("le-model-policy"),)
+    alone = review(load_document(_sectioned_word_manual(tmp_path / "alone.docx", [own])), chosen)
+    manual_path = _sectioned_word_manual(
+        tmp_path / "manual.docx", [unrelated[0], unrelated[1], own, unrelated[2]]
+    )
+    manual = review(load_document(manual_path), chosen)
+
+    assert manual.scope.structure is StructureSource.RUNNING_TITLES
+    read = manual.scope.read(manual.scope.applied)
+    assert [(c.title, c.first_page) for c in read] == [(own[0], 4)]
+    assert _quoted(manual) == _quoted(alone)
+    _assert_no_unrelated_evidence(manual)

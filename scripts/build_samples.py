@@ -23,20 +23,23 @@ Source format (one directive per file, front matter between `---` lines, then th
 Front matter `footer_title: TITLE` ends the first section's footer with "TITLE - <page>" the way
 Lexipol manuals print it, and `first_page: N` starts the page numbering at N (a chapter excerpted
 from a longer manual). `footer_gap: TEXT` is what separates the footer text from "Page <n> of <m>"
-(default four spaces).
+(default four spaces). `rendered_pages: true` (docx only) renders the file once with LibreOffice and
+records where each page starts, the way Word saves its last layout (see mark_rendered_pages).
 
 Plain-text and HTML directives (`output: txt` / `output: html`) are delivered as agencies type them:
 the body is written out verbatim, without the markup above.
 
 Usage: python3 scripts/build_samples.py [--dir FOLDER] [NAME ...]   (FOLDER/src/*.txt -> FOLDER,
-default sample_policies; needs LibreOffice `soffice` for PDFs and
+default sample_policies; needs LibreOffice `soffice` for PDFs and `rendered_pages`, and
 poppler `pdftoppm` for the scanned sample)
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -49,6 +52,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pypdfium2 as pdfium
 import yaml
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -70,6 +74,7 @@ SCAN_NOISE_SIGMA = 9.0
 SCAN_SKEW_DEGREES = 0.8
 SCAN_SEED = 20240115
 SOFFICE_TIMEOUT_S = 180
+RENDERED_PREFIX = 40  # squashed characters of a paragraph's start matched in its rendering
 VERBATIM_OUTPUTS = ("txt", "html")
 
 INLINE_TOKEN = re.compile(r"(\*\*.+?\*\*|\{\+.+?\+\}|\{-.+?-\})")
@@ -99,6 +104,7 @@ class SampleSpec:
     footer_gap: str = "    "
     heading_numbering: bool = False
     scanned: bool = False
+    rendered_pages: bool = False
     author: str = "Policy Unit"
     body: list[str] = field(default_factory=list)
 
@@ -434,6 +440,42 @@ def convert_to_pdf(docx_path: Path, workdir: Path) -> Path:
     return outdir / (docx_path.stem + ".pdf")
 
 
+def _squash(text: str) -> str:
+    """Letters and digits only, lower-cased: what a paragraph and its rendering share."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def mark_rendered_pages(doc: Document, pdf_path: Path) -> None:
+    """Put `w:lastRenderedPageBreak` where LibreOffice's rendering starts each page.
+
+    Word saves these markers where its last layout started a page, and the docx extractor pages
+    passages by them; python-docx writes none, so a long manual would get pages only from its
+    explicit breaks. Each body paragraph (table cells included, in document order) is found by
+    the start of its text in the rendered pages' text, with a cursor that only moves forward
+    (numbering labels, running heads and footers in between are skipped); a paragraph that starts
+    on a later page than the previous one gets one marker per page advanced in its first run.
+    """
+    pdf = pdfium.PdfDocument(pdf_path)
+    try:
+        texts = [_squash(page.get_textpage().get_text_range()) for page in pdf]
+    finally:
+        pdf.close()
+    stream = "".join(texts)
+    page_ends = list(itertools.accumulate(len(text) for text in texts))
+    cursor, page = 0, 0
+    for para in doc.element.body.iter(qn("w:p")):
+        runs = [r for r in para.iter(qn("w:r")) if r.getparent().tag != qn("w:del")]
+        prefix = _squash("".join(t.text or "" for t in para.iter(qn("w:t"))))[:RENDERED_PREFIX]
+        if not runs or not prefix or (found := stream.find(prefix, cursor)) < 0:
+            continue
+        cursor = found + len(prefix)
+        start = bisect.bisect_right(page_ends, found)
+        at = 1 if runs[0].find(qn("w:rPr")) is not None else 0
+        for _ in range(start - page):
+            runs[0].insert(at, OxmlElement("w:lastRenderedPageBreak"))
+        page = start
+
+
 def strip_pdf_volatile(data: bytes) -> bytes:
     """Fix dates and blank document IDs in place (same length, so xref offsets stay valid)."""
     data = PDF_DATE.sub(_fixed_date, data)
@@ -500,6 +542,9 @@ def build_sample(source: Path, out_dir: Path = SAMPLES_DIR) -> Path:
         save_docx_deterministic(doc, docx_path)
         target = out_dir / f"{spec.name}.{spec.output}"
         if spec.output == "docx":
+            if spec.rendered_pages:
+                mark_rendered_pages(doc, convert_to_pdf(docx_path, workdir))
+                save_docx_deterministic(doc, docx_path)
             shutil.copyfile(docx_path, target)
             return target
         pdf_path = convert_to_pdf(docx_path, workdir)

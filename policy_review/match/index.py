@@ -728,16 +728,23 @@ class ConceptIndex:
         )
 
     def _heads_a_list(self, sentence: Sentence) -> bool:
-        """Whether a short heading is followed straight away by list items: the heading leads
-        them as a colon lead-in would ("Endangered factors (any one is enough)" over its items)."""
+        """Whether a short heading, or the sentence that ends a paragraph, is followed straight
+        away by list items: it leads them as a colon lead-in would ("Endangered factors (any one
+        is enough)" over its items; "A child is at high risk when any one of the following is
+        true." with a full stop)."""
         following = sentence.index + 1
         sentences = self.parsed.sentences
+        passages = self.parsed.document.passages
+        ends_paragraph = (
+            passages[sentence.passage].kind is PassageKind.PARAGRAPH
+            and following < len(sentences)
+            and sentences[following].passage != sentence.passage
+        )
         return (
-            sentence.title_only
+            (sentence.title_only or ends_paragraph)
             and following < len(sentences)
             and sentences[following].block == sentence.block
-            and self.parsed.document.passages[sentences[following].passage].kind
-            is PassageKind.LIST_ITEM
+            and passages[sentences[following].passage].kind is PassageKind.LIST_ITEM
         )
 
     def _list_after(self, lead_in: Sentence) -> list[int]:

@@ -65,6 +65,13 @@ INCLUSIVE_RE = re.compile(
 )
 """"including when foul play is suspected", "even if the child is a runaway": the clause adds
 cases to a duty for every child, it does not confine it."""
+RANKING_RE = re.compile(
+    r"\b(?:priority|precedence|preference)\s+(?:is\s+|being\s+)?(?:given\s+|assigned\s+)?"
+    r"(?:to|for)\s+(?:(?:all|any|the|those)\s+)?(?:[\w'-]+\s+)?$",
+    re.IGNORECASE,
+)
+""""every report ..., with priority given to cases involving juveniles": the clause ranks some
+cases first among all of them, it does not confine the duty to them."""
 COMPLEMENT_RE = re.compile(
     r"\b(?:determin|decid|assess|ascertain|establish|evaluat|check|ask|verif|learn|find\s+out|"
     r"know|consider|inquir|judg|confirm|whether|document|record|note)\w*\s+(?:\w+\s+){0,3}$",
@@ -348,7 +355,11 @@ def _conditional_lead(text: str, start: int, at: int) -> int | None:
         return None
     lead = next(match.start(g) for g in ("word", "phrase", "for_", "relative") if match.group(g))
     preceding = text[max(start, lead - 40) : lead]
-    if INCLUSIVE_RE.search(preceding) or COMPLEMENT_RE.search(preceding):
+    if (
+        INCLUSIVE_RE.search(preceding)
+        or COMPLEMENT_RE.search(preceding)
+        or RANKING_RE.search(preceding)
+    ):
         return None
     return lead
 

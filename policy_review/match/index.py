@@ -85,6 +85,10 @@ FORM_LINE_RE = re.compile(
 """A slide's or card's label-value line ("Who: QA Coordinator", "When: within 5 days"): a run of
 them under one heading fills in one statement, who does it, when, to what, how."""
 FORM_RUN_MIN_LINES = 2
+RECORD_MIN_COLUMNS = 2
+RECORD_MAX_SENTENCES = 6
+"""A table row of more sentences than this states several things, not one record."""
+COLUMN_LABEL_MAX_WORDS = 4
 LABEL_MAX_WORDS = 1
 LABEL_MAX_CHARS = 12
 """A 'sentence' of one short word ("11.", "(b)", "Review.") is a list label, not a sentence."""
@@ -134,6 +138,12 @@ ENUMERATED_OBJECT_RE = re.compile(
 )
 """A lead-in whose list names the things it acts on ("reviews each of the following calls within
 ten days:"), not the steps a role takes ("The officer shall:")."""
+
+
+def _is_column_label(text: str) -> bool:
+    """A header cell: a few words naming a column ("Reviewed by", "How soon"), not a sentence."""
+    words = text.split()
+    return 0 < len(words) <= COLUMN_LABEL_MAX_WORDS and not text.rstrip().endswith((".", ";"))
 
 
 def opens_list(text: str) -> bool:
@@ -685,8 +695,53 @@ class ConceptIndex:
                     close()
                 run.append(i)
             close()
+            for members in self._records():
+                for s in members:
+                    runs.setdefault(s, members)
             self._form_runs = runs
         return self._form_runs
+
+    def _records(self) -> list[tuple[int, ...]]:
+        """The rows of each table under a header row of short labels ("Which calls | Reviewed
+        by | How soon | How"), each with that header: such a row is one record, its cells the
+        parts of one statement as a form's label-value lines are ("Every abduction call |
+        QA Coordinator | within 7 days"). A row too long to be one statement stays cell by cell,
+        and so does a row whose cells do not line up with the header's."""
+        parsed = self.parsed
+        passages = parsed.document.passages
+        tables: list[list[list[int]]] = []  # table -> rows -> passage indexes
+        previous = None
+        for i, passage in enumerate(passages):
+            if passage.kind is not PassageKind.TABLE_CELL or passage.row is None:
+                previous = None
+                continue
+            if previous is None:
+                tables.append([[i]])
+            elif passage.row == passages[previous].row:
+                tables[-1][-1].append(i)
+            else:
+                tables[-1].append([i])
+            previous = i
+        records: list[tuple[int, ...]] = []
+        for header, *rows in tables:
+            if len(header) < RECORD_MIN_COLUMNS or not all(
+                _is_column_label(passages[i].text) for i in header
+            ):
+                continue
+            for row in rows:
+                cells = [s for i in row for s in parsed.passage_sentences.get(i, ())]
+                if len(row) == len(header) and 0 < len(cells) <= RECORD_MAX_SENTENCES:
+                    # each value after its label, as the row is read: "Reviewed by QA
+                    # Coordinator How soon Within 7 days"
+                    records.append(
+                        tuple(
+                            s
+                            for label, cell in zip(header, row, strict=True)
+                            for i in (label, cell)
+                            for s in parsed.passage_sentences.get(i, ())
+                        )
+                    )
+        return records
 
     def row_keys(self) -> dict[int, tuple[int, ...]]:
         """Sentence of a table cell -> the sentences of its row's first cell, for the cells after

@@ -84,7 +84,12 @@ four patterns run (the age sub-check reads every unit that mentions a child)."""
 NEGATION_REACH_CHARS = 80
 NEGATED_LEAD_RE = re.compile(r"\b(?:not|never|no|without|n't)\b[^.;:]*$", re.IGNORECASE)
 """A negation earlier in the same clause (no '.', ';' or ':' between)."""
-_PASSIVE_AGENT_RE = re.compile(r"\bby\s+(?:the\s+|a\s+|an\s+|its\s+|their\s+)?$", re.IGNORECASE)
+_PASSIVE_AGENT_RE = re.compile(
+    r"\b[Bb][Yy]\s+(?:(?:[Tt]he|[Aa]n?|[Ii]ts|[Tt]heir)\s+)?(?:[A-Z][\w&/-]*\s+){0,2}$"
+)
+"""'reviewed by the QA Coordinator', 'by ECC QA Coordinator': the role after 'by', perhaps behind
+the name of its unit (capitalised words)."""
+PASSIVE_AGENT_REACH = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,7 +359,9 @@ def _actor(check: Actor, text: str, hits: dict[str, list[Span]], name) -> SubRes
         for start, end in roles:
             # a role that is itself the action's noun ("the QA reviewer") names who acts
             before = start < first_action or start <= first_action < end
-            agent = bool(_PASSIVE_AGENT_RE.search(text[max(0, start - 12) : start]))
+            agent = bool(
+                _PASSIVE_AGENT_RE.search(text[max(0, start - PASSIVE_AGENT_REACH) : start])
+            )
             if before or agent:
                 how = "performs" if before else "is named as the agent of"
                 return SubResult(

@@ -47,3 +47,50 @@ def test_a_rows_first_cell_is_read_with_its_other_cells():
 
 def test_cells_without_a_row_stay_apart():
     assert _status(rows=False) != "found"
+
+
+QA_TRAIL = ("Section 9 - Call Review",)
+QA_HEADER = ("Calls", "Reviewer", "Deadline")
+QA_ROW = (
+    "Each abduction, lost child and exploited child call",
+    "reviewed by Communications Training Coordinator",
+    "no later than 96 hours after the call",
+)
+
+
+def _qa_statuses(header: tuple[str, ...] | None) -> dict[str, str]:
+    blocks = [
+        (QA_TRAIL[0], 1, QA_TRAIL, PassageKind.HEADING),
+        (
+            "Missing child calls get a quality review as set out in the table.",
+            1,
+            QA_TRAIL,
+            PassageKind.PARAGRAPH,
+        ),
+    ]
+    rows = [header, QA_ROW] if header else [QA_ROW]
+    for number, cells in enumerate(rows, start=1):
+        blocks += [(cell, 1, QA_TRAIL, PassageKind.TABLE_CELL, number) for cell in cells]
+    document = build_document(
+        source="qa.docx", sha256="0" * 64, format="docx", page_count=1, blocks=blocks
+    )
+    report = review(document, (load_checklist("psap-qa-clause"),))
+    return {f.element: f.status.value for f in report.findings}
+
+
+def test_a_row_under_a_header_of_labels_is_one_record():
+    """ "Calls | Reviewer | Deadline": the deadline cell is the deadline of the review of the
+    calls in its row, by the reviewer in its row."""
+    statuses = _qa_statuses(QA_HEADER)
+    assert statuses["QA-RESPONSIBLE"] == "found"
+    assert statuses["QA-TIMEFRAME"] == "found"
+
+
+def test_a_row_whose_header_is_sentences_stays_cell_by_cell():
+    """A first row of sentences is no header: its cells do not label the next row's."""
+    header = (
+        "The reviewer listens to the call.",
+        "Scores are kept.",
+        "Results go to the Director.",
+    )
+    assert _qa_statuses(header)["QA-TIMEFRAME"] != "found"

@@ -262,6 +262,14 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
                     values = [_bare(words[0])]
                 if values:
                     phrases[attr].append(tuple(strings.add(value) for value in values))
+                if attr != "NORM" and len(values) > 1:
+                    # "officer in charge" is also written "Officer-in-Charge", which the
+                    # tokenizer splits at its hyphens
+                    hyphen = strings.add("-")
+                    joined = [strings.add(values[0])]
+                    for value in values[1:]:
+                        joined += [hyphen, strings.add(value)]
+                    phrases[attr].append(tuple(joined))
             else:
                 pattern, anchor = _term_regex(words)
                 if anchor[:1].isalnum():

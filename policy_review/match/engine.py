@@ -74,6 +74,10 @@ CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whet
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
 """English grammar, not checklist phrases: where a permissive modal is no permission."""
+ASIDE_WORD_RE = re.compile(r"[A-Za-z]{3,}")
+ASIDE_MIN_WORDS = 3
+"""Words of a phrase beside a hedge that make it an aside of its own ("outside the presence of
+the custodian where practicable"), not a bare parenthetical hedge ("where practicable")."""
 LEAD_IN_MODAL_MAX_WORDS = 6
 """A lead-in's 'may' governs its list when it stands this close to the colon ("Officers may
 take the following steps:"); further back it governs another verb ("may authorize closure
@@ -772,9 +776,23 @@ def _hedging(text: str, focus: tuple[Span, ...], hedges, cue_spans) -> str | Non
     that states the cue's words: after 'shall' too, they leave the duty to discretion."""
     clauses = _own_clauses(text, focus, cue_spans)
     for a, b in hedges:
-        if inside((a, b), clauses):
+        if inside((a, b), clauses) and not _hedges_an_aside(text, (a, b), cue_spans):
             return text[a:b]
     return None
+
+
+def _hedges_an_aside(text: str, hedge: Span, cue_spans) -> bool:
+    """Whether the hedge qualifies a phrase set off by commas that holds none of the cue's words
+    ("shall interview the juvenile, outside the presence of the custodian where practicable,
+    concerning ..."): the aside is optional, the duty is not. A hedge alone between commas
+    ("shall, where practicable, interview") still hedges the duty."""
+    start = max(text.rfind(mark, 0, hedge[0]) for mark in (",", ";", "(", ":", ". ")) + 1
+    ends = [i for i in (text.find(mark, hedge[1]) for mark in (",", ";", ")", ":", ". ")) if i >= 0]
+    end = min(ends, default=len(text))
+    if any(start <= a and b <= end for a, b in cue_spans):
+        return False
+    rest = text[start : hedge[0]] + " " + text[hedge[1] : end]
+    return len(ASIDE_WORD_RE.findall(rest)) >= ASIDE_MIN_WORDS
 
 
 def _names(actors) -> str:

@@ -67,7 +67,10 @@ PROHIBITION_RE = re.compile(r"^\s*not\b", re.I)
 """'may not be refused' forbids; it grants no option."""
 PROHIBITION_LABEL_RE = re.compile(r"^\s*(?:don['’]?t|do\s+not|never)\s*:", re.I)
 """A slide's or card's "DON'T: tell anyone to wait 24 hrs": the line names what is forbidden."""
-CLAUSE_SEMICOLON_RE = re.compile(r";")
+CLAUSE_SEMICOLON_RE = re.compile(r";(?!\s*(?:provided|except\s+that)\b)", re.IGNORECASE)
+"""A ';' ends a clause, but not before a proviso ("...within two hours; provided, however, that
+for a repeat runaway the entry shall be made upon approval ..."): the proviso qualifies the
+clause before it, whose act it names only as "the entry"."""
 ITEM_CUT_RE = re.compile(r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s", re.IGNORECASE)
 """Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety"."""
 CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)

@@ -706,7 +706,7 @@ class ConceptIndex:
         by | How soon | How"), each with that header: such a row is one record, its cells the
         parts of one statement as a form's label-value lines are ("Every abduction call |
         QA Coordinator | within 7 days"). A row too long to be one statement stays cell by cell,
-        and so does a row whose cells do not line up with the header's."""
+        and so does a row of more cells than the header has."""
         parsed = self.parsed
         passages = parsed.document.passages
         tables: list[list[list[int]]] = []  # table -> rows -> passage indexes
@@ -730,13 +730,15 @@ class ConceptIndex:
                 continue
             for row in rows:
                 cells = [s for i in row for s in parsed.passage_sentences.get(i, ())]
-                if len(row) == len(header) and 0 < len(cells) <= RECORD_MAX_SENTENCES:
+                # an empty cell is no passage: a row short of the header's cells is read as
+                # leaving its last columns blank ("Done", "Initials")
+                if len(row) <= len(header) and 0 < len(cells) <= RECORD_MAX_SENTENCES:
                     # each value after its label, as the row is read: "Reviewed by QA
                     # Coordinator How soon Within 7 days"
                     records.append(
                         tuple(
                             s
-                            for label, cell in zip(header, row, strict=True)
+                            for label, cell in zip(header, row, strict=False)
                             for i in (label, cell)
                             for s in parsed.passage_sentences.get(i, ())
                         )

@@ -94,3 +94,10 @@ def test_a_row_whose_header_is_sentences_stays_cell_by_cell():
         "Results go to the Director.",
     )
     assert _qa_statuses(header)["QA-TIMEFRAME"] != "found"
+
+
+def test_a_row_leaving_its_last_column_blank_is_still_a_record():
+    """A 'Done' column left for initials has no text, so no cell: the row is read all the
+    same, its cells under the header's first labels."""
+    statuses = _qa_statuses((*QA_HEADER, "Done (initials)"))
+    assert statuses["QA-TIMEFRAME"] == "found"

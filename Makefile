@@ -45,7 +45,8 @@ UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-ba
 	ashcombe-tullwater castlemere quillan-county quillhaven sorrel-county \
 	santa-dorotea monteluz okanee-county nettleford \
 	cinder-mesa oxbury-county lowther wickersham-county \
-	fenwick-lake hollowell-county brackwater stennis-ridge
+	fenwick-lake hollowell-county brackwater stennis-ridge \
+	siletz-bay verrill-county ashgrove-junction
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \

@@ -567,19 +567,21 @@ def choose_familiar_weight(
     samples: Sequence[Sample], cross: Sequence[tuple[float, float]] | None = None
 ) -> float:
     """The FAMILIAR_WEIGHTS value whose mixed confidence, leave-one-document-out, is best
-    calibrated on a submission of unknown familiarity: the expected calibration error over the
-    fitted judgements with the familiar and the unfamiliar ones weighing half each (as likely
-    either), the largest of those within ECE_TIE of the best. 1 when the fit has only one kind:
-    nothing to mix."""
+    calibrated on wording the cues had not met: the expected calibration error over the
+    judgements of the documents fitted as unfamiliar, the largest weight within ECE_TIE of the
+    best. A submission is a document the cues were not tuned on; weighing the tuned-on documents
+    half (as an earlier fit did) showed 0.87 where held-out samples, never fitted on, were right
+    0.75 of the time. On tuned-on wording the confidence then errs low, never high. 1 when the
+    fit has only one kind: nothing to mix."""
     counts = {kind: sum(s.features.unfamiliar is kind for s in samples) for kind in (False, True)}
     if not all(counts.values()) or len({s.group for s in samples}) < 2:
         return 1.0
     both = cross_both(samples) if cross is None else cross
-    shares = [0.5 / counts[s.features.unfamiliar] for s in samples]
+    unfamiliar = [(s, pair) for s, pair in zip(samples, both, strict=True) if s.features.unfamiliar]
 
     def error(weight: float) -> float:
-        scored = [(mixed(*pair, weight), s.correct) for s, pair in zip(samples, both, strict=True)]
-        return _weighted_ece(scored, shares)
+        scored = [(mixed(*pair, weight), s.correct) for s, pair in unfamiliar]
+        return _weighted_ece(scored, [1.0] * len(scored))
 
     errors = {weight: error(weight) for weight in FAMILIAR_WEIGHTS}
     best = min(errors.values())

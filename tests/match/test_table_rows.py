@@ -58,7 +58,7 @@ QA_ROW = (
 )
 
 
-def _qa_statuses(header: tuple[str, ...] | None) -> dict[str, str]:
+def _qa_findings(header: tuple[str, ...] | None) -> dict:
     blocks = [
         (QA_TRAIL[0], 1, QA_TRAIL, PassageKind.HEADING),
         (
@@ -75,15 +75,23 @@ def _qa_statuses(header: tuple[str, ...] | None) -> dict[str, str]:
         source="qa.docx", sha256="0" * 64, format="docx", page_count=1, blocks=blocks
     )
     report = review(document, (load_checklist("psap-qa-clause"),))
-    return {f.element: f.status.value for f in report.findings}
+    return {f.element: f for f in report.findings}
+
+
+def _qa_statuses(header: tuple[str, ...] | None) -> dict[str, str]:
+    return {element: f.status.value for element, f in _qa_findings(header).items()}
 
 
 def test_a_row_under_a_header_of_labels_is_one_record():
     """ "Calls | Reviewer | Deadline": the deadline cell is the deadline of the review of the
     calls in its row, by the reviewer in its row."""
-    statuses = _qa_statuses(QA_HEADER)
-    assert statuses["QA-RESPONSIBLE"] == "found"
-    assert statuses["QA-TIMEFRAME"] == "found"
+    findings = _qa_findings(QA_HEADER)
+    assert findings["QA-RESPONSIBLE"].status.value == "found"
+    assert findings["QA-TIMEFRAME"].status.value == "found"
+    # the quote is the row's own text, in the document's order: no column label inside it
+    quote = findings["QA-TIMEFRAME"].evidence[0].quote
+    assert "no later than 96 hours after the call" in quote
+    assert not any(label in quote for label in QA_HEADER)
 
 
 def test_a_row_whose_header_is_sentences_stays_cell_by_cell():

@@ -645,12 +645,17 @@ def _word_manual(path: Path, chapters: list[tuple[str, list]], *, numbered: bool
         word.styles["Heading 1"].element.get_or_add_pPr().insert(0, num_pr)
     for title, sections in chapters:
         word.add_heading(title, 1)
-        for heading, texts in sections:
-            word.add_heading(heading, 2)
-            for text in texts:
-                word.add_paragraph(text)
+        _add_sections(word, sections)
     word.save(path)
     return path
+
+
+def _add_sections(word, sections) -> None:
+    """Each section as a level-2 heading and its paragraphs."""
+    for heading, texts in sections:
+        word.add_heading(heading, 2)
+        for text in texts:
+            word.add_paragraph(text)
 
 
 @pytest.mark.parametrize("numbered", [False, True], ids=["typed", "word-numbered"])
@@ -821,10 +826,7 @@ def _sectioned_word_manual(path: Path, chapters: list[tuple[str, list[tuple[str,
         section = word.sections[0] if number == 0 else word.add_section(WD_SECTION.NEW_PAGE)
         section.header.is_linked_to_previous = False
         section.header.paragraphs[0].text = header
-        for heading, texts in sections:
-            word.add_heading(heading, 2)
-            for text in texts:
-                word.add_paragraph(text)
+        _add_sections(word, sections)
     word.save(path)
     return path
 

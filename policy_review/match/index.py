@@ -1136,7 +1136,7 @@ def _mark_everywhere(parsed: ParsedDocument, hits, section_hits, pattern, names_
 
 
 SECTION_REFERENCE_RE = re.compile(
-    r"(?<![\w.])(?:[IVX]{1,5}|\d{1,4}(?:-\d{1,4})?)(?:\.(?:[A-Z]|\d{1,3})|\([A-Za-z0-9]{1,3}\))+"
+    r"(?<![\w.])(?:[IVX]{1,5}|\d{1,4}(?:-\d{1,4})?)(?:\.(?:[A-Za-z]|\d{1,3})|\([A-Za-z0-9]{1,3}\))+"
     r"(?![\w(])(?!\s*(?:hours?|minutes?|years?|days?|miles?|feet|percent|%))"
 )
 """A reference to a numbered part of the same directive: "III.C.", "2.2", "41.03.030(C)",

@@ -82,18 +82,27 @@ def test_a_factor_list_under_its_own_heading_defines_the_unusual_circumstances()
     assert findings["LE-DEF-UNUSUAL"].status.value == "found"
 
 
-def test_a_reference_to_the_directives_own_risk_definition_names_it(tmp_path) -> None:
-    """ "Ask whether any condition in III.B applies" checks for the at-risk circumstances that
-    III.B defines, though the sentence names none of them."""
+@pytest.mark.parametrize(
+    ("parts", "reference"),
+    [(("III", "A", "B"), "any condition in III.B"), (("3", "a", "b"), "each question in 3.b")],
+    ids=["roman-capital", "numeral-lower-case"],
+)
+def test_a_reference_to_the_directives_own_risk_definition_names_it(
+    tmp_path, parts, reference
+) -> None:
+    """ "Ask whether any condition in III.B applies" ("asks each question in 3.b") checks for
+    the at-risk circumstances that III.B (3.b) defines, though the sentence names none of them."""
+    number, first, second = parts
     text = (
-        "III. DEFINITIONS\n\n"
-        "A. Missing child - a person under 18 whose whereabouts are unknown.\n\n"
-        "B. Endangered missing child - a missing child for whom any one of these applies:\n\n"
+        f"{number}. DEFINITIONS\n\n"
+        f"{first}. Missing child - a person under 18 whose whereabouts are unknown.\n\n"
+        f"{second}. Endangered missing child - a missing child for whom any one of these"
+        " applies:\n\n"
         "1. The child is 13 years of age or younger.\n\n"
         "2. The child needs medication he or she does not have.\n\n"
         "IV. COMMUNICATIONS SECTION\n\n"
         "A. The call-taker will obtain the child's name, description and clothing, and where and"
-        " when the child was last seen, and will ask whether any condition in III.B applies.\n"
+        f" when the child was last seen, and will ask {reference}.\n"
     )
     path = tmp_path / "order.txt"
     path.write_text(text, encoding="utf-8")

@@ -190,9 +190,11 @@ def _is_evidence(passage) -> bool:
 
 
 def _is_title(passage) -> bool:
+    """A short heading; its words are counted without dashes and bullets ("Slide 4 — HIGH RISK:
+    any one box" is seven words)."""
     return (
         passage.kind is PassageKind.HEADING
-        and len(passage.text.split()) < HEADING_FULL_EVIDENCE_MIN_WORDS
+        and len(WORD_RE.findall(passage.text)) < HEADING_FULL_EVIDENCE_MIN_WORDS
     )
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from policy_review.checklist import load_checklist
 from policy_review.extract import load_document
+from policy_review.model import PassageKind, build_document
 from policy_review.review import review
 from tests.match.test_le_cues import SECTIONS, case_document
 
@@ -109,3 +110,30 @@ def test_a_reference_to_the_directives_own_risk_definition_names_it(
     report = review(load_document(path), (load_checklist("le-model-policy"),))
     finding = next(f for f in report.findings if f.element == "LE-COMM-INTAKE")
     assert finding.status.value == "found", finding.reason
+
+
+def test_factor_lines_under_a_heading_naming_the_risk_class_define_it() -> None:
+    """A slide whose title names the class ("Slide 6 — ENDANGERED: any one line") and whose
+    lines are the factors is the definition, though no lead-in introduces them; the dash is no
+    word of the title."""
+    trail = ("Slide 6 — ENDANGERED: any one line",)
+    lines = (
+        "Age 13 or younger",
+        "Autism or other developmental disability",
+        "Needs medication they do not have with them",
+        "With an adult who might hurt them",
+        "Anything else a reasonable officer would see as danger",
+    )
+    blocks = [
+        ("Slide 5 — First hour", 1, ("Slide 5 — First hour",), PassageKind.HEADING),
+        ("Take the report in person.", 1, ("Slide 5 — First hour",), PassageKind.PARAGRAPH),
+        (trail[0], 1, trail, PassageKind.HEADING),
+        *((line, 1, trail, PassageKind.PARAGRAPH) for line in lines),
+    ]
+    document = build_document(
+        source="deck.txt", sha256="0" * 64, format="text", page_count=1, blocks=blocks
+    )
+    findings = {
+        f.element: f for f in review(document, (load_checklist("le-model-policy"),)).findings
+    }
+    assert findings["LE-DEF-UNUSUAL"].status.value == "found", findings["LE-DEF-UNUSUAL"].reason

@@ -580,26 +580,11 @@ def choose_familiar_weight(
     unfamiliar = [(s, pair) for s, pair in zip(samples, both, strict=True) if s.features.unfamiliar]
 
     def error(weight: float) -> float:
-        scored = [(mixed(*pair, weight), s.correct) for s, pair in unfamiliar]
-        return _weighted_ece(scored, [1.0] * len(scored))
+        return reliability((mixed(*pair, weight), s.correct) for s, pair in unfamiliar).ece
 
     errors = {weight: error(weight) for weight in FAMILIAR_WEIGHTS}
     best = min(errors.values())
     return max(weight for weight, value in errors.items() if value <= best + ECE_TIE)
-
-
-def _weighted_ece(scored: Sequence[tuple[float, bool]], weights: Sequence[float]) -> float:
-    """The expected calibration error (RELIABILITY_BINS buckets) with each judgement weighted."""
-    tallies: dict[int, list[float]] = {}
-    for (confidence, correct), weight in zip(scored, weights, strict=True):
-        tally = tallies.setdefault(
-            min(int(confidence * RELIABILITY_BINS), RELIABILITY_BINS - 1), [0.0] * 3
-        )
-        tally[0] += weight
-        tally[1] += weight * confidence
-        tally[2] += weight * correct
-    total = sum(t[0] for t in tallies.values())
-    return sum(abs(t[1] - t[2]) for t in tallies.values()) / total if total else 0.0
 
 
 def cross_fit(

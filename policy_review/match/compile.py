@@ -231,6 +231,7 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
     anchored: dict[str, list[tuple[re.Pattern[str], str]]] = {}
     prefixes: dict[str, list[str]] = {}
     fuzzy_words: set[str] = set()
+    hyphen = strings.add("-")
     for concept in checklist.concepts.values():
         # Patterns go to the phrase matchers as the attribute hashes a Doc of the term would
         # give: building thousands of Docs (and their lexemes) was a tenth of a cold start.
@@ -265,7 +266,6 @@ def compile_checklist(checklist: Checklist) -> CompiledChecklist:
                 if attr != "NORM" and len(values) > 1:
                     # "officer in charge" is also written "Officer-in-Charge", which the
                     # tokenizer splits at its hyphens
-                    hyphen = strings.add("-")
                     joined = [strings.add(values[0])]
                     for value in values[1:]:
                         joined += [hyphen, strings.add(value)]

@@ -242,11 +242,14 @@ def _quote(index: ConceptIndex, view: _View, spans: list[Span]) -> Evidence:
     if text_len > MAX_QUOTE_CHARS:
         chosen = [max(marked, key=lambda i: (owners.count(i), -i))]
     sub = _view(index, tuple(view.sentences[i] for i in chosen))
+    # each highlight moves with its sentence into the quote (labels dropped from between)
+    position = {i: k for k, i in enumerate(chosen)}
     highlights = []
     for (a, b), owner in zip(spans, owners, strict=True):
-        own_text = index.parsed.text_of(sentences[view.sentences[owner]])
-        if owner in chosen and b <= view.bases[owner] + len(own_text):
-            shift = sub.bases[chosen.index(owner)] - view.bases[owner]
+        if owner not in position:
+            continue
+        if b <= view.bases[owner] + len(index.parsed.text_of(sentences[view.sentences[owner]])):
+            shift = sub.bases[position[owner]] - view.bases[owner]
             highlights.append((a + shift, b + shift))
     highlights.sort()
     merged: list[tuple[int, int]] = []

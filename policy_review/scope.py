@@ -71,6 +71,8 @@ BODY_MIN_SHARE = 0.25
 """A chapter whose title names no topic is still read when at least this many of its passages,
 and this share of them, are about missing children (a 'Juvenile Procedures' order whose main
 part is on runaways)."""
+TITLE_TOPIC_MAX_WORDS = 10
+"""A section heading this short is a title: its topic terms may stand apart."""
 PASSAGE_NEAR_CHARS = 12
 """How close the terms of a passage about missing children stand ("children who are missing")."""
 DIRECTIVE_MIN_PASSAGES = 2
@@ -489,7 +491,15 @@ def _opens_on_topic(text: str, vocabulary: Vocabulary) -> bool:
 
 
 def _heading_about_topic(heading: str, vocabulary: Vocabulary) -> bool:
-    return bool(vocabulary.heading.search(heading)) or _about_topic(heading, vocabulary)
+    """A section heading about missing children: one naming a `heading` term, one whose terms
+    stand close as in a passage, or a title-length one holding a term of every list, however
+    far apart ("Missing, Abducted and Sexually Exploited Child Calls"): a title names its topic
+    in a few words, so they need not stand together."""
+    if vocabulary.heading.search(heading) or _about_topic(heading, vocabulary):
+        return True
+    return len(heading.split()) <= TITLE_TOPIC_MAX_WORDS and all(
+        pattern.search(heading) for pattern in vocabulary.passage
+    )
 
 
 def _itself_about_topic(

@@ -117,6 +117,15 @@ MAX_SECTION_SENTENCES = 40
 """A `section` unit is at most this many sentences, so a document without headings is not one
 giant unit that trivially holds every concept."""
 
+TICKED_BOX_RE = re.compile(r"\[\s?[xX\u2713\u2714\u2717\u2718]\s?\]|[\u2612\u2611\u2705]")
+"""A marked option box ("[X]", "☒", "☑"): a form that marks some boxes adopts only those."""
+EMPTY_BOX_RE = re.compile(r"\[\s?\]|\u2610")
+EMPTY_BOX_OPENING_RE = re.compile(r"^\s*(?:\(?[\w.]{1,6}[.)]?\s+)?(?:\[\s?\]|\u2610)")
+"""An unmarked box opening a passage, perhaps after its list label ("5. [ ] The child ...")."""
+OPTION_END_RE = re.compile(r"[,;.]\s|\[\s?[^\]]?\s?\]|[\u2610\u2612\u2611\u2705]|$")
+"""An option inside a sentence ("[X] as a Priority 1 call [ ] as the next available call, to")
+runs to the next box or the end of its clause."""
+
 PUNCTUATION_RUN_KEPT = 32
 """spaCy's tokenizer splits a run of punctuation one character at a time, copying the rest of
 the run each time: quadratic (8,000 '(' took 5 s, 50,000 over 90 s). Forms use long runs of
@@ -303,8 +312,11 @@ def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str
 def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()) -> ParsedDocument:
     nlp = get_nlp()
     skipped = _reference_lists(document)
+    adopted = _adopted_texts(document)
+    skipped.update(i for i, text in adopted.items() if text is None)
     indexes = [i for i, p in enumerate(document.passages) if _is_evidence(p) and i not in skipped]
-    texts = (_tokenizable(document.passages[i].text) for i in indexes)
+    readable = {i: adopted.get(i, document.passages[i].text) for i in indexes}
+    texts = (_tokenizable(readable[i]) for i in indexes)
     docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
     sections = sorted({document.passages[i].section for i in indexes})
     section_source = {section: TRAIL_SEPARATOR.join(section) for section in sections}
@@ -319,7 +331,7 @@ def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()
     ]
     section_texts_parsed = nlp.pipe(_tokenizable(text) for text in section_source.values())
     section_docs = dict(zip(section_source, section_texts_parsed, strict=True))
-    passage_texts = TextSet.of({i: document.passages[i].text for i in indexes})
+    passage_texts = TextSet.of(readable)
     section_texts = TextSet.of(section_source)
     _apply_fuzzy_norms(docs, passage_texts, fuzzy_words)
     _apply_fuzzy_norms(section_docs, section_texts, fuzzy_words)
@@ -398,6 +410,33 @@ def _reference_lists(document: Document) -> set[int]:
         run = [i] if is_title else []
     close(run)
     return skipped
+
+
+def _adopted_texts(document: Document) -> dict[int, str | None]:
+    """What a filled-in adoption form adopts: when some option boxes are marked, an option whose
+    box is left empty is not the agency's policy. A passage opening with an empty box is set
+    aside (None); an empty-box option inside a sentence is blanked to its next box or the end of
+    its clause, keeping the text's length so every offset stays right. Forms with no marked box
+    (a checklist to tick during the call) are read as they are."""
+    passages = document.passages
+    if not any(TICKED_BOX_RE.search(passage.text) for passage in passages):
+        return {}
+    adopted: dict[int, str | None] = {}
+    for i, passage in enumerate(passages):
+        text = passage.text
+        if EMPTY_BOX_OPENING_RE.match(text):
+            adopted[i] = None
+            continue
+        pieces, position = [], 0
+        for box in EMPTY_BOX_RE.finditer(text):
+            if box.start() < position:
+                continue
+            end = OPTION_END_RE.search(text, box.end()).start()
+            pieces.append(text[position : box.start()] + " " * (end - box.start()))
+            position = end
+        if pieces:
+            adopted[i] = "".join(pieces) + text[position:]
+    return adopted
 
 
 def _chapter_ranges(document: Document) -> list[tuple[int, int, bool]]:

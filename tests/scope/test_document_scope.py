@@ -859,3 +859,65 @@ def test_a_word_manual_told_apart_by_its_section_headers_reads_the_missing_child
     assert [(c.title, c.first_page) for c in read] == [(own[0], 4)]
     assert _quoted(manual) == _quoted(alone)
     _assert_no_unrelated_evidence(manual)
+
+
+DISPATCH_ROUTINE = (
+    ("ORGANIZATION", "The Communications Manager reports to the Undersheriff."),
+    ("STAFFING", "At least two telecommunicators are on duty at all times."),
+    ("CALL PRIORITIES", "Calls are coded Priority 1 to 4 by the call-taker."),
+    ("RADIO PROCEDURES", "Plain English is used on all channels."),
+    ("TERMINAL OPERATIONS", "Only certified staff may operate the state terminal."),
+    ("NOTIFICATIONS", "The shift supervisor is told of any major incident."),
+    ("RECORDINGS", "All lines and channels are recorded and kept for two years."),
+)
+
+
+def test_a_child_calls_section_of_the_communications_chapter_brings_the_psap_checklists():
+    """A sheriff's manual whose dispatch chapter (named by its running footer) has a section
+    titled for missing-child calls ("Missing, Abducted and Sexually Exploited Child Calls": the
+    topic's words stand apart, as titles put them) is also a PSAP directive: that section is
+    about missing children wherever it sits, so the checklists are chosen with it."""
+    missing = {
+        "title": "Chapter 6 - Missing Persons",
+        "sections": [
+            {
+                "heading": "6.01 POLICY",
+                "text": [
+                    "Deputies shall accept every report of a missing juvenile at once, and a"
+                    " deputy shall be sent to take the report in person.",
+                    "The deputy shall enter the juvenile into NCIC within two hours.",
+                    "The deputy shall search the home and the grounds even if the family has.",
+                    "The patrol sergeant shall respond to the scene and take charge.",
+                    "The detective shall check the sex-offender registry near the home.",
+                    "When the juvenile is found, a deputy shall see the juvenile in person.",
+                ],
+            }
+        ],
+    }
+    dispatch = {
+        "title": "Chapter 9 - Communications Center Operations",
+        "sections": [
+            *(
+                {"heading": f"9.0{n} {heading}", "text": [text]}
+                for n, (heading, text) in enumerate(DISPATCH_ROUTINE, 1)
+            ),
+            {
+                "heading": "9.11 MISSING, ABDUCTED AND SEXUALLY EXPLOITED CHILD CALLS",
+                "text": [
+                    "The call-taker shall code every such call Priority 1 and dispatch a deputy.",
+                    "The call-taker shall ask when and where the child was last seen, and by whom.",
+                    "The call-taker shall ask for the child's description and clothing.",
+                    "The call-taker shall ask whether the child has a medical condition or"
+                    " needs medication.",
+                    "The telecommunicator shall notify the communications supervisor at once.",
+                    "The telecommunicator shall broadcast the child's description to all units.",
+                ],
+            },
+        ],
+    }
+    chapters = [(c["title"], _chapter_passages(c)) for c in (missing, dispatch)]
+    report = review(_paged_document(chapters, "manual.pdf"))
+
+    assert {c.id for c in report.checklists} >= {"le-model-policy", "psap-ansi-standard"}
+    priority = next(f for f in report.findings if f.element == "PSAP-PRIORITY")
+    assert any("Priority 1" in e.quote for e in priority.evidence)

@@ -657,6 +657,8 @@ class DocumentScope:
     not_in_force: tuple[int, ...] = ()  # passages stating no rule: drafting notes, options
     # not adopted, a revision log; never read by the matcher
     other_language: tuple[tuple[int, str], ...] = ()  # passages in another language, and which
+    explanations: tuple[tuple[int, int], ...] = ()  # (passage, offset): text from there on
+    # explains a rule ("Commentary: ..."), states none, and is not read
 
     def set_aside_passages(self) -> set[int]:
         """Passages the matcher never reads: text stating no rule, and text in another
@@ -692,6 +694,7 @@ class DocumentScope:
             "set_aside_reasons": reasons,
             "outside_passages": len(self.outside(self.applied)),
             "not_in_force_passages": len(self.not_in_force),
+            "explanation_passages": len(self.explanations),
             "other_language_passages": len(self.other_language),
         }
 

@@ -192,6 +192,7 @@ class DraftingMarkers:
 
     not_in_force: re.Pattern[str]  # in a passage or a label of its section trail
     history: re.Pattern[str]  # in a section label only: a revision log
+    explanation: re.Pattern[str]  # a run-in label opening text that explains a rule
 
 
 @lru_cache(maxsize=4)
@@ -199,11 +200,19 @@ def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
     """The markers of text that is no rule (bundled unless `path`); malformed is a
     ChecklistError."""
     data, where = _read_mapping(
-        path, DRAFTING_FILE, "drafting markers", ("not_in_force", "history_sections")
+        path,
+        DRAFTING_FILE,
+        "drafting markers",
+        ("not_in_force", "history_sections", "explanation_labels"),
+    )
+    labels = "|".join(
+        r"\s+".join(map(re.escape, label.split()))
+        for label in _terms(data["explanation_labels"], "explanation_labels", where)
     )
     return DraftingMarkers(
         term_pattern(_terms(data["not_in_force"], "not_in_force", where)),
         term_pattern(_terms(data["history_sections"], "history_sections", where)),
+        re.compile(rf"(?:^|(?<=[.!?\])]\s))\s*(?:{labels})\s*:", re.IGNORECASE),
     )
 
 
@@ -264,6 +273,21 @@ def _other_language(document: Document, languages: Languages) -> tuple[tuple[int
     return tuple(found)
 
 
+def _explanations(document: Document, markers: DraftingMarkers) -> tuple[tuple[int, int], ...]:
+    """Where text explaining a rule begins inside a passage ("... [CALEA 41.2.5a] Commentary: the
+    reason for the rule ..."): a paragraph of commentary set under a rule is often read into the
+    rule's passage, and it states no rule of its own. (passage, offset) for each; a passage that
+    opens with the label is wholly explanation."""
+    cuts = []
+    for i, passage in enumerate(document.passages):
+        if passage.kind in NON_EVIDENCE_KINDS:
+            continue
+        label = markers.explanation.search(passage.text)
+        if label:
+            cuts.append((i, label.start()))
+    return tuple(cuts)
+
+
 def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:
     """Passages that state no rule of the agency: a model policy's drafting notes, the options
     the agency did not adopt or deleted (marked in the passage or in its section label), and a
@@ -280,8 +304,17 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
         i
         for i, passage in enumerate(document.passages)
         if passage.kind not in NON_EVIDENCE_KINDS
-        and (passage.section in marked_sections or markers.not_in_force.search(passage.text))
+        and (
+            passage.section in marked_sections
+            or markers.not_in_force.search(passage.text)
+            or not passage.text[: _explanation_start(passage.text, markers)].strip()
+        )
     )
+
+
+def _explanation_start(text: str, markers: DraftingMarkers) -> int:
+    label = markers.explanation.search(text)
+    return label.start() if label else len(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -665,13 +698,16 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
     is_directive = (
         any(c.topic in directive_topics for c in chapters) or len(topical) >= DIRECTIVE_MIN_PASSAGES
     )
+    markers = load_drafting_markers()
+    explanations = _explanations(document, markers)
     return DocumentScope(
         structure=source,
         chapters=tuple(chapters),
         topical_passages=_itself_about_topic(document, topical, vocabulary, chapters),
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
-        not_in_force=_not_in_force(document, load_drafting_markers()),
+        not_in_force=_not_in_force(document, markers),
+        explanations=explanations,
         other_language=_other_language(document, load_languages()),
     )
 
@@ -684,7 +720,8 @@ def scoped_document(document: Document, scope: DocumentScope, audiences) -> Docu
     read = scope.read(audiences)
     keep = {i for c in read for i in range(c.first, c.end)}
     set_aside = scope.set_aside_passages()
-    if len(keep) == len(document.passages) and len(read) <= 1 and not set_aside:
+    cut = dict(scope.explanations)
+    if len(keep) == len(document.passages) and len(read) <= 1 and not set_aside and not cut:
         return document
     keep.update(scope.outside(audiences))
     keep.difference_update(set_aside)
@@ -696,8 +733,16 @@ def scoped_document(document: Document, scope: DocumentScope, audiences) -> Docu
         for position, owner in enumerate(owners)
         if position == 0 or owner is not owners[position - 1]
     )
-    passages = tuple(document.passages[i] for i in kept)
+    passages = tuple(_rule_part(document.passages[i], cut.get(i)) for i in kept)
     return replace(document, passages=passages, chapter_starts=starts)
+
+
+def _rule_part(passage, explanation: int | None):
+    """The passage without the explanation that follows its rule (the same object if none)."""
+    if explanation is None:
+        return passage
+    text = passage.text[:explanation].rstrip()
+    return replace(passage, text=text, end=passage.start + len(text))
 
 
 def mark_outside(

@@ -921,3 +921,23 @@ def test_a_child_calls_section_of_the_communications_chapter_brings_the_psap_che
     assert {c.id for c in report.checklists} >= {"le-model-policy", "psap-ansi-standard"}
     priority = next(f for f in report.findings if f.element == "PSAP-PRIORITY")
     assert any("Priority 1" in e.quote for e in priority.evidence)
+
+
+def test_commentary_read_into_a_rule_is_never_quoted(tmp_path):
+    """A commentary paragraph that the extractor joins to the rule above it explains the rule and
+    states none: the rule is still read, the commentary never is, and the JSON counts it."""
+    text = (
+        "# Missing Children\n\n# 1. Procedure\n\n"
+        "1.1 The trooper shall enter the child in NCIC within two hours of the report."
+        " [CALEA 41.2.5] Commentary: troopers used to wait for the sergeant's approval, and one"
+        " child was entered a day late; a parent may also call back later.\n"
+    )
+    report = review(load_document(_write(tmp_path, "od.md", text)))
+
+    assert report.scope.explanations
+    assert report.scope.to_dict()["explanation_passages"] == 1
+    quotes = [e.quote for f in report.findings for e in f.evidence]
+    assert any("within two hours" in q for q in quotes)
+    assert not any("Commentary" in q or "approval" in q for q in quotes)
+    ncic = next(f for f in report.findings if f.element == "LE-NCIC-2HR")
+    assert ncic.status.value == "found" and not ncic.red_flags

@@ -155,6 +155,16 @@ def _is_column_label(text: str) -> bool:
     return 0 < len(words) <= COLUMN_LABEL_MAX_WORDS and not text.rstrip().endswith((".", ";"))
 
 
+def _nests_under(item: Passage, parent: Passage) -> bool:
+    """Whether `item` sits one level under `parent` in the section trail (items a.-h. under
+    "C. CRITICAL MISSING - ..."): the parent's passage leads it, with or without a colon."""
+    return (
+        len(item.section) == len(parent.section) + 1
+        and item.section[:-1] == parent.section
+        and parent.text.startswith(item.section[-1].rstrip("…").rstrip())
+    )
+
+
 def opens_list(text: str) -> bool:
     """Whether a sentence is a colon lead-in: the list after it continues it. Looser than
     `extract.structure.is_lead_in` on purpose: its items are already marked (by bullets,
@@ -844,9 +854,14 @@ class ConceptIndex:
         sentences = self.parsed.sentences
         passages = self.parsed.document.passages
         ends_paragraph = (
-            passages[sentence.passage].kind is PassageKind.PARAGRAPH
-            and following < len(sentences)
+            following < len(sentences)
             and sentences[following].passage != sentence.passage
+            and (
+                passages[sentence.passage].kind is PassageKind.PARAGRAPH
+                # an item's closing sentence over items nested under it ("C. CRITICAL MISSING -
+                # ... any one of the following is true." over a.-h.)
+                or _nests_under(passages[sentences[following].passage], passages[sentence.passage])
+            )
         )
         return (
             (sentence.title_only or ends_paragraph)
@@ -870,7 +885,11 @@ class ConceptIndex:
                 break
             if items and passages[s.passage].kind is not PassageKind.LIST_ITEM:
                 break
-            if leads_items and lead_in.index not in self.parsed.lead_in.get(s.index, ()):
+            if (
+                leads_items
+                and lead_in.index not in self.parsed.lead_in.get(s.index, ())
+                and not _nests_under(passages[s.passage], passages[lead_in.passage])
+            ):
                 break
             items.append(s.index)
         return items

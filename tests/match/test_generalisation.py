@@ -83,6 +83,40 @@ def test_a_factor_list_under_its_own_heading_defines_the_unusual_circumstances()
     assert findings["LE-DEF-UNUSUAL"].status.value == "found"
 
 
+def test_an_item_closing_on_a_full_stop_leads_the_items_nested_under_it(tmp_path) -> None:
+    """No colon and no heading: a lettered definition item "C. CATEGORY ONE - ... at high risk when
+    any one (1) of the following is true. One is enough." leads the items a.-e. set under it,
+    so they define the elevated-risk circumstances (the list before it, under a colon, is the
+    case types)."""
+    from policy_review.extract import load_document
+
+    text = "\n\n".join(
+        [
+            "Missing Youngsters",
+            "III. DEFINITIONS",
+            "  A. MISSING YOUNGSTER - anyone under 18 whose whereabouts are unknown.",
+            "  B. KINDS OF CASES - For reports, cases are classed as:",
+            "    1. Runaway - a youngster who left home without permission.",
+            "    2. Abducted - a youngster taken without lawful authority.",
+            "  C. CATEGORY ONE - A missing youngster is at high risk when any one (1) of the"
+            " following is true. One is enough; nobody waits for a second.",
+            "    a. The youngster is twelve (12) years of age or younger.",
+            "    b. The youngster has an intellectual or developmental disability.",
+            "    c. The youngster needs prescription medication to stay alive.",
+            "    d. The youngster is believed to be with a person who could endanger him or her.",
+            "    e. There is reason to believe the youngster is the victim of foul play.",
+            "  D. ECC - the county's 9-1-1 centre.",
+        ]
+    )
+    path = tmp_path / "order.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    findings = {
+        f.element: f
+        for f in review(load_document(path), (load_checklist("le-model-policy"),)).findings
+    }
+    assert findings["LE-DEF-UNUSUAL"].status.value == "found", findings["LE-DEF-UNUSUAL"].reason
+
+
 @pytest.mark.parametrize(
     ("parts", "reference"),
     [(("III", "A", "B"), "any condition in III.B"), (("3", "a", "b"), "each question in 3.b")],

@@ -83,6 +83,10 @@ OPENING_CHARS = 60
 starts this early: "Runaway juveniles shall be entered ...", "The deputy shall enter a missing
 child ...". A mention further on is an aside: an offence in a list ("... or kidnapping of a
 minor"), "ensure that the infant is not a missing child"."""
+TICKED_BOX_RE = re.compile(r"\[\s?[xX\u2713\u2714\u2717\u2718]\s?\]|[\u2612\u2611\u2705]")
+"""A marked option box ("[X]", "☒", "☑"): a form that marks some boxes adopts only those."""
+EMPTY_BOX_OPENING_RE = re.compile(r"^\s*(?:\(?[\w.]{1,6}[.)]?\s+)?(?:\[\s?\]|\u2610)")
+"""An unmarked box opening a passage, perhaps after its list label ("5. [ ] The child ...")."""
 VOCABULARY_FILE = ("scope", "topics.yaml")
 DRAFTING_FILE = ("language", "drafting.yaml")
 LANGUAGES_FILE = ("language", "languages.yaml")
@@ -290,9 +294,10 @@ def _explanations(document: Document, markers: DraftingMarkers) -> tuple[tuple[i
 
 def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:
     """Passages that state no rule of the agency: a model policy's drafting notes, the options
-    the agency did not adopt or deleted (marked in the passage or in its section label), and a
-    revision log. The matcher never reads them, so an option left in the text satisfies nothing
-    and flags nothing; the report counts them."""
+    the agency did not adopt or deleted (marked in the passage or in its section label, or left
+    with an empty box on a form that marks the others), explanation, and a revision log. The
+    matcher never reads them, so an option left in the text satisfies nothing and flags nothing;
+    the report counts them."""
     marked_sections = {
         section
         for section in {passage.section for passage in document.passages}
@@ -300,6 +305,9 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
             markers.not_in_force.search(label) or markers.history.search(label) for label in section
         )
     }
+    # a form that marks some option boxes adopts only those: an option whose box is left empty
+    # ("[ ] Option A-1: The entry shall be made immediately ...") is not the agency's policy
+    marks_options = any(TICKED_BOX_RE.search(passage.text) for passage in document.passages)
     return tuple(
         i
         for i, passage in enumerate(document.passages)
@@ -308,6 +316,7 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
             passage.section in marked_sections
             or markers.not_in_force.search(passage.text)
             or not passage.text[: _explanation_start(passage.text, markers)].strip()
+            or (marks_options and EMPTY_BOX_OPENING_RE.match(passage.text))
         )
     )
 

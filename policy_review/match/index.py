@@ -24,6 +24,7 @@ from policy_review.extract.structure import parse_marker
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
 from policy_review.match.nlp import get_nlp
 from policy_review.model import NON_EVIDENCE_KINDS, ChapterStart, Document, Passage, PassageKind
+from policy_review.scope import TICKED_BOX_RE
 
 FUZZY_CUTOFF = 90
 """rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
@@ -117,11 +118,7 @@ MAX_SECTION_SENTENCES = 40
 """A `section` unit is at most this many sentences, so a document without headings is not one
 giant unit that trivially holds every concept."""
 
-TICKED_BOX_RE = re.compile(r"\[\s?[xX\u2713\u2714\u2717\u2718]\s?\]|[\u2612\u2611\u2705]")
-"""A marked option box ("[X]", "☒", "☑"): a form that marks some boxes adopts only those."""
 EMPTY_BOX_RE = re.compile(r"\[\s?\]|\u2610")
-EMPTY_BOX_OPENING_RE = re.compile(r"^\s*(?:\(?[\w.]{1,6}[.)]?\s+)?(?:\[\s?\]|\u2610)")
-"""An unmarked box opening a passage, perhaps after its list label ("5. [ ] The child ...")."""
 OPTION_END_RE = re.compile(r"[,;.]\s|\[\s?[^\]]?\s?\]|[\u2610\u2612\u2611\u2705]|$")
 """An option inside a sentence ("[X] as a Priority 1 call [ ] as the next available call, to")
 runs to the next box or the end of its clause."""
@@ -322,9 +319,8 @@ def _apply_fuzzy_norms(docs: dict, text_set: TextSet, fuzzy_words: frozenset[str
 def parse_document(document: Document, fuzzy_words: frozenset[str] = frozenset()) -> ParsedDocument:
     nlp = get_nlp()
     skipped = _reference_lists(document)
-    adopted = _adopted_texts(document)
-    skipped.update(i for i, text in adopted.items() if text is None)
     indexes = [i for i, p in enumerate(document.passages) if _is_evidence(p) and i not in skipped]
+    adopted = _adopted_texts(document)
     readable = {i: adopted.get(i, document.passages[i].text) for i in indexes}
     texts = (_tokenizable(readable[i]) for i in indexes)
     docs = dict(zip(indexes, nlp.pipe(texts), strict=True))
@@ -422,21 +418,19 @@ def _reference_lists(document: Document) -> set[int]:
     return skipped
 
 
-def _adopted_texts(document: Document) -> dict[int, str | None]:
-    """What a filled-in adoption form adopts: when some option boxes are marked, an option whose
-    box is left empty is not the agency's policy. A passage opening with an empty box is set
-    aside (None); an empty-box option inside a sentence is blanked to its next box or the end of
-    its clause, keeping the text's length so every offset stays right. Forms with no marked box
-    (a checklist to tick during the call) are read as they are."""
+def _adopted_texts(document: Document) -> dict[int, str]:
+    """What a filled-in adoption form adopts inside a sentence: when some option boxes are marked,
+    an option whose box is left empty ("[X] as a Priority 1 call [ ] as the next available
+    call") is not the agency's policy, and is blanked to its next box or the end of its clause,
+    keeping the text's length so every offset stays right. (A passage opening with an empty box
+    is set aside by the scope; forms with no marked box, checklists to tick, are read as they
+    are.)"""
     passages = document.passages
     if not any(TICKED_BOX_RE.search(passage.text) for passage in passages):
         return {}
-    adopted: dict[int, str | None] = {}
+    adopted: dict[int, str] = {}
     for i, passage in enumerate(passages):
         text = passage.text
-        if EMPTY_BOX_OPENING_RE.match(text):
-            adopted[i] = None
-            continue
         pieces, position = [], 0
         for box in EMPTY_BOX_RE.finditer(text):
             if box.start() < position:

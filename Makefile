@@ -47,7 +47,8 @@ UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-ba
 	cinder-mesa oxbury-county lowther wickersham-county \
 	fenwick-lake hollowell-county brackwater stennis-ridge \
 	siletz-bay verrill-county ashgrove-junction \
-	skelkwa-nation sable-river harrow-creek-pd-pscpa tallow-creek-county
+	skelkwa-nation sable-river harrow-creek-pd-pscpa tallow-creek-county \
+	ardenne-state-police wrenfield-regional brightwater-pd dunhollow-county
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \

@@ -282,14 +282,12 @@ def _explanations(document: Document, markers: DraftingMarkers) -> tuple[tuple[i
     reason for the rule ..."): a paragraph of commentary set under a rule is often read into the
     rule's passage, and it states no rule of its own. (passage, offset) for each; a passage that
     opens with the label is wholly explanation."""
-    cuts = []
-    for i, passage in enumerate(document.passages):
-        if passage.kind in NON_EVIDENCE_KINDS:
-            continue
-        label = markers.explanation.search(passage.text)
-        if label:
-            cuts.append((i, label.start()))
-    return tuple(cuts)
+    return tuple(
+        (i, start)
+        for i, passage in enumerate(document.passages)
+        if passage.kind not in NON_EVIDENCE_KINDS
+        and (start := _explanation_start(passage.text, markers)) < len(passage.text)
+    )
 
 
 def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:

@@ -197,6 +197,7 @@ class DraftingMarkers:
     not_in_force: re.Pattern[str]  # in a passage or a label of its section trail
     history: re.Pattern[str]  # in a section label only: a revision log
     explanation: re.Pattern[str]  # a run-in label opening text that explains a rule
+    explanation_heading: re.Pattern[str]  # the same label standing as a heading of its own
 
 
 @lru_cache(maxsize=4)
@@ -217,6 +218,7 @@ def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
         term_pattern(_terms(data["not_in_force"], "not_in_force", where)),
         term_pattern(_terms(data["history_sections"], "history_sections", where)),
         re.compile(rf"(?:^|(?<=[.!?\])]\s))\s*(?:{labels})\s*:", re.IGNORECASE),
+        re.compile(rf"^\s*(?:{labels})\s*:?\s*$", re.IGNORECASE),
     )
 
 
@@ -300,7 +302,10 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
         section
         for section in {passage.section for passage in document.passages}
         if any(
-            markers.not_in_force.search(label) or markers.history.search(label) for label in section
+            markers.not_in_force.search(label)
+            or markers.history.search(label)
+            or markers.explanation_heading.match(label)  # "Rationale:" made a heading
+            for label in section
         )
     }
     # a form that marks some option boxes adopts only those: an option whose box is left empty

@@ -827,6 +827,10 @@ class ConceptIndex:
         if following.block != sentence.block:
             return False
         passages = self.parsed.document.passages
+        if following.passage != sentence.passage and self._text_set_aside_between(
+            sentence.passage, following.passage
+        ):
+            return False  # a commentary or an unadopted option between: not one statement
         if following.passage != sentence.passage and TITLED_ITEM_RE.match(
             passages[following.passage].text
         ):
@@ -837,6 +841,17 @@ class ConceptIndex:
             or passages[sentence.passage].kind is not PassageKind.LIST_ITEM
             or opens_list(self.parsed.text_of(sentence))
             or self.colon_lead_in(following.index) == self.colon_lead_in(sentence.index)
+        )
+
+    def _text_set_aside_between(self, first: int, last: int) -> bool:
+        """Whether text the scope set aside (explanation, an option not adopted, a revision
+        note) lies between two passages: the document's text between them holds more than the
+        passages kept there (running headers and footers across a page break)."""
+        document = self.parsed.document
+        passages = document.passages
+        return any(
+            document.text[passages[i].end : passages[i + 1].start].strip()
+            for i in range(first, last)
         )
 
     def _heads_a_list(self, sentence: Sentence) -> bool:

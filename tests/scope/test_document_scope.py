@@ -941,3 +941,34 @@ def test_commentary_read_into_a_rule_is_never_quoted(tmp_path):
     assert not any("Commentary" in q or "approval" in q for q in quotes)
     ncic = next(f for f in report.findings if f.element == "LE-NCIC-2HR")
     assert ncic.status.value == "found" and not ncic.red_flags
+
+
+def test_a_rationale_label_made_a_heading_sets_its_paragraph_aside():
+    """Word turns a bold run-in "Rationale:" into a heading of its own, and the explanation below
+    it sits under that heading: it is explanation all the same, never read as a rule."""
+    rule = ("4. Dispatch",)
+    why = (*rule, "Rationale")
+    blocks = [
+        ("4. Dispatch", 1, rule, PassageKind.HEADING),
+        (
+            "The dispatcher shall send a deputy to every missing child call at once.",
+            1,
+            rule,
+            PassageKind.PARAGRAPH,
+        ),
+        ("Rationale:", 1, why, PassageKind.HEADING),
+        (
+            "In 2019 a detective checked the sex offender registry near the home only on day four.",
+            1,
+            why,
+            PassageKind.PARAGRAPH,
+        ),
+    ]
+    document = build_document(
+        source="sog.docx", sha256="0" * 64, format="docx", page_count=1, blocks=blocks
+    )
+    report = review(document, (load_checklist("le-model-policy"),))
+
+    assert len(report.scope.not_in_force) == 2
+    quotes = [e.quote for f in report.findings for e in f.evidence]
+    assert not any("registry" in q for q in quotes)

@@ -528,6 +528,13 @@ def _sentence_spans(doc: Doc) -> list[tuple[int, int]]:
             if len(words) <= LABEL_MAX_WORDS:
                 pending = start
                 continue
+        # an opening bracket the splitter left at the end ("... as routine. [" then
+        # "CALEA 41.2.5a]") opens the next sentence
+        text = doc.text[start : sent.end_char].rstrip()
+        if text.endswith(("[", "(")) and position + 1 < len(sents) and len(text) > 1:
+            spans.append((start, start + len(text[:-1].rstrip())))
+            pending = start + len(text) - 1
+            continue
         spans.append((start, sent.end_char))
         pending = None
     if pending is not None:

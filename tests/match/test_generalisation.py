@@ -171,3 +171,21 @@ def test_factor_lines_under_a_heading_naming_the_risk_class_define_it() -> None:
         f.element: f for f in review(document, (load_checklist("le-model-policy"),)).findings
     }
     assert findings["LE-DEF-UNUSUAL"].status.value == "found", findings["LE-DEF-UNUSUAL"].reason
+
+
+def test_an_accreditation_tag_after_a_rule_is_not_cut_into_its_quote(tmp_path) -> None:
+    """ "... within two hours. [CALEA 41.2.5a]": the sentence splitter leaves the tag's opening
+    bracket on the rule's sentence; the quote ends with the rule, the tag opens the next."""
+    from policy_review.extract import load_document
+
+    path = tmp_path / "od.txt"
+    path.write_text(
+        "Missing Children\n\n6. NCIC ENTRY\n\n"
+        "6.1 The trooper shall enter the child in NCIC within two hours of the report."
+        " [CALEA 41.2.5a] 6.2 The Records Unit validates the entry. [ALEAP 8.14]\n",
+        encoding="utf-8",
+    )
+    report = review(load_document(path), (load_checklist("le-model-policy"),))
+    quotes = [e.quote for f in report.findings for e in f.evidence]
+    assert any(q.endswith("within two hours of the report.") for q in quotes), quotes
+    assert not any(q.rstrip().endswith(("[", "(")) for q in quotes), quotes

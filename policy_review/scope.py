@@ -85,7 +85,9 @@ child ...". A mention further on is an aside: an offence in a list ("... or kidn
 minor"), "ensure that the infant is not a missing child"."""
 TICKED_BOX_RE = re.compile(r"\[\s?[xX\u2713\u2714\u2717\u2718]\s?\]|[\u2612\u2611\u2705]")
 """A marked option box ("[X]", "☒", "☑"): a form that marks some boxes adopts only those."""
-EMPTY_BOX_OPENING_RE = re.compile(r"^\s*(?:\(?[\w.]{1,6}[.)]?\s+)?(?:\[\s?\]|\u2610)")
+EMPTY_BOX_RE = re.compile(r"\[\s?\]|\u2610")
+"""An unmarked option box ("[ ]", "☐")."""
+EMPTY_BOX_OPENING_RE = re.compile(rf"^\s*(?:\(?[\w.]{{1,6}}[.)]?\s+)?(?:{EMPTY_BOX_RE.pattern})")
 """An unmarked box opening a passage, perhaps after its list label ("5. [ ] The child ...")."""
 VOCABULARY_FILE = ("scope", "topics.yaml")
 DRAFTING_FILE = ("language", "drafting.yaml")
@@ -285,14 +287,16 @@ def _explanations(document: Document, markers: DraftingMarkers) -> tuple[tuple[i
     rule's passage, and it states no rule of its own. (passage, offset) for each; a passage that
     opens with the label is wholly explanation."""
     return tuple(
-        (i, start)
+        (i, label.start())
         for i, passage in enumerate(document.passages)
         if passage.kind not in NON_EVIDENCE_KINDS
-        and (start := _explanation_start(passage.text, markers)) < len(passage.text)
+        and (label := markers.explanation.search(passage.text))
     )
 
 
-def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ...]:
+def _not_in_force(
+    document: Document, markers: DraftingMarkers, explanations: tuple[tuple[int, int], ...]
+) -> tuple[int, ...]:
     """Passages that state no rule of the agency: a model policy's drafting notes, the options
     the agency did not adopt or deleted (marked in the passage or in its section label, or left
     with an empty box on a form that marks the others), explanation, and a revision log. The
@@ -311,6 +315,8 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
     # a form that marks some option boxes adopts only those: an option whose box is left empty
     # ("[ ] Option A-1: The entry shall be made immediately ...") is not the agency's policy
     marks_options = any(TICKED_BOX_RE.search(passage.text) for passage in document.passages)
+    # a passage that opens with an explanation label (`explanations`) is explanation whole
+    explained = {i for i, start in explanations if not document.passages[i].text[:start].strip()}
     return tuple(
         i
         for i, passage in enumerate(document.passages)
@@ -318,15 +324,10 @@ def _not_in_force(document: Document, markers: DraftingMarkers) -> tuple[int, ..
         and (
             passage.section in marked_sections
             or markers.not_in_force.search(passage.text)
-            or not passage.text[: _explanation_start(passage.text, markers)].strip()
+            or i in explained
             or (marks_options and EMPTY_BOX_OPENING_RE.match(passage.text))
         )
     )
-
-
-def _explanation_start(text: str, markers: DraftingMarkers) -> int:
-    label = markers.explanation.search(text)
-    return label.start() if label else len(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -718,7 +719,7 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
         topical_passages=_itself_about_topic(document, topical, vocabulary, chapters),
         topic=DirectiveTopic.MISSING_CHILD if is_directive else DirectiveTopic.NOT_MISSING_CHILD,
         table_of_contents=bool(toc),
-        not_in_force=_not_in_force(document, markers),
+        not_in_force=_not_in_force(document, markers, explanations),
         explanations=explanations,
         other_language=_other_language(document, load_languages()),
     )

@@ -119,6 +119,7 @@ class Cue:
     duty: bool = False
     subcheck: SubCheck | None = None
     describe: str = ""
+    any_case: bool = False  # what this cue reads is complete even when stated for some cases
 
 
 @dataclass(frozen=True, slots=True)
@@ -577,7 +578,17 @@ def _load_subcheck(raw: Any, where: str, problems: _Problems, concepts: Mapping)
     return None
 
 
-_CUE_KEYS = ("level", *_CONDITION_KEYS, "boost", "apart", "scope", "duty", "subcheck", "describe")
+_CUE_KEYS = (
+    "level",
+    *_CONDITION_KEYS,
+    "boost",
+    "apart",
+    "scope",
+    "duty",
+    "subcheck",
+    "describe",
+    "for_cases",
+)
 
 
 def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> Cue | None:
@@ -598,6 +609,9 @@ def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> C
     duty = body.get("duty", False)
     if not isinstance(duty, bool):
         problems.add(where, "duty must be true or false")
+    for_cases = body.get("for_cases")
+    if for_cases not in (None, "any"):
+        problems.add(where, "a cue's for_cases can only be 'any'")
     return Cue(
         id=cue_id,
         level=Status(level) if level in LEVELS else Status.FOUND,
@@ -606,6 +620,7 @@ def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> C
         duty=bool(duty),
         subcheck=subcheck,
         describe=_text(body.get("describe"), where, problems, allow_empty=True),
+        any_case=for_cases == "any",
         **conditions,
     )
 

@@ -258,6 +258,7 @@ def _choose(
     psap_share = share.get(PSAP, 0.0)
     le_share = share.get(LAW_ENFORCEMENT, 0.0)
     psap_title, psap_adopts = named.get(PSAP, (False, 0))
+    le_title = named.get(LAW_ENFORCEMENT, (False, 0))[0]
     psap_terms = bool(qualifies.get(PSAP)) and psap_share >= PSAP_DIRECTIVE_SHARE
     psap_mentions = psap_terms and duties.enough() and duties.share(PSAP) < PSAP_DUTY_SHARE
     by_share = psap_terms and not psap_mentions
@@ -283,7 +284,9 @@ def _choose(
         )
         police_duties = bool(
             qualifies.get(LAW_ENFORCEMENT)
-            and not psap_title  # a 911 center's own directive, whatever officers do in it
+            # a 911 center's own directive, whatever officers do in it, unless its title block
+            # names a police agency too (a bulletin the sheriff and the 911 center issue jointly)
+            and (not psap_title or le_title)
             and le_share < LE_ALSO_SHARE
             and not police_part
             and duties.of(LAW_ENFORCEMENT) >= MIN_DUTIES

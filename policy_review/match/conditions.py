@@ -33,7 +33,7 @@ CONDITION_LEAD_RE = re.compile(
     r"(?:(?P<word>\b(?:if|when|whenever|where|wherever|once|involving|should)\b)"
     r"|(?P<phrase>\bin\s+(?:the\s+)?(?:case|cases|event|instances?|situations?)\s+"
     r"(?:of|where|when|involving|in\s+which|that)\b)"
-    r"|(?:^|[,;:.]\s*|^\W*\(?\w{1,4}[.)]\s*)(?P<for_>for)\b"
+    r"|(?:^|[,;:.]\s*|^\W*\(?\w{1,4}[.)]\s*)(?P<for_>for|on)\b"
     rf"|(?P<relative>\b(?:(?:every|each|all|any|the|those|such)\s+)?{CASE_HEAD}\s+"
     r"(?:in\s+which|wherein|which"
     r"|that(?!\s+(?:the|a|an|this|his|her|their|its|he|she|they|it)\b))\b))"
@@ -42,6 +42,7 @@ CONDITION_LEAD_RE = re.compile(
 )
 """A conditional clause reaching the word, with no clause break between: "If the child is under
 10", "where foul play is suspected", "in cases involving an abduction", "For endangered youth",
+"On an endangered kid,",
 or a restrictive relative clause of a case noun ("every case in which the child is in danger",
 "calls that involve foul play"; not "reports that the child ...", a verb's object clause, nor
 "cases, which ...", which adds no restriction)."""
@@ -55,6 +56,8 @@ FOLLOWING_CONDITION_RE = re.compile(
 """"shall be treated as at risk when any one of the following applies:", "whenever one or more
 of the conditions in 41.03.030(C) is present": the duty holds only for the children the list (or
 the paragraph it cites) names, whatever words it uses."""
+CONDITION_ARROW_RE = re.compile(r"[^.;:→]{0,40}?\s*(→|->|=>|⇒)")
+""""HIGH RISK → Sgt. responds": what an arrow follows is the case the step after it is for."""
 CASE_NOUN_TRAIL_RE = re.compile(rf"\W{{0,2}}\s*(?:missing\s+)?(?:{CASE_NOUN})\b", re.IGNORECASE)
 CASE_NOUN_LEAD_RE = re.compile(r"\b(?:in|for|during|on)\s+(?:all\s+|any\s+|such\s+)?$", re.I)
 """"in critical cases", "for high-risk investigations": the case noun after the word."""
@@ -128,8 +131,11 @@ class ConditionReader:
         narrowing = self.narrowing
         if narrowing.cases is None and narrowing.all_ages is None:
             return None
+        # a title ("(G) Shift Supervisor.") names who the items are about; the sentences after
+        # it state the duty and whether it holds for every child
+        stating = [s for s in sentences if not self._is_run_in_title(s)] or list(sentences)
         found = None
-        for s in sentences:
+        for s in stating:
             condition = self._of_sentence(s, exempt, own.get(s, ()))
             if condition is None:
                 return None
@@ -199,12 +205,22 @@ class ConditionReader:
         heading heads a section. None when `s` is that sentence, or the item opens on prose."""
         parsed = self.index.parsed
         first = parsed.passage_sentences[parsed.sentences[s].passage][0]
-        if first == s:
-            return None
-        text = ITEM_MARKER_RE.sub("", parsed.text_of(parsed.sentences[first]).strip())
-        if not text.endswith((".", ":")) or len(text.split()) > LEAD_IN_LABEL_MAX_WORDS:
+        if first == s or not self._is_short_title(first):
             return None
         return first
+
+    def _is_run_in_title(self, s: int) -> bool:
+        """Whether sentence `s` is a short title opening its item or paragraph ("(G) Shift
+        Supervisor." before "(1) The Shift Supervisor shall ...")."""
+        parsed = self.index.parsed
+        return parsed.passage_sentences[parsed.sentences[s].passage][0] == s and (
+            self._is_short_title(s)
+        )
+
+    def _is_short_title(self, s: int) -> bool:
+        parsed = self.index.parsed
+        text = ITEM_MARKER_RE.sub("", parsed.text_of(parsed.sentences[s]).strip())
+        return text.endswith((".", ":")) and len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
 
     def _clause(
         self, s: int, exempt, own, source: ConditionSource, *, label: bool = False
@@ -257,6 +273,9 @@ class ConditionReader:
                 if self._covers_all_ages(clause):
                     continue
                 return LimitingCondition(clause, source)
+            arrow = CONDITION_ARROW_RE.match(text, b, end)
+            if arrow is not None:
+                return LimitingCondition(text[start : arrow.start(1)].strip(), source)
             phrase = self._quantified(s, text, start, (a, b))
             if phrase is not None and not self._covers_all_ages(phrase):
                 return LimitingCondition(phrase, source)

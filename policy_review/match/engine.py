@@ -642,7 +642,11 @@ def _judge(
     teaches = curriculum and any(curriculum in expands[c] for c in _cue_concepts(cue))
     if curriculum and not teaches and work.conditions.curriculum(stating):
         cap(AdjustmentCause.CURRICULUM, "a topic of a training list, not a duty to act")
-    if not element.any_case and stating:
+    if not (element.any_case or cue.any_case) and stating:
+        # a sentence holding the whole cue states the duty; one a window adds for a single
+        # concept ("(2) The Shift Supervisor shall decide ...") says nothing of whom it is for
+        whole = [s for s in stating if all(c in index.hits[s] for c in cue.all)] if cue.all else []
+        stating = whole or stating
         own = {s: _spans_of(index, s, _cue_concepts(cue)) for s in stating}
         condition = work.conditions.limit(stating, frozenset(element.for_cases), own)
         if condition is not None and level is Status.FOUND:

@@ -135,6 +135,23 @@ def test_title_block_naming_a_911_authority_makes_it_a_psap_directive() -> None:
     assert psap["title"] is True
 
 
+def test_a_title_block_naming_a_police_agency_and_a_911_center_is_a_joint_directive() -> None:
+    """Issued by a sheriff's office and a 911 authority together, a bulletin whose police roles
+    carry a third of the duties is also a police policy; the 911 authority's own title alone
+    keeps it a PSAP directive (the test above)."""
+    body = CALL_TAKING * 3 + PATROL_DUTIES * 2 + (NEUTRAL,) * 26
+    own = review(_directive(("Lakes Regional 911 Authority", "Missing Children"), body))
+    assert [c.id for c in own.checklists] == ["psap-ansi-standard", "psap-qa-clause"]
+    joint = ("Lakes County Sheriff's Office & Lakes Regional 911 Authority", "Missing Children")
+    report = review(_directive(joint, body))
+    assert [c.id for c in report.checklists] == [
+        "le-model-policy",
+        "psap-ansi-standard",
+        "psap-qa-clause",
+    ]
+    assert "police roles carry" in report.selection_reason
+
+
 def test_adopting_the_apco_standard_makes_it_a_psap_directive() -> None:
     adopts = ("This procedure adopts APCO ANS 1.101.3-2015 in full.",)
     report = review(_directive(("Missing Children",), adopts + BODY))

@@ -120,6 +120,7 @@ class Cue:
     subcheck: SubCheck | None = None
     describe: str = ""
     any_case: bool = False  # what this cue reads is complete even when stated for some cases
+    yields_to: tuple[str, ...] = ()  # cues of the element stating it narrower outrank this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,6 +589,7 @@ _CUE_KEYS = (
     "subcheck",
     "describe",
     "for_cases",
+    "yields_to",
 )
 
 
@@ -621,8 +623,18 @@ def _load_cue(raw: Any, where: str, problems: _Problems, concepts: Mapping) -> C
         subcheck=subcheck,
         describe=_text(body.get("describe"), where, problems, allow_empty=True),
         any_case=for_cases == "any",
+        yields_to=_cue_ids(body.get("yields_to"), f"{where}: yields_to", problems),
         **conditions,
     )
+
+
+def _cue_ids(raw: Any, where: str, problems: _Problems) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(i, str) for i in raw):
+        problems.add(where, "must be a list of cue ids")
+        return ()
+    return tuple(raw)
 
 
 def _load_red_flag(raw: Any, where: str, problems: _Problems, concepts: Mapping):
@@ -844,6 +856,10 @@ def _load_element(
         c for c in (_load_cue(c, f"{where}: cue", problems, concepts) for c in cues_raw) if c
     )
     _no_duplicates([c.id for c in cues], f"{where}: cues", problems)
+    for cue in cues:
+        for other in cue.yields_to:
+            if other not in {c.id for c in cues} or other == cue.id:
+                problems.add(f"{where}: cue {cue.id}", f"yields_to names no other cue {other!r}")
     flags_raw = body.get("red_flags") or []
     if not isinstance(flags_raw, list):
         problems.add(where, "red_flags must be a list")

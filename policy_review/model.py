@@ -202,6 +202,7 @@ class AdjustmentCause(StrEnum):
     RED_FLAG = "red_flag"  # other wording of the document contradicts the requirement
     HEDGED = "hedged"  # the duty is qualified away ("when practical", "as resources permit")
     TOPIC_ONLY = "topic_only"  # the document's title gives the cue its context (no cap)
+    NARROWER_ELSEWHERE = "narrower_elsewhere"  # the text states the requirement narrower too
 
 
 class ConditionSource(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, replace
+from textwrap import shorten
 
 from policy_review.checklist import Cue, Element, PartReach, RedFlagRule
 from policy_review.match.conditions import ConditionReader
@@ -37,6 +38,8 @@ MAX_CONFIDENCE = 0.98
 MISSING_BASE_CONFIDENCE = 0.90
 NEAR_MISS_PENALTY = 0.40
 """A strong near miss makes a 'missing' less certain: confidence = base - penalty * score."""
+NARROWER_QUOTE_CHARS = 80
+"""How much of the narrower statement the adjustment quotes."""
 CONTRADICTED_DETAIL = "other wording contradicts the requirement (see its red flags)"
 NEAR_MISS_SUBCHECK_SCORE = 0.90
 """Score of a unit that met a cue's words but failed its sub-check (e.g. no time limit)."""
@@ -616,8 +619,13 @@ def _judge(
         )
     reference = index.compiled.checklist.modality.reference
     if reference:
+        # a heading over the reference ("Validation") names its topic, it states nothing
         concepts = _cue_concepts(cue)
-        carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])]
+        carrying = [
+            s
+            for s in unit
+            if not concepts.isdisjoint(index.hits[s]) and not sentences[s].title_only
+        ]
         if carrying and all(reference in index.hits[s] for s in carrying):
             cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
     element = work.element
@@ -1067,6 +1075,7 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         _evaluate_cue(index, cue, work)
     for rule in element.red_flags:
         _evaluate_red_flag(index, rule, work)
+    _yield_to_narrower(index, work)
     looked_for = tuple(describe_cue(cue, index.compiled.labels) for cue in element.cues)
     best_rank = max((LEVEL_RANK[h.level] for h in work.hits), default=0)
     status = {2: Status.FOUND, 1: Status.PARTIAL, 0: Status.MISSING}[best_rank]
@@ -1108,6 +1117,31 @@ def evaluate_element(index: ConceptIndex, element: Element) -> Finding:
         looked_for,
         near,
     )
+
+
+def _yield_to_narrower(index: ConceptIndex, work: _ElementWork) -> None:
+    """A general statement (every missing child at risk) is found only if the text states the
+    requirement nowhere narrower: where a cue it `yields_to` reads it short ("12 or younger"),
+    the specific statement is what the agency does, and the general one is capped at partial."""
+    narrower = {h.cue.id: h for h in work.hits if h.level is Status.PARTIAL}
+    if not narrower:
+        return
+    sentences = index.parsed.sentences
+    for i, hit in enumerate(work.hits):
+        short = next((narrower[c] for c in hit.cue.yields_to if c in narrower), None)
+        if short is None or hit.level is not Status.FOUND:
+            continue
+        quote = index.parsed.text_of(sentences[short.unit[0]]).strip()
+        detail = f"stated narrower elsewhere: '{shorten(quote, NARROWER_QUOTE_CHARS)}'"
+        delta = PARTIAL_BASE_SCORE - FOUND_BASE_SCORE
+        adjustment = Adjustment(AdjustmentCause.NARROWER_ELSEWHERE, delta, detail, Status.PARTIAL)
+        judgement = replace(
+            hit.judgement,
+            level=Status.PARTIAL,
+            score=hit.judgement.score + delta,
+            adjustments=(*hit.judgement.adjustments, adjustment),
+        )
+        work.hits[i] = replace(hit, judgement=judgement)
 
 
 def _contradicted(evidence: Evidence) -> Evidence:

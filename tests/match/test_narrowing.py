@@ -306,6 +306,18 @@ def test_narrowing_keys_are_checked() -> None:
     assert "for_cases must be 'any'" in message
 
 
+def test_cue_keys_for_cases_and_yields_to_are_checked() -> None:
+    data = _worked_example()
+    cue = data["elements"][0]["cues"][0]
+    cue["for_cases"] = ["foster_care"]
+    cue["yields_to"] = ["no-such-cue"]
+    with pytest.raises(ChecklistError) as raised:
+        parse_checklist(data, "mini.yaml")
+    message = str(raised.value)
+    assert "a cue's for_cases can only be 'any'" in message
+    assert "yields_to names no other cue 'no-such-cue'" in message
+
+
 def test_the_html_report_shows_the_cases_under_each_quote(tmp_path) -> None:
     """The condition confining a duty is a row of the quote's "Why this quote" in the HTML."""
     source = tmp_path / "pd.txt"

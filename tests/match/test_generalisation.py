@@ -189,3 +189,20 @@ def test_an_accreditation_tag_after_a_rule_is_not_cut_into_its_quote(tmp_path) -
     quotes = [e.quote for f in report.findings for e in f.evidence]
     assert any(q.endswith("within two hours of the report.") for q in quotes), quotes
     assert not any(q.rstrip().endswith(("[", "(")) for q in quotes), quotes
+
+
+def test_steps_under_a_case_closing_heading_are_recovery_steps() -> None:
+    """Under "Closing the Case" the child is back: seeing the child and talking with the child
+    there are the recovery checks, without the word "located" or "returned"."""
+    checklist = load_checklist("le-model-policy")
+    text = [
+        "Before the case is closed:",
+        "A deputy has to see the child in person and confirm that it is the right child and"
+        " that the child is OK.",
+        "Talk with the child, privately where you can: why they left, where they went, who they"
+        " were with, and whether anyone hurt them.",
+    ]
+    document = case_document(text, ("Missing Children", "Closing the Case"))
+    findings = {f.element: f for f in review(document, (checklist,)).findings}
+    assert findings["LE-REC-VERIFY"].status.value == "found", findings["LE-REC-VERIFY"].reason
+    assert findings["LE-REC-INTERVIEW"].status.value == "found", findings["LE-REC-INTERVIEW"].reason

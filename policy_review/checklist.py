@@ -212,6 +212,8 @@ class Narrowing:
     all_ages: int | None = None
     curriculum: str | None = None
     subject: str | None = None
+    others: str | None = None  # a concept naming people who are no children (adults)
+    children: str | None = None  # a concept naming children: beside `others`, both are meant
 
 
 @dataclass(frozen=True, slots=True)
@@ -706,7 +708,7 @@ def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowi
         "narrowing",
         problems,
         required=(),
-        optional=("cases", "all_ages", "curriculum", "subject"),
+        optional=("cases", "all_ages", "curriculum", "subject", "others", "children"),
     )
     all_ages = body.get("all_ages")
     if all_ages is not None and (
@@ -721,6 +723,8 @@ def _load_narrowing(raw: Any, problems: _Problems, concepts: Mapping) -> Narrowi
             body.get("curriculum"), "narrowing: curriculum", problems, concepts
         ),
         subject=_concept_ref(body.get("subject"), "narrowing: subject", problems, concepts),
+        others=_concept_ref(body.get("others"), "narrowing: others", problems, concepts),
+        children=_concept_ref(body.get("children"), "narrowing: children", problems, concepts),
     )
 
 

@@ -97,6 +97,8 @@ COORDINATE_RE = re.compile(
 coordinated case phrase naming no children reaches past some of them."""
 QUANTIFIER_RE = re.compile(r"\b(?:every|each|all|any)\s+(?:(?!of\b)[\w'-]+\s+)?$", re.I)
 """'every at-risk', 'all the endangered': a quantifier opening the noun phrase of the word."""
+HEAD_QUANTIFIER_RE = re.compile(r"\b(?:every|each|all|any)\s+(?:(?!of\b)[\w'-]+\s+){0,2}$", re.I)
+"""'any other missing adult': a quantifier over the noun phrase the word heads."""
 ARTICLE_OPENING_RE = re.compile(r"\W*(?:\(?\w{1,4}[.)]\s+)?an?\s+$", re.I)
 """'An endangered child is ...' opening the sentence: the generic article quantifies like 'every'
 (inside a sentence 'a' names one, "notify a supervisor")."""
@@ -126,6 +128,22 @@ class ConditionReader:
     @property
     def narrowing(self) -> Narrowing:
         return self.index.compiled.checklist.narrowing
+
+    def for_others(self, sentences, own: dict[int, list[Span]]) -> LimitingCondition | None:
+        """The condition, lead-in or heading confining every one of `sentences` to people who
+        are no children ("3.12.6 Vulnerable Adults", "For adults, ..."): a statement about them
+        is no evidence for a child's requirement, whatever its words."""
+        others = self.narrowing.others
+        if others is None or not sentences:
+            return None
+        stating = [s for s in sentences if not self._is_run_in_title(s)] or list(sentences)
+        found = None
+        for s in stating:
+            condition = self._of_sentence(s, frozenset(), own.get(s, ()), others)
+            if condition is None:
+                return None
+            found = found or condition
+        return found
 
     def limit(
         self, sentences, exempt: frozenset[str], own: dict[int, list[Span]]
@@ -185,24 +203,26 @@ class ConditionReader:
         below_title = heading_ends(section)[0]
         return any(a >= below_title for a, _ in hits)
 
-    def _of_sentence(self, s: int, exempt, own) -> LimitingCondition | None:
+    def _of_sentence(self, s: int, exempt, own, people: str | None = None):
+        """The condition of sentence `s` naming `people` (default: some children)."""
         index = self.index
         parsed = index.parsed
         sentence = parsed.sentences[s]
-        found = self._clause(s, exempt, own, ConditionSource.SENTENCE)
+        people = people or self.narrowing.cases
+        found = self._clause(s, exempt, own, ConditionSource.SENTENCE, people)
         if found is not None:
             return found
         for lead, text in self._colon_lead_ins(s):
             label = len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
-            found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, label=label)
+            found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, people, label=label)
             if found is not None:
                 return found
         title = self._item_title(s)
         if title is not None:
-            found = self._clause(title, exempt, (), ConditionSource.ITEM_TITLE, label=True)
+            found = self._clause(title, exempt, (), ConditionSource.ITEM_TITLE, people, label=True)
             if found is not None:
                 return found
-        return self._heading(sentence.section, exempt)
+        return self._heading(sentence.section, exempt, people)
 
     def _item_title(self, s: int) -> int | None:
         """The run-in title opening sentence `s`'s paragraph or item ("17.8.5 Family abduction.
@@ -228,7 +248,7 @@ class ConditionReader:
         return text.endswith((".", ":")) and len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
 
     def _clause(
-        self, s: int, exempt, own, source: ConditionSource, *, label: bool = False
+        self, s: int, exempt, own, source: ConditionSource, people, *, label: bool = False
     ) -> LimitingCondition | None:
         """The condition of sentence `s`, when each of its ';'/':' segments stating the duty (those
         holding `own` words; all of it when none are given) is confined by a conditional clause
@@ -245,19 +265,22 @@ class ConditionReader:
         for low, high in bounds:
             if own and not any(low <= a and b <= high for a, b in own):
                 continue
-            condition = self._segment(s, text, low, high, exempt, own, source, label=label)
+            condition = self._segment(s, text, low, high, exempt, own, source, people, label=label)
             if condition is None:
                 return None
             found = found or condition
         return found
 
     def _segment(
-        self, s: int, text: str, start: int, end: int, exempt, own, source, *, label: bool
+        self, s: int, text: str, start: int, end: int, exempt, own, source, people, *, label
     ) -> LimitingCondition | None:
         hits = self.index.hits[s]
+        children = people == self.narrowing.cases
+        if not children and _overlaps((start, end), hits.get(self.narrowing.children or "", ())):
+            return None  # "adults and juveniles", "For adults; for juveniles" in one clause
         spans = [
             span
-            for span in hits.get(self.narrowing.cases or "", ())
+            for span in hits.get(people or "", ())
             if start <= span[0]
             and span[1] <= end
             and not _overlaps(span, own)
@@ -281,7 +304,7 @@ class ConditionReader:
             arrow = CONDITION_ARROW_RE.match(text, b, end)
             if arrow is not None:
                 return LimitingCondition(text[start : arrow.start(1)].strip(), source)
-            phrase = self._quantified(s, text, start, (a, b))
+            phrase = self._quantified(s, text, start, (a, b), head=not children)
             if phrase is not None and not self._covers_all_ages(phrase):
                 return LimitingCondition(phrase, source)
             before = text[max(start, a - 30) : a]
@@ -291,6 +314,8 @@ class ConditionReader:
                 return LimitingCondition(
                     text[a - len(before) + lead_at.start() : trail.end()].strip(), source
                 )
+        if not children:
+            return None
         following = FOLLOWING_CONDITION_RE.search(text, start, end)
         if following is not None and not COMPLEMENT_RE.search(
             text[max(start, following.start() - 40) : following.start()]
@@ -298,13 +323,21 @@ class ConditionReader:
             return LimitingCondition(following.group().strip(), source)
         return self._age(text[start:end], source)
 
-    def _quantified(self, s: int, text: str, start: int, span: Span) -> str | None:
+    def _quantified(
+        self, s: int, text: str, start: int, span: Span, *, head: bool = False
+    ) -> str | None:
         """The quantified noun phrase in which the word at `span` is an adjective before a head
         naming the missing child or a case ("each endangered missing juvenile case", "all
         high-risk missing children"): every child of a kind is only some children. The word as
         the head itself ("any at-risk circumstances", "each at-risk indicator") names a
-        factor, not the children."""
+        factor, not the children. With `head`, the word itself may head the phrase ("any other
+        adult", "An adult is ...")."""
         a, b = span
+        if head:
+            heading = HEAD_QUANTIFIER_RE.search(
+                text, max(start, a - 40), a
+            ) or ARTICLE_OPENING_RE.match(text, start, a)
+            return None if heading is None else text[heading.start() : b]
         quantifier = QUANTIFIER_RE.search(text, max(start, a - 30), a) or ARTICLE_OPENING_RE.match(
             text, start, a
         )
@@ -339,7 +372,7 @@ class ConditionReader:
         a, b = stated[1]
         return LimitingCondition(text[a:b], source)
 
-    def _heading(self, section: tuple[str, ...], exempt) -> LimitingCondition | None:
+    def _heading(self, section: tuple[str, ...], exempt, people) -> LimitingCondition | None:
         """The deepest heading naming some children ("High-Risk Juveniles", "Children Under 13");
         the first heading of a trail is often the document's own title, so it is not read."""
         if len(section) < 2:
@@ -348,9 +381,15 @@ class ConditionReader:
         begins = heading_ends(section)[-2]
         hits = self.index.section_hits.get(section, {})
         narrowing = self.narrowing
-        for a, _ in hits.get(narrowing.cases or "", ()):
+        if people != narrowing.cases and any(
+            a >= begins for a, _ in hits.get(narrowing.children or "", ())
+        ):
+            return None  # "Missing Adults and Juveniles"
+        for a, _ in hits.get(people or "", ()):
             if a >= begins and not any(_overlaps((a, a + 1), hits.get(c, ())) for c in exempt):
                 return LimitingCondition(deepest, ConditionSource.HEADING)
+        if people != narrowing.cases:
+            return None
         return self._age(deepest, ConditionSource.HEADING)
 
 

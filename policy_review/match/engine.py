@@ -74,8 +74,11 @@ CLAUSE_SEMICOLON_RE = re.compile(r";(?!\s*(?:provided|except\s+that)\b)", re.IGN
 """A ';' ends a clause, but not before a proviso ("...within two hours; provided, however, that
 for a repeat runaway the entry shall be made upon approval ..."): the proviso qualifies the
 clause before it, whose act it names only as "the entry"."""
-ITEM_CUT_RE = re.compile(r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s", re.IGNORECASE)
-"""Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety"."""
+ITEM_CUT_RE = re.compile(
+    r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s|\[\s?[xX✓✔]?\s?\]|[☐☑☒□■]", re.IGNORECASE
+)
+"""Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety", or a
+form's check boxes run together ("[ ] out of the zone ... [ ] a developmental disability")."""
 CLAUSE_BREAK_RE = re.compile(r"[.;:]|\b(?:if|when|unless|until|once|because|whether)\b", re.I)
 """Between a modal and the duty's words: past these, the words belong to another clause
 ("the case can be closed if ... entries are made")."""
@@ -482,7 +485,7 @@ def _evaluate_cue(index: ConceptIndex, cue: Cue, work: _ElementWork) -> None:
                 continue
             topic_only = True
         unit = index.units(cue.scope)[unit_id]
-        if _withdrawn(index, unit):
+        if _withdrawn(index, unit) or _for_others(index, work, _cue_concepts(cue), unit):
             continue
         supplied = by_actor.get(unit_id, ())
         if cue.subcheck is None and not (
@@ -942,13 +945,28 @@ def _evaluate_red_flag(index: ConceptIndex, rule: RedFlagRule, work: _ElementWor
     for unit_id in _candidates(index, rule):
         if not _conditions_met(index, rule, unit_id):
             continue
-        view = _view(index, index.units(rule.scope)[unit_id])
+        unit = index.units(rule.scope)[unit_id]
+        if _for_others(index, work, _rule_concepts(rule), unit):
+            continue
+        view = _view(index, unit)
         hits = _view_hits(index, view, _rule_concepts(rule))
         if rule.scope == "sentence" and not _one_clause(view.text, rule, hits):
             continue
         flagged = [s for spans in hits.values() for s in spans]
         if not _states_no_rule(index, view, flagged):
             _add_flag(work, _quote(index, view, flagged), rule.reason)
+
+
+def _for_others(index: ConceptIndex, work: _ElementWork, concepts, unit) -> bool:
+    """Whether every sentence of `unit` holding the cue's (or rule's) words is confined to
+    people who are no children (a "Vulnerable Adults" section, "the report on any other adult
+    may be taken by telephone"): no evidence, and no contradiction, for a child's requirement."""
+    sentences = index.parsed.sentences
+    carrying = [
+        s for s in unit if not concepts.isdisjoint(index.hits[s]) and not sentences[s].title_only
+    ]
+    own = {s: _spans_of(index, s, concepts) for s in carrying}
+    return work.conditions.for_others(carrying, own) is not None
 
 
 def _one_clause(text: str, rule: RedFlagRule, hits) -> bool:

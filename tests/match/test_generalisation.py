@@ -206,3 +206,26 @@ def test_steps_under_a_case_closing_heading_are_recovery_steps() -> None:
     findings = {f.element: f for f in review(document, (checklist,)).findings}
     assert findings["LE-REC-VERIFY"].status.value == "found", findings["LE-REC-VERIFY"].reason
     assert findings["LE-REC-INTERVIEW"].status.value == "found", findings["LE-REC-INTERVIEW"].reason
+
+
+def test_a_section_about_adults_is_no_evidence_for_a_child_and_names_no_child_factor() -> None:
+    """Under "Vulnerable Adults" the at-risk factors are an adult's; a heading naming children
+    beside adults ("Missing Adults and Juveniles") keeps them for both."""
+    checklist = load_checklist("le-model-policy")
+    items = [
+        "A missing person is endangered when any of the following applies:",
+        "1. He or she is dependent on a prescribed medication, and going without it may be"
+        " life-threatening.",
+        "2. He or she is believed to be in a life-threatening situation.",
+    ]
+
+    def statuses(heading: str) -> dict[str, str]:
+        document = case_document(items, ("Missing Persons", heading))
+        findings = review(document, (checklist,)).findings
+        return {f.element: f.status.value for f in findings}
+
+    adults = statuses("3.12.6 Vulnerable Adults")
+    assert adults["LE-DEF-U-DRUG"] == "missing"
+    assert adults["LE-DEF-U-LIFE"] == "missing"
+    both = statuses("3.12.6 Endangered Adults and Juveniles")
+    assert both["LE-DEF-U-DRUG"] != "missing"

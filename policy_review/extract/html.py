@@ -42,6 +42,10 @@ HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNO
 META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 CHARSET_WINDOW = 4096
 BOLD_TAGS = frozenset({"b", "strong"})
+NAV_MIN_LINKS = 3
+NAV_LINK_SHARE = 0.6
+"""A block of at least this many links whose link text is most of its text is a navigation bar
+("PolicyNet Home Directives Forms Search") even outside <nav>: page chrome, not the directive."""
 
 
 @dataclass(slots=True)
@@ -51,6 +55,8 @@ class _Run:
     pieces: list[str] = field(default_factory=list)
     chars: int = 0
     bold_chars: int = 0
+    links: int = 0
+    link_chars: int = 0
     prefix: str = ""
     prefix_numbered: bool = False
 
@@ -61,6 +67,7 @@ class _DirectiveParser(HTMLParser):
         self.paras: list[Para] = []
         self._run = _Run()
         self._bold_depth = 0
+        self._link_depth = 0
         self._open: list[str] = []  # open block elements, innermost last
         self._lists: list[list] = []  # [type, next value] per open <ol>/<ul>
         self._skip: list[str] = []  # tag whose content is being skipped (with nesting)
@@ -92,6 +99,9 @@ class _DirectiveParser(HTMLParser):
             self._hidden.append(tag)
         if tag in BOLD_TAGS:
             self._bold_depth += 1
+        if tag == "a":
+            self._link_depth += 1
+            self._run.links += 1
         if tag == "br":  # a line break, not a paragraph: wrapped lines are rejoined on flush
             self._run.pieces.append("\n")
             return
@@ -119,6 +129,8 @@ class _DirectiveParser(HTMLParser):
             return
         if tag in BOLD_TAGS:
             self._bold_depth = max(0, self._bold_depth - 1)
+        if tag == "a":
+            self._link_depth = max(0, self._link_depth - 1)
         if tag in BLOCKS and tag in self._open:
             self._flush()
             while self._open:
@@ -148,20 +160,23 @@ class _DirectiveParser(HTMLParser):
         self._run.chars += visible
         if self._bold_depth:
             self._run.bold_chars += visible
+        if self._link_depth:
+            self._run.link_chars += visible
 
     def _flush(self) -> None:
         run = self._run
         collected = "".join(run.pieces)
         emphasis = bool(run.chars) and run.bold_chars >= run.chars
+        navigation = run.links >= NAV_MIN_LINKS and run.link_chars >= NAV_LINK_SHARE * run.chars
         run.pieces.clear()
-        run.chars = run.bold_chars = 0
+        run.chars = run.bold_chars = run.links = run.link_chars = 0
         if "\n" in collected:  # lines separated by <br>: paragraphs as in plain text
             for para in text_paragraphs(collected):
-                self._add(para.text, emphasis)
+                self._add(para.text, emphasis, navigation)
         else:
-            self._add(clean_text(collected), emphasis)
+            self._add(clean_text(collected), emphasis, navigation)
 
-    def _add(self, text: str, emphasis: bool) -> None:
+    def _add(self, text: str, emphasis: bool, navigation: bool = False) -> None:
         if not text:
             return
         run = self._run
@@ -184,7 +199,7 @@ class _DirectiveParser(HTMLParser):
             para = Para(text, kind=PassageKind.TABLE_CELL, emphasis=emphasis, row=self._rows)
         elif context == "item":
             para = Para(text, kind=PassageKind.LIST_ITEM, emphasis=emphasis)
-        elif context == "edge":
+        elif context == "edge" or navigation:
             para = Para(text, kind=PassageKind.HEADER_FOOTER)
         else:
             para = Para(text, emphasis=emphasis)

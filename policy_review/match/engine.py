@@ -632,20 +632,13 @@ def _judge(
         if carrying and all(reference in index.hits[s] for s in carrying):
             cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
     element = work.element
-    actors, source = (), ActorSource.NONE
-    checklist = index.compiled.checklist
-    if checklist.actors:
-        concepts = _cue_concepts(cue)
-        carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
-        words = {s: _spans_of(index, s, concepts) for s in carrying}
-        actors, source = work.actors.of_unit(carrying, words)
-        roles = checklist.own_roles(element.roles)
-        if roles and actors and not any(checklist.acts_as(a, roles) for a in actors):
-            whose = _names(element.roles) if element.roles else "agencies this checklist audits"
-            cap(
-                AdjustmentCause.WRONG_ROLE,
-                f"stated as a duty of the {_names(actors)}, not of the {whose}",
-            )
+    actors, source = _unit_actors(index, work, cue, unit)
+    if _other_roles(index, element, actors):
+        whose = _names(element.roles) if element.roles else "agencies this checklist audits"
+        cap(
+            AdjustmentCause.WRONG_ROLE,
+            f"stated as a duty of the {_names(actors)}, not of the {whose}",
+        )
     stating = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
     condition = None
     curriculum = index.compiled.checklist.narrowing.curriculum
@@ -710,6 +703,23 @@ def _judge(
         condition=condition,
         by_actor=by_actor,
     )
+
+
+def _unit_actors(index: ConceptIndex, work: _ElementWork, cue: Cue, unit):
+    """Who the unit's sentences holding the cue's words tell to act, and where that was read."""
+    if not index.compiled.checklist.actors:
+        return (), ActorSource.NONE
+    concepts = _cue_concepts(cue)
+    carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
+    words = {s: _spans_of(index, s, concepts) for s in carrying}
+    return work.actors.of_unit(carrying, words)
+
+
+def _other_roles(index: ConceptIndex, element: Element, actors) -> bool:
+    """Whether the duty is given only to roles the element's requirement is not for."""
+    checklist = index.compiled.checklist
+    roles = checklist.own_roles(element.roles)
+    return bool(roles and actors) and not any(checklist.acts_as(a, roles) for a in actors)
 
 
 def carrying_of(index: ConceptIndex, cue: Cue, unit) -> list[int]:

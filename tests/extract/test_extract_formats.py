@@ -27,6 +27,22 @@ under 18.</span> must be reported.</p>
 </body></html>"""
 
 
+def test_an_intranet_link_bar_outside_nav_is_page_chrome(tmp_path):
+    """A block that is mostly links ("PolicyNet Home Directives Forms Search") is the site's
+    navigation even in a plain <div>; a sentence with one link in it stays the directive's."""
+    page = (
+        '<html><body><div id="banner"><b>PolicyNet</b> <a href="/">Home</a> '
+        '<a href="/d">Directives</a> <a href="/f">Forms</a> <a href="/s">Search</a></div>'
+        "<h1>Missing Children</h1><p>Officers shall search the home, as set out in "
+        '<a href="/go/41">GO 41</a>, and the yard.</p></body></html>'
+    )
+    document = load_document(_write(tmp_path, "page.html", page.encode()))
+    by_text = {p.text: p for p in document.passages}
+    assert by_text["PolicyNet Home Directives Forms Search"].kind is PassageKind.HEADER_FOOTER
+    sentence = by_text["Officers shall search the home, as set out in GO 41, and the yard."]
+    assert sentence.kind is PassageKind.PARAGRAPH
+
+
 def _write(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)

@@ -317,8 +317,11 @@ class ConditionReader:
         if not children:
             return None
         following = FOLLOWING_CONDITION_RE.search(text, start, end)
-        if following is not None and not COMPLEMENT_RE.search(
-            text[max(start, following.start() - 40) : following.start()]
+        if following is not None and not (
+            # "determine if any of the following applies" asks; "considered at risk when any of
+            # the following applies" confines: only 'if' can open a question
+            following.group().lower().startswith("if")
+            and COMPLEMENT_RE.search(text[max(start, following.start() - 40) : following.start()])
         ):
             return LimitingCondition(following.group().strip(), source)
         return self._age(text[start:end], source)

@@ -48,7 +48,9 @@ UNFAMILIAR := carrow garrison halvorsen ferris-valley dunmore lindell kestrel-ba
 	fenwick-lake hollowell-county brackwater stennis-ridge \
 	siletz-bay verrill-county ashgrove-junction \
 	skelkwa-nation sable-river harrow-creek-pd-pscpa tallow-creek-county \
-	ardenne-state-police wrenfield-regional brightwater-pd dunhollow-county
+	ardenne-state-police wrenfield-regional brightwater-pd dunhollow-county \
+	cinnabar-county osprey-bay larkspur-county fallow-ridge \
+	thornbury-regional wexford-mills harrowgate-county meridian-transit
 calibrate: $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	$(BIN)/policy-review evaluate sample_policies sample_policies/heldout3 ../shared/corpus/real \

@@ -36,11 +36,15 @@ def test_an_intranet_link_bar_outside_nav_is_page_chrome(tmp_path):
         "<h1>Missing Children</h1><p>Officers shall search the home, as set out in "
         '<a href="/go/41">GO 41</a>, and the yard.</p></body></html>'
     )
-    document = load_document(_write(tmp_path, "page.html", page.encode()))
-    by_text = {p.text: p for p in document.passages}
+    by_text = _passages_by_text(tmp_path, "page.html", page)
     assert by_text["PolicyNet Home Directives Forms Search"].kind is PassageKind.HEADER_FOOTER
     sentence = by_text["Officers shall search the home, as set out in GO 41, and the yard."]
     assert sentence.kind is PassageKind.PARAGRAPH
+
+
+def _passages_by_text(tmp_path, name: str, text: str) -> dict:
+    document = load_document(_write(tmp_path, name, text.encode()))
+    return {p.text: p for p in document.passages}
 
 
 def _write(tmp_path, name, data):
@@ -281,8 +285,7 @@ def test_a_code_section_number_heads_its_subsections(tmp_path):
         "§ 7-205. Duties of watch commander.\n\n"
         "(a) The watch commander shall respond.\n"
     )
-    document = load_document(_write(tmp_path, "code.txt", text.encode()))
-    by_text = {p.text: p for p in document.passages}
+    by_text = _passages_by_text(tmp_path, "code.txt", text)
     assert by_text["§ 7-204. Duties upon report."].kind is PassageKind.HEADING
     assert by_text["(a) The watch commander shall respond."].section == (
         "§ 7-205. Duties of watch commander.",

@@ -799,8 +799,9 @@ def _health_view(document: Document, scope: DocumentScope | None) -> dict:
                 scope.not_in_force,
                 "Text stating no rule, set aside",
                 "",
-                "Drafting notes, options marked not adopted or deleted, and revision "
-                "logs are never counted as evidence; check that none of it is in force.",
+                "Drafting notes, options marked not adopted or deleted, revision logs "
+                "and text explaining a rule (commentary, rationale, a scenario) are never "
+                "counted as evidence; check that none of it is in force.",
             )
         )
     if not document.passages:

@@ -27,6 +27,9 @@ from policy_review.extract import load_document
 DOCX_FILES = annotatable(".docx")
 UNCHANGED_PARTS = ("word/styles.xml", "word/numbering.xml")
 ANCHORED_SHARE = 0.8
+GENERATED_NUMBER_RE = re.compile(r"^\s*\(?(?:\d{1,3}|[A-Za-z]|[ivxlc]{1,5})[.)]\s+")
+"""An item's number, which opens the quote ("5. vehicle pursuits;") but, when Word generates it,
+is no text of the file: compared without it on both sides."""
 
 
 def _comments(path):
@@ -62,6 +65,7 @@ def _words(text: str) -> list[str]:
 def _within(anchored: str, quote: str) -> bool:
     """The anchored words are the quote's, in order, and most of them: the quote may hold list
     numbers Word generates, which are not text of the file."""
+    anchored, quote = GENERATED_NUMBER_RE.sub("", anchored), GENERATED_NUMBER_RE.sub("", quote)
     words, quote_words = _words(anchored), iter(_words(quote))
     in_order = all(word in quote_words for word in words)
     return in_order and len(words) >= ANCHORED_SHARE * len(_words(quote))

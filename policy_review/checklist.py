@@ -860,9 +860,10 @@ def _load_element(
         c for c in (_load_cue(c, f"{where}: cue", problems, concepts) for c in cues_raw) if c
     )
     _no_duplicates([c.id for c in cues], f"{where}: cues", problems)
+    cue_ids = {c.id for c in cues}
     for cue in cues:
         for other in cue.yields_to:
-            if other not in {c.id for c in cues} or other == cue.id:
+            if other not in cue_ids or other == cue.id:
                 problems.add(f"{where}: cue {cue.id}", f"yields_to names no other cue {other!r}")
     flags_raw = body.get("red_flags") or []
     if not isinstance(flags_raw, list):

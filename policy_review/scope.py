@@ -87,6 +87,8 @@ TICKED_BOX_RE = re.compile(r"\[\s?[xX\u2713\u2714\u2717\u2718]\s?\]|[\u2612\u261
 """A marked option box ("[X]", "☒", "☑"): a form that marks some boxes adopts only those."""
 EMPTY_BOX_RE = re.compile(r"\[\s?\]|\u2610")
 """An unmarked option box ("[ ]", "☐")."""
+OPTION_BOX_RE = re.compile(rf"{TICKED_BOX_RE.pattern}|{EMPTY_BOX_RE.pattern}")
+"""An option box, marked or not: where one option or check-box item of a form meets the next."""
 EMPTY_BOX_OPENING_RE = re.compile(rf"^\s*(?:\(?[\w.]{{1,6}}[.)]?\s+)?(?:{EMPTY_BOX_RE.pattern})")
 """An unmarked box opening a passage, perhaps after its list label ("5. [ ] The child ...")."""
 VOCABULARY_FILE = ("scope", "topics.yaml")

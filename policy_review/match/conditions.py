@@ -136,14 +136,7 @@ class ConditionReader:
         others = self.narrowing.others
         if others is None or not sentences:
             return None
-        stating = [s for s in sentences if not self._is_run_in_title(s)] or list(sentences)
-        found = None
-        for s in stating:
-            condition = self._of_sentence(s, frozenset(), own.get(s, ()), others)
-            if condition is None:
-                return None
-            found = found or condition
-        return found
+        return self._of_every(sentences, frozenset(), own, others)
 
     def limit(
         self, sentences, exempt: frozenset[str], own: dict[int, list[Span]]
@@ -154,12 +147,16 @@ class ConditionReader:
         narrowing = self.narrowing
         if narrowing.cases is None and narrowing.all_ages is None:
             return None
-        # a title ("(G) Shift Supervisor.") names who the items are about; the sentences after
-        # it state the duty and whether it holds for every child
+        return self._of_every(sentences, exempt, own, narrowing.cases)
+
+    def _of_every(self, sentences, exempt, own, people) -> LimitingCondition | None:
+        """The condition naming `people` that confines every one of `sentences`, or None. A
+        title ("(G) Shift Supervisor.") names who the items are about; the sentences after it
+        state the duty and for whom it holds."""
         stating = [s for s in sentences if not self._is_run_in_title(s)] or list(sentences)
         found = None
         for s in stating:
-            condition = self._of_sentence(s, exempt, own.get(s, ()))
+            condition = self._of_sentence(s, exempt, own.get(s, ()), people)
             if condition is None:
                 return None
             found = found or condition
@@ -203,12 +200,11 @@ class ConditionReader:
         below_title = heading_ends(section)[0]
         return any(a >= below_title for a, _ in hits)
 
-    def _of_sentence(self, s: int, exempt, own, people: str | None = None):
-        """The condition of sentence `s` naming `people` (default: some children)."""
+    def _of_sentence(self, s: int, exempt, own, people: str | None):
+        """The condition of sentence `s` naming `people` (some children, or no children)."""
         index = self.index
         parsed = index.parsed
         sentence = parsed.sentences[s]
-        people = people or self.narrowing.cases
         found = self._clause(s, exempt, own, ConditionSource.SENTENCE, people)
         if found is not None:
             return found

@@ -27,6 +27,7 @@ from policy_review.model import (
     Status,
     SubcheckOutcome,
 )
+from policy_review.scope import OPTION_BOX_RE
 
 FOUND_BASE_SCORE = 0.80
 PARTIAL_BASE_SCORE = 0.60
@@ -75,7 +76,7 @@ CLAUSE_SEMICOLON_RE = re.compile(r";(?!\s*(?:provided|except\s+that)\b)", re.IGN
 for a repeat runaway the entry shall be made upon approval ..."): the proviso qualifies the
 clause before it, whose act it names only as "the entry"."""
 ITEM_CUT_RE = re.compile(
-    r";|\s\(?(?:[a-z]|\d{1,2}|[ivx]{1,4})\)\s|\[\s?[xX✓✔]?\s?\]|[☐☑☒□■]", re.IGNORECASE
+    rf";|\s\(?(?:[a-z]|\d{{1,2}}|[ivx]{{1,4}})\)\s|{OPTION_BOX_RE.pattern}", re.IGNORECASE
 )
 """Where a run-in list's clauses part: "(1) 13 or younger; (2) out of the zone of safety", or a
 form's check boxes run together ("[ ] out of the zone ... [ ] a developmental disability")."""
@@ -620,17 +621,11 @@ def _judge(
                 AdjustmentCause.TOPIC_ONLY, 0.0, "the document's title names the missing child"
             )
         )
+    # the sentences stating the cue's words: a heading over them ("Validation") names a topic
+    stating = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
     reference = index.compiled.checklist.modality.reference
-    if reference:
-        # a heading over the reference ("Validation") names its topic, it states nothing
-        concepts = _cue_concepts(cue)
-        carrying = [
-            s
-            for s in unit
-            if not concepts.isdisjoint(index.hits[s]) and not sentences[s].title_only
-        ]
-        if carrying and all(reference in index.hits[s] for s in carrying):
-            cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
+    if reference and stating and all(reference in index.hits[s] for s in stating):
+        cap(AdjustmentCause.CROSS_REFERENCE, "only a cross-reference to another document")
     element = work.element
     actors, source = _unit_actors(index, work, cue, unit)
     if _other_roles(index, element, actors):
@@ -639,7 +634,6 @@ def _judge(
             AdjustmentCause.WRONG_ROLE,
             f"stated as a duty of the {_names(actors)}, not of the {whose}",
         )
-    stating = [s for s in carrying_of(index, cue, unit) if not sentences[s].title_only]
     condition = None
     curriculum = index.compiled.checklist.narrowing.curriculum
     expands = index.compiled.expands
@@ -710,7 +704,7 @@ def _unit_actors(index: ConceptIndex, work: _ElementWork, cue: Cue, unit):
     if not index.compiled.checklist.actors:
         return (), ActorSource.NONE
     concepts = _cue_concepts(cue)
-    carrying = [s for s in unit if not concepts.isdisjoint(index.hits[s])] or list(unit)
+    carrying = carrying_of(index, cue, unit) or list(unit)
     words = {s: _spans_of(index, s, concepts) for s in carrying}
     return work.actors.of_unit(carrying, words)
 

@@ -24,7 +24,7 @@ from policy_review.extract.structure import parse_marker
 from policy_review.match.compile import MIN_FUZZY_WORD_LEN, CompiledChecklist
 from policy_review.match.nlp import get_nlp
 from policy_review.model import NON_EVIDENCE_KINDS, ChapterStart, Document, Passage, PassageKind
-from policy_review.scope import EMPTY_BOX_RE, TICKED_BOX_RE
+from policy_review.scope import EMPTY_BOX_RE, OPTION_BOX_RE, TICKED_BOX_RE
 
 FUZZY_CUTOFF = 90
 """rapidfuzz ratio (0-100) above which an unknown word is read as an OCR-damaged term word."""
@@ -118,7 +118,7 @@ MAX_SECTION_SENTENCES = 40
 """A `section` unit is at most this many sentences, so a document without headings is not one
 giant unit that trivially holds every concept."""
 
-OPTION_END_RE = re.compile(r"[,;.]\s|\[\s?[^\]]?\s?\]|[\u2610\u2612\u2611\u2705]|$")
+OPTION_END_RE = re.compile(rf"[,;.]\s|{OPTION_BOX_RE.pattern}|$")
 """An option inside a sentence ("[X] as a Priority 1 call [ ] as the next available call, to")
 runs to the next box or the end of its clause."""
 

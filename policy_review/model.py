@@ -595,6 +595,7 @@ class ChapterReason(StrEnum):
     WHOLE_DOCUMENT = "whole_document"  # a single directive: the document is one chapter
     TITLE_NAMES_TOPIC = "title_names_topic"
     TEXT_ABOUT_TOPIC = "text_about_topic"  # no topic in the title, but most of its text
+    SECTION_NAMES_TOPIC = "section_names_topic"  # a section heading of it names the topic
     OFF_TOPIC = "off_topic"  # set aside: neither its title nor its text is about the topic
     NO_CHAPTER_ON_TOPIC = "no_chapter_on_topic"  # nothing chosen, so the whole document is read
     FOR_OTHER_AUDIENCE = "for_other_audience"  # set aside: on a topic only other checklists read

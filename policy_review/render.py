@@ -590,6 +590,7 @@ CHAPTER_REASON_WORDS = {
     ChapterReason.WHOLE_DOCUMENT: "the whole document is one directive",
     ChapterReason.TITLE_NAMES_TOPIC: "its title names",
     ChapterReason.TEXT_ABOUT_TOPIC: "its text is mostly about missing children",
+    ChapterReason.SECTION_NAMES_TOPIC: "a section heading names",
     ChapterReason.OFF_TOPIC: "not about missing children",
     ChapterReason.NO_CHAPTER_ON_TOPIC: "no chapter is about missing children, so all were read",
     ChapterReason.FOR_OTHER_AUDIENCE: "read only for other checklists",

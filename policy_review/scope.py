@@ -635,17 +635,46 @@ def _title(texts: list[str], topic: Topic | None) -> str:
 
 
 def _judge(
-    texts: list[str], about: int, evidence: int, vocabulary: Vocabulary
+    texts: list[str], about: int, evidence: int, vocabulary: Vocabulary, headings=()
 ) -> tuple[Topic | None, ChapterReason, tuple[str, ...]]:
+    """The chapter's topic and why: its title names one; or one of its section `headings` (given
+    only when no chapter's title names missing children) is about them ("19.04 Missing, Runaway
+    and Abducted Juveniles" in a chapter "Juvenile Matters"); or most of its text is."""
     named = [t for t in texts if not vocabulary.names_other_population(t)]
     for topic in vocabulary.topics:
         matched = sorted({m.group().lower() for t in named for m in topic.title.finditer(t)})
         if matched:
             return topic, ChapterReason.TITLE_NAMES_TOPIC, tuple(matched)
+    sections = [
+        h
+        for h in headings
+        if _heading_about_topic(h, vocabulary) and not vocabulary.names_other_population(h)
+    ]
+    if sections:
+        topic = next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
+        return topic, ChapterReason.SECTION_NAMES_TOPIC, (sections[0],)
     if about >= BODY_MIN_PASSAGES and about >= BODY_MIN_SHARE * evidence:
         topic = next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
         return topic, ChapterReason.TEXT_ABOUT_TOPIC, ()
     return None, ChapterReason.OFF_TOPIC, ()
+
+
+def _by_sections(document: Document, chapter: Chapter, vocabulary: Vocabulary) -> Chapter:
+    """The chapter, read for missing children when a section heading of it is about them and it
+    was set aside."""
+    if chapter.reason is not ChapterReason.OFF_TOPIC:
+        return chapter
+    headings = [
+        p.text
+        for p in document.passages[chapter.first : chapter.end]
+        if p.kind is PassageKind.HEADING
+    ]
+    topic, reason, matched = _judge([], 0, 0, vocabulary, headings)
+    if topic is None:
+        return chapter
+    return replace(
+        chapter, topic=topic.id, reason=reason, matched=matched, audiences=topic.audiences
+    )
 
 
 def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> DocumentScope:
@@ -685,6 +714,13 @@ def detect_scope(document: Document, vocabulary: Vocabulary | None = None) -> Do
                 audiences=topic.audiences if topic else (),
             )
         )
+    if source is not StructureSource.SINGLE and not any(
+        c.topic == vocabulary.passage_topic and c.reason is ChapterReason.TITLE_NAMES_TOPIC
+        for c in chapters
+    ):
+        # no chapter is titled for missing children: a chapter holding a section on them
+        # ("Juvenile Matters" > "19.04 Missing, Runaway and Abducted Juveniles") is their policy
+        chapters = [_by_sections(document, c, vocabulary) for c in chapters]
     directive_topics = {t.id for t in vocabulary.topics if t.directive}
     on_topic = any(c.topic in directive_topics for c in chapters)
     if not on_topic:  # one directive, or a manual with no chapter on the topic: read it all

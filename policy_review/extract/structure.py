@@ -144,7 +144,7 @@ only when a title or nothing follows."""
 ANNEX_WORDS = ("attachment", "appendix", "annex", "exhibit", "addendum")
 """Words that number material added after a directive's body: it ends the body's sections."""
 _SECTION_WORD = re.compile(
-    r"^(section|article|chapter|part|policy|title|attachment|appendix|annex|exhibit|addendum|§)"
+    r"^(section|article|chapter|part|policy|title|rule|attachment|appendix|annex|exhibit|addendum|§)"
     r"(?:(?<=§)\s*|\s+)(\d{1,4}-\d{1,4}|\d{1,4}(?:\.\d{1,3})*|[ivxlc]{1,6}|[a-z](?=\s*(?:$|[.:]|[-–—]\s)))\b(?:[.:](?!\d)|\s+[-–—](?=\s))?\s*",
     re.IGNORECASE,
 )

@@ -47,20 +47,23 @@ or a restrictive relative clause of a case noun ("every case in which the child 
 "calls that involve foul play"; not "reports that the child ...", a verb's object clause, nor
 "cases, which ...", which adds no restriction)."""
 FOLLOWING_CONDITION_RE = re.compile(
-    r"\b(?:if|when|whenever|where|once"
+    r"(?:\b(?:if|when|whenever|where|once"
     r"|(?:who|that|which)\s+(?:meets?|has|have|shows?|presents?|satisf(?:y|ies)|fits?)"
     r"(?:\s+(?:any|one|either))?(?:\s+or\s+more)?\s+of)"
     r"\s+(?:(?:any|each|all|either|both|at\s+least)\s+)?"
     r"(?:(?:one|two)\s+)?(?:(?:or\s+more)\s+)?(?:of\s+)?the\s+"
     r"(?:(?:following|listed)|(?:[\w'-]+\s+){0,3}?"
     r"(?:conditions|factors|criteria|circumstances|indicators)\s+(?:in|of|under|listed)\b)"
+    r"|\b(?:to|for|in|with)\s+whom\s+(?:any|one|either|each|a|an)\b(?:\s+or\s+more)?"
+    r"(?:\s+of\s+the)?\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:conditions?|factors?|criteria|circumstances?|indicators?)\b)"
     r"(?:[^.;:]|\.(?=\d))*",
     re.IGNORECASE,
 )
 """"shall be treated as at risk when any one of the following applies:", "whenever one or more
 of the conditions in 41.03.030(C) is present", "a missing child who meets any of the factors in
-Section III.B": the duty holds only for the children the list (or the paragraph it cites) names,
-whatever words it uses."""
+Section III.B", "a missing juvenile to whom any Critical factor in paragraph C applies": the duty
+holds only for the children the list (or the paragraph it cites) names, whatever words it uses."""
 CONDITION_ARROW_RE = re.compile(r"[^.;:→]{0,40}?\s*(→|->|=>|⇒)")
 """"HIGH RISK → Sgt. responds": what an arrow follows is the case the step after it is for."""
 CASE_NOUN_TRAIL_RE = re.compile(rf"\W{{0,2}}\s*(?:missing\s+)?(?:{CASE_NOUN})\b", re.IGNORECASE)

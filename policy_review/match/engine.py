@@ -452,9 +452,11 @@ def _withdrawn(index: ConceptIndex, unit: tuple[int, ...]) -> bool:
     modality = index.compiled.checklist.modality
     if not modality.withdrawn:
         return False
-    return all(
+    # a heading over the withdrawn rule ("3. What Rev. 3 changes") states nothing itself
+    stating = [s for s in unit if not index.parsed.sentences[s].title_only]
+    return bool(stating) and all(
         modality.withdrawn in index.hits[s] and modality.replacement not in index.hits[s]
-        for s in unit
+        for s in stating
     )
 
 

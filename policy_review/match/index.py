@@ -500,10 +500,11 @@ def _header_block(passages: tuple[Passage, ...]) -> list[str]:
             return []
         if passage.kind is PassageKind.HEADING and NUMBERED_HEADING_RE.match(passage.text):
             return texts
-        if (
-            passage.kind not in HEADER_BLOCK_KINDS
-            or len(passage.text.split()) > HEADER_BLOCK_MAX_WORDS
-        ):
+        if passage.kind not in HEADER_BLOCK_KINDS:
+            return []
+        if len(passage.text.split()) > HEADER_BLOCK_MAX_WORDS:
+            if passage.kind is PassageKind.TABLE_CELL:
+                continue  # a header table's long cell ("Authority", "Related") names no topic
             return []
         texts.append(passage.text)
     return []
@@ -1096,8 +1097,13 @@ def index_concepts(parsed: ParsedDocument, compiled: CompiledChecklist) -> Conce
         for name in compiled.expands[concept]:
             section_hits[section][name].append((start, end))
     _add_defined_terms(parsed, compiled, hits, section_hits)
-    _add_section_references(parsed, compiled, hits)
+    labels = _part_labels(parsed)
+    _add_section_references(parsed, compiled, hits, labels)
+    _drop_own_references(parsed, compiled, hits, labels)
     _add_abbreviations(parsed, compiled, hits, section_hits)
+    _add_role_tags(parsed, compiled, hits)
+    _add_glossary_roles(parsed, compiled, hits, section_hits)
+    _carry_withdrawals(parsed, compiled, hits)
     return ConceptIndex(parsed, compiled, hits, section_hits)
 
 
@@ -1128,6 +1134,131 @@ def _initials(words: list[str], *, small: bool) -> str:
             continue
         letters.extend(part[0] for part in word.split("-") if part)
     return "".join(letters).upper()
+
+
+GLOSSARY_ENTRY_RE = re.compile(
+    r"^\W*(?:\(?\w{1,3}[.)]\s+)?(?P<term>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3})\s*"
+    r"(?::|\s[-–—]\s|\s+means\s+)\s*(?P<rest>(?i:the|a|an|any|each)\s.{2,})"
+)
+"""A glossary entry naming a position: "Floor Lead: the telecommunicator in charge of the floor",
+"Intake - the Intake Telecommunicator who answers the line", "OIC means the officer in charge";
+a definition opens on an article, so a prompt ('Say: "An officer ..."') or a record's field
+("RECOMMENDED UNITS: ALL AVAIL PATROL") is none."""
+TAG_LEGEND_RE = re.compile(
+    r"\[\s*(?P<tag>[A-Z][A-Z0-9 /&.-]{0,11}?)\s*\]\s+(?P<rest>[^\[\]]{3,80}?)(?=\s*\[|\s*$)"
+)
+"""One entry of a legend of role tags: "[CT] 9-1-1 Call-Taker [DISP] Police Radio Dispatcher"."""
+BRACKETED_RE = re.compile(r"\[[^\[\]]{1,40}\]")
+"""A bracketed group, where a legend's tags are used ("Broadcast to all units. [DISP]")."""
+HEAD_PHRASE_END_RE = re.compile(
+    r"[(,;:./]|\s(?:who|whom|that|which|in|on|of|for|to|with|at|from|by|working|assigned|also)\s",
+    re.IGNORECASE,
+)
+"""Where a definition's first noun phrase ends: its head is the last actor named before it
+("Police Radio Dispatcher (also works the ACIC terminal)" is a dispatcher, "the Radio Position
+working the agency's channel" no agency)."""
+
+
+def _head_actor(found, actors, carried, start: int, text: str) -> set[str]:
+    """The role concepts of the actor heading the noun phrase that opens `text` at `start` (the
+    last actor starting before the phrase ends; a longer name holding a shorter one wins:
+    "telecommunicator in charge")."""
+    end = HEAD_PHRASE_END_RE.search(text, start)
+    stop = end.start() if end else len(text)
+    spans = [(a, b) for c in actors for a, b in found.get(c, ()) if start <= a < stop]
+    spans = [
+        (a, b)
+        for a, b in spans
+        if not any(x <= a and b <= y and (x, y) != (a, b) for x, y in spans)
+    ]
+    if not spans:
+        return set()
+    head = max(spans)
+    return {
+        concept
+        for concept, concept_spans in found.items()
+        if concept in carried and head in concept_spans
+    }
+
+
+def _role_vocabulary(compiled) -> tuple[set[str], set[str]]:
+    """The checklist's actor concepts, and every concept naming a role (what a name carries)."""
+    checklist = compiled.checklist
+    actors = set(checklist.actors.values())
+    roles = actors | {name for name, c in checklist.concepts.items() if c.role_of}
+    return actors, set().union(*(compiled.expands.get(c, (c,)) for c in roles))
+
+
+def _add_glossary_roles(parsed: ParsedDocument, compiled, hits, section_hits) -> None:
+    """A position the directive defines in its own words stands for the actor its definition
+    names wherever the directive uses it: "Floor Lead: the telecommunicator in charge of the
+    floor" makes "Floor Lead told" the communications supervisor told and a "Who" cell "Floor
+    Lead" that supervisor's row. Only the words naming who acts carry over."""
+    actors, carried = _role_vocabulary(compiled)
+    meanings: dict[str, set[str]] = {}
+    for index, passage in enumerate(parsed.document.passages):
+        if passage.kind not in (PassageKind.LIST_ITEM, PassageKind.PARAGRAPH):
+            continue
+        entry = GLOSSARY_ENTRY_RE.match(passage.text)
+        ids = parsed.passage_sentences.get(index, ())
+        if entry is None or not ids:
+            continue
+        found = hits[ids[0]]
+        term_start, term_end = entry.span("term")
+        if any(a < term_end and b > term_start for c in actors for a, b in found.get(c, ())):
+            continue  # the term is itself an actor's name
+        named = _head_actor(found, actors, carried, entry.start("rest"), passage.text)
+        if named:
+            meanings.setdefault(entry["term"].casefold(), set()).update(named)
+    if not meanings:
+        return
+    names = "|".join(map(re.escape, sorted(meanings, key=len, reverse=True)))
+    pattern = re.compile(rf"(?<![\w-])(?:{names})(?![\w-])", re.IGNORECASE)
+    _mark_everywhere(
+        parsed, hits, section_hits, pattern, lambda match: meanings[match.group().casefold()]
+    )
+
+
+def _add_role_tags(parsed: ParsedDocument, compiled, hits) -> None:
+    """A legend of role tags (two or more "[TAG] who" entries in one passage) makes each tag name
+    the actor its entry names wherever the directive writes it, in brackets ("Respond to the
+    scene. [SGT]") or as the same capitals ("Notify the COMM SUP"): a step list that gives each
+    step's doer only as a tag at its end. Only the words naming who acts carry over."""
+    actors, carried = _role_vocabulary(compiled)
+    passages = parsed.document.passages
+    meanings: dict[str, set[str]] = {}
+    for index, passage in enumerate(passages):
+        entries = list(TAG_LEGEND_RE.finditer(passage.text))
+        if len(entries) < 2:
+            continue
+        for entry in entries:
+            start = entry.start("rest")
+            holder = next(
+                (
+                    s
+                    for s in parsed.passage_sentences.get(index, ())
+                    if parsed.sentences[s].end > start
+                ),
+                None,
+            )
+            if holder is None:
+                continue
+            named = _head_actor(hits[holder], actors, carried, start, passage.text[: entry.end()])
+            if named:
+                meanings.setdefault(entry["tag"], set()).update(named)
+    if not meanings:
+        return
+    tags = "|".join(map(re.escape, sorted(meanings, key=len, reverse=True)))
+    tag_re = re.compile(rf"(?<![\w-])({tags})(?![\w-])")
+    for sentence, found in zip(parsed.sentences, hits, strict=True):
+        text = passages[sentence.passage].text
+        touched = set()
+        for match in tag_re.finditer(text, sentence.start, sentence.end):
+            for name in meanings[match.group(1)]:
+                found[name].append(match.span())
+                touched.add(name)
+        for name in touched:
+            found[name].sort()
 
 
 def _expansion(words: list[tuple[int, int, str]], abbr: str, *, before: bool) -> Span | None:
@@ -1234,13 +1365,32 @@ def _composed_label(trail: list[str], own: str) -> str | None:
         if marker.style[0] == "dotted" or marker.style == ("word", "§"):
             label = token
         elif marker.style[0] == "word":
-            label = ""
+            # "Rule 7.3.3", "Section 4.2": a dotted number names the part alone
+            number = token.split()[-1]
+            label = number if "." in number else ""
         else:
             label = f"{label}.{token}" if label else token
     return _label_key(label) if label else None
 
 
-def _add_section_references(parsed: ParsedDocument, compiled, hits) -> None:
+def _part_labels(parsed: ParsedDocument) -> dict[str, list[int]]:
+    """The full number of every numbered heading and list item of the directive ("III.C",
+    "318.03"), each with the passages that carry it."""
+    labels: dict[str, list[int]] = {}
+    for index, passage in enumerate(parsed.document.passages):
+        if passage.kind not in (PassageKind.HEADING, PassageKind.LIST_ITEM):
+            continue
+        # a heading's trail ends with itself; an item's trail is its parents'
+        heading = passage.kind is PassageKind.HEADING
+        label = _composed_label(
+            list(passage.section[:-1] if heading else passage.section), passage.text
+        )
+        if label:
+            labels.setdefault(_label_key(label), []).append(index)
+    return labels
+
+
+def _add_section_references(parsed: ParsedDocument, compiled, hits, labels) -> None:
     """A reference to the directive's own definition ("ask whether any condition in III.B
     applies", "any circumstance listed in 2.2") carries what that part defines for the
     checklist's `defined_terms` concepts: the call-taker who checks the answers against "III.C."
@@ -1250,24 +1400,16 @@ def _add_section_references(parsed: ParsedDocument, compiled, hits) -> None:
     )
     if not names:
         return
-    passages = parsed.document.passages
     defines: dict[str, set[str]] = {}
-    for index, passage in enumerate(passages):
-        if passage.kind not in (PassageKind.HEADING, PassageKind.LIST_ITEM):
-            continue
-        ids = parsed.passage_sentences.get(index, ())
-        found = names.intersection(hits[ids[0]]) if ids else set()
-        if not found:
-            continue
-        # a heading's trail ends with itself; an item's trail is its parents'
-        heading = passage.kind is PassageKind.HEADING
-        label = _composed_label(
-            list(passage.section[:-1] if heading else passage.section), passage.text
-        )
-        if label:
-            defines.setdefault(label, set()).update(found)
+    for label, indexes in labels.items():
+        for index in indexes:
+            ids = parsed.passage_sentences.get(index, ())
+            found = names.intersection(hits[ids[0]]) if ids else set()
+            if found:
+                defines.setdefault(label, set()).update(found)
     if not defines:
         return
+    passages = parsed.document.passages
     for sentence, found in zip(parsed.sentences, hits, strict=True):
         text = passages[sentence.passage].text
         for match in SECTION_REFERENCE_RE.finditer(text, sentence.start, sentence.end):
@@ -1277,6 +1419,59 @@ def _add_section_references(parsed: ParsedDocument, compiled, hits) -> None:
                 ):
                     found[name].append(match.span())
                     found[name].sort()
+
+
+def _drop_own_references(parsed: ParsedDocument, compiled, hits, labels) -> None:
+    """A pointer to a numbered part of this same directive ("Ask each Critical Missing question
+    (see 318.03)") is no cross-reference to another document: what it points to is stated here
+    and read where it stands."""
+    reference = compiled.checklist.modality.reference
+    if not reference or not labels:
+        return
+    passages = parsed.document.passages
+    for sentence, found in zip(parsed.sentences, hits, strict=True):
+        spans = found.get(reference)
+        if not spans:
+            continue
+        text = passages[sentence.passage].text
+        kept = [
+            (start, end)
+            for start, end in spans
+            if not any(
+                _label_key(match.group()) in labels
+                for match in SECTION_REFERENCE_RE.finditer(text, start, end)
+            )
+        ]
+        if kept:
+            found[reference] = kept
+        else:
+            del found[reference]
+
+
+WITHDRAWAL_AFTER_RE = re.compile(
+    r"^\W*(?:(?:that|this|the|these|those|such)\s+(?:[\w-]+\s+){0,2}(?:rule|sentence|provision|"
+    r"practice|memo|paragraph|wording|language|order|instruction|section|item)s?\b|(?:\w+\W+){0,3}$)",
+    re.IGNORECASE,
+)
+"""A sentence withdrawing the one before it: it names what it withdraws ("That sentence is
+withdrawn and is not to be followed") or says no more ("Rescinded in full.")."""
+
+
+def _carry_withdrawals(parsed: ParsedDocument, compiled, hits) -> None:
+    """A rule quoted in one sentence and withdrawn by the next ("Rev. 2 said: '... entered after
+    24 hours.' That sentence is withdrawn.") is reported as withdrawn where it is quoted too."""
+    withdrawn = compiled.checklist.modality.withdrawn
+    if not withdrawn:
+        return
+    sentences = parsed.sentences
+    for s in range(len(sentences) - 1, 0, -1):
+        after, before = sentences[s], sentences[s - 1]
+        if withdrawn not in hits[s] or after.passage != before.passage:
+            continue
+        if withdrawn in hits[s - 1]:
+            continue
+        if WITHDRAWAL_AFTER_RE.match(parsed.text_of(after)):
+            hits[s - 1][withdrawn] = [(before.start, before.start)]
 
 
 def _add_defined_terms(parsed: ParsedDocument, compiled, hits, section_hits) -> None:

@@ -92,6 +92,19 @@ WHO_CELL_REST_RE = re.compile(
 )
 """A table cell is a "Who" cell when, its actors taken out, only determiners, "and" / "or" and
 punctuation are left ("Dispatcher", "Call-taker / Dispatcher", "The assigned detective")."""
+DUTY_HOLDER_RE = re.compile(
+    r"\b(?:incumbent\s+(?:up)?on|(?:responsibility|obligation|duty|task|job)\s+of|"
+    r"(?:rests?|lies|lie)\s+with|(?:is|are)\s+required\s+of|falls?\s+to)\s+"
+    r"(?:(?:the|a|an|each|every|any|all|assigned|responding|on-duty)\s+)?(?:[A-Z][\w-]*\s+)?$",
+    re.IGNORECASE,
+)
+"""A duty stated without the actor as subject names its holder after these words ("It is
+incumbent upon the call receiver to obtain ...", "Confirmation ... rests with the patrol
+sergeant", "... is the obligation of the dispatcher", "A report is required of the recovering
+officer"); a capitalised name may stand between ("the KECOM call receiver")."""
+TRAILING_TAGS_RE = re.compile(r"(?:\[[^\[\]]{1,40}\]\s*)+$")
+"""Role tags closing a step ("Respond to the scene. [SGT]", "[CT] [DISP]"): its doers, as a
+"Who" cell names a table row's."""
 _NO_ACTORS: tuple[tuple[str, ...], ActorSource] = ((), ActorSource.NONE)
 
 
@@ -174,6 +187,10 @@ class ActorReader:
             if subject:
                 self._lead_of[s] = lead
                 return subject, ActorSource.LEAD_IN
+        tagged = self._end_tags(s)
+        if tagged is not None:
+            self._lead_of[s] = tagged[0]
+            return tagged[1], ActorSource.LEAD_IN
         who = self._who_cell(s)
         if who is not None:
             self._lead_of[s] = who[0]
@@ -182,6 +199,29 @@ class ActorReader:
         if heading:
             return heading, ActorSource.HEADING
         return _NO_ACTORS
+
+    def _end_tags(self, s: int) -> tuple[int, tuple[str, ...]] | None:
+        """The sentence holding the role tags that close sentence `s`'s passage, and their
+        actors, when the brackets hold nothing but actors; None otherwise."""
+        parsed = self.index.parsed
+        passage = parsed.sentences[s].passage
+        text = parsed.document.passages[passage].text
+        tags = TRAILING_TAGS_RE.search(text.rstrip())
+        if tags is None:
+            return None
+        sentences = parsed.passage_sentences[passage]
+        holder = next((t for t in sentences if parsed.sentences[t].end > tags.start()), None)
+        if holder is None:
+            return None
+        spans = [
+            span for span in self._actor_spans(self.index.hits[holder]) if span[0] >= tags.start()
+        ]
+        rest = tags.group()
+        for a, b, _ in reversed(spans):
+            rest = rest[: a - tags.start()] + rest[b - tags.start() :]
+        if not spans or not WHO_CELL_REST_RE.match(re.sub(r"[\[\]]", " ", rest)):
+            return None
+        return holder, tuple(dict.fromkeys(actor for _, _, actor in spans))
 
     def _who_cell(self, s: int) -> tuple[int, tuple[str, ...]] | None:
         """The sentence of the table cell just before this cell's passage, and its actors, when
@@ -226,6 +266,18 @@ class ActorReader:
         spans = self._actor_spans(found)
         if not spans:
             return ()
+        sentence = self.index.parsed.sentences[s]
+        text = self.index.parsed.document.passages[sentence.passage].text
+        holder = next(
+            (
+                span
+                for span in spans
+                if DUTY_HOLDER_RE.search(text, max(sentence.start, span[0] - 60), span[0])
+            ),
+            None,
+        )
+        if holder is not None:
+            return self._conjoined(text, spans, holder, forward=True)
         modality = self.index.compiled.checklist.modality
         modals = [
             span
@@ -233,8 +285,6 @@ class ActorReader:
             if concept
             for span in found.get(concept, ())
         ]
-        sentence = self.index.parsed.sentences[s]
-        text = self.index.parsed.document.passages[sentence.passage].text
         modals = sorted(m for m in modals if not CONDITION_RE.search(text, sentence.start, m[0]))
         if modals:
             before = [span for span in spans if span[1] <= modals[0][0]]

@@ -972,3 +972,35 @@ def test_a_rationale_label_made_a_heading_sets_its_paragraph_aside():
     assert len(report.scope.not_in_force) == 2
     quotes = [e.quote for f in report.findings for e in f.evidence]
     assert not any("registry" in q for q in quotes)
+
+
+def test_a_chapter_holding_the_missing_child_section_is_read_when_none_is_titled(tmp_path):
+    """No chapter title names missing children, but chapter 19 "Juvenile Matters" has a section
+    "Missing Juveniles": that chapter is the policy (read, and why), and its quotes are in scope,
+    not marked outside as a stray section elsewhere would be."""
+    juvenile = _sheriff_chapter(
+        19,
+        "Juvenile Matters",
+        [
+            ("Curfew", ["Deputies enforce the county curfew ordinance for persons under 16."]),
+            (
+                "Missing Juveniles",
+                [
+                    "The deputy shall enter the missing juvenile into NCIC within two hours of "
+                    "the report, without waiting for the written report."
+                ],
+            ),
+        ],
+    )
+    chapters = [
+        _sheriff_chapter(n, c["title"], [(s["heading"], s["text"]) for s in c["sections"]])
+        for n, c in enumerate(UNRELATED[:3], 16)
+    ]
+    report = review(load_document(_write(tmp_path, "m.txt", "".join(chapters) + juvenile)))
+
+    read = report.scope.read(report.scope.applied)
+    assert [(c.number, c.reason, c.matched) for c in read] == [
+        ("19", ChapterReason.SECTION_NAMES_TOPIC, ("Section 19.02 Missing Juveniles",))
+    ]
+    ncic = next(f for f in report.findings if f.element == "LE-NCIC-2HR")
+    assert ncic.evidence and {e.scope for e in ncic.evidence} == {EvidenceScope.IN_SCOPE}

@@ -76,7 +76,10 @@ KIND_LABELS = {
     PassageKind.HEADER_FOOTER: "header/footer: never counted as evidence",
     PassageKind.TOC: "table of contents: never counted as evidence",
 }
-NOT_IN_FORCE_LABEL = "states no rule (drafting note, option not adopted, revision log): not read"
+NOT_IN_FORCE_LABEL = (
+    "states no rule (drafting note, option not adopted, revision log, a crosswalk's requirement "
+    "or verdict): not read"
+)
 # The inline assets whose sha256 goes into the page's Content-Security-Policy, so nothing else
 # (an injected tag, an event-handler attribute) could run or style the page even if escaping failed.
 # A custom --template-dir may restyle the page only through these files, for the same reason.
@@ -800,9 +803,10 @@ def _health_view(document: Document, scope: DocumentScope | None) -> dict:
                 scope.not_in_force,
                 "Text stating no rule, set aside",
                 "",
-                "Drafting notes, options marked not adopted or deleted, revision logs "
-                "and text explaining a rule (commentary, rationale, a scenario) are never "
-                "counted as evidence; check that none of it is in force.",
+                "Drafting notes, options marked not adopted or deleted, revision logs, "
+                "text explaining a rule (commentary, rationale, a scenario) and a crosswalk's "
+                "requirement and self-assessment columns are never counted as evidence; check "
+                "that none of it is in force.",
             )
         )
     if not document.passages:

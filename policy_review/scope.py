@@ -202,6 +202,9 @@ class DraftingMarkers:
     history: re.Pattern[str]  # in a section label only: a revision log
     explanation: re.Pattern[str]  # a run-in label opening text that explains a rule
     explanation_heading: re.Pattern[str]  # the same label standing as a heading of its own
+    crosswalk_requirement: re.Pattern[str]  # a crosswalk's column of the model's requirements
+    crosswalk_agency_text: re.Pattern[str]  # its column of the agency's own text
+    crosswalk_assessment: re.Pattern[str]  # its column of the agency's verdict ("MEETS")
 
 
 @lru_cache(maxsize=4)
@@ -212,8 +215,17 @@ def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
         path,
         DRAFTING_FILE,
         "drafting markers",
-        ("not_in_force", "history_sections", "explanation_labels"),
+        ("not_in_force", "history_sections", "explanation_labels", "crosswalk_columns"),
     )
+    columns = data["crosswalk_columns"]
+    if not isinstance(columns, dict) or set(columns) != {
+        "requirement",
+        "agency_text",
+        "assessment",
+    }:
+        raise ChecklistError(
+            f"{where}: crosswalk_columns needs requirement, agency_text and assessment lists"
+        )
     labels = "|".join(
         r"\s+".join(map(re.escape, label.split()))
         for label in _terms(data["explanation_labels"], "explanation_labels", where)
@@ -223,6 +235,10 @@ def load_drafting_markers(path: str | None = None) -> DraftingMarkers:
         term_pattern(_terms(data["history_sections"], "history_sections", where)),
         re.compile(rf"(?:^|(?<=[.!?\])]\s))\s*(?:{labels})\s*:", re.IGNORECASE),
         re.compile(rf"^\s*(?:{labels})\s*:?\s*$", re.IGNORECASE),
+        *(
+            term_pattern(_terms(columns[key], f"crosswalk_columns.{key}", where))
+            for key in ("requirement", "agency_text", "assessment")
+        ),
     )
 
 
@@ -319,6 +335,7 @@ def _not_in_force(
     marks_options = any(TICKED_BOX_RE.search(passage.text) for passage in document.passages)
     # a passage that opens with an explanation label (`explanations`) is explanation whole
     explained = {i for i, start in explanations if not document.passages[i].text[:start].strip()}
+    restated = _crosswalk_columns(document, markers)
     return tuple(
         i
         for i, passage in enumerate(document.passages)
@@ -327,9 +344,68 @@ def _not_in_force(
             passage.section in marked_sections
             or markers.not_in_force.search(passage.text)
             or i in explained
+            or i in restated
             or (marks_options and EMPTY_BOX_OPENING_RE.match(passage.text))
         )
     )
+
+
+def _rows(passages, first: int) -> list[list[int]]:
+    """The rows of the table whose row starts at passage `first`, each its cells' passages in
+    order, up to the first passage outside a table row."""
+    rows: list[list[int]] = []
+    for i in range(first, len(passages)):
+        row = passages[i].row
+        if row is None:
+            break
+        if not rows or passages[rows[-1][0]].row != row:
+            rows.append([])
+        rows[-1].append(i)
+    return rows
+
+
+def _crosswalk_columns(document: Document, markers: DraftingMarkers) -> set[int]:
+    """The cells of a self-audit crosswalk that are not the agency's text: under a header row
+    naming a column of requirements and a column of the agency's own text, the requirement
+    column's cells and the agency's verdict column's ("MEETS"). A column is told by its place:
+    first or last of a row when the header's is (cells merged in between shift the others)."""
+    passages = document.passages
+    restated: set[int] = set()
+    i = 0
+    while i < len(passages):
+        if passages[i].row is None:
+            i += 1
+            continue
+        rows = _rows(passages, i)
+        i += sum(map(len, rows))
+        for number, header in enumerate(rows):
+            texts = [passages[c].text for c in header]
+            kinds = [
+                (
+                    bool(markers.crosswalk_agency_text.search(t)),
+                    bool(markers.crosswalk_requirement.search(t)),
+                    bool(markers.crosswalk_assessment.search(t)),
+                )
+                for t in texts
+            ]
+            agency = [k for k, (own, _, _) in enumerate(kinds) if own]
+            asked = [k for k, (own, req, _) in enumerate(kinds) if req and not own]
+            judged = [k for k, (own, req, ass) in enumerate(kinds) if ass and not own and not req]
+            if not agency or not asked:
+                continue
+            edges = {asked[0]} | set(judged)
+            for row in rows[number + 1 :]:
+                if len(row) < 2:
+                    continue
+                for column in edges:
+                    if column == 0:
+                        restated.add(row[0])
+                    elif column == len(header) - 1:
+                        restated.add(row[-1])
+                    elif len(row) == len(header):
+                        restated.add(row[column])
+            break
+    return restated
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,6 +211,24 @@ class ConditionReader:
         found = self._clause(s, exempt, own, ConditionSource.SENTENCE, people)
         if found is not None:
             return found
+        text = parsed.document.passages[sentence.passage].text
+        label = RUN_IN_LABEL_RE.match(text, sentence.start, sentence.end)
+        if label is not None and len(label.group("label").split()) <= LEAD_IN_LABEL_MAX_WORDS:
+            # a label opening the sentence ("(Missing adults: see G.O. 41-13, which permits a
+            # telephone report ...)") names whom what follows it is for, as a title does
+            found = self._segment(
+                s,
+                text,
+                label.start("label"),
+                label.end("label"),
+                exempt,
+                (),
+                ConditionSource.ITEM_TITLE,
+                people,
+                label=True,
+            )
+            if found is not None:
+                return found
         for lead, text in self._colon_lead_ins(s):
             label = len(text.split()) <= LEAD_IN_LABEL_MAX_WORDS
             found = self._clause(lead, exempt, (), ConditionSource.LEAD_IN, people, label=label)
@@ -396,6 +414,8 @@ class ConditionReader:
 
 
 SEGMENT_BREAK_RE = re.compile(r"[;:]")
+RUN_IN_LABEL_RE = re.compile(r"\W*(?P<label>[^\W\d][^:;.]{0,60}?)\s*:\s")
+"""A short label opening a sentence and ending at a colon ("Missing adults: ...")."""
 CLAUSE_BREAK_RE = re.compile(r"[,;:]|\.(?!\d)")
 """Where a conditional clause ends: a comma, semicolon, colon or full stop, not the points of a
 number ("at risk under 41.03.030(C) or ...")."""

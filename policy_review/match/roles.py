@@ -29,13 +29,16 @@ from policy_review.model import ActorSource, PassageKind
 
 OPENING_RE = re.compile(
     r"^\W*(?:(?:\d{1,3}|[a-z]|[ivx]{1,4})[.)]\s*)?"
-    r"(?:(?:the|a|an|all|each|every|any|our|its|their|assigned|responding|first|on-duty|primary)"
-    r"\s+){0,3}$",
+    r"(?:[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*)?\s+[-–—]\s+)?"
+    r"(?:(?:the|a|an|all|each|every|any|our|its|their|assigned|responding|first|on-duty|primary"
+    r"|new|newly\s+hired)\s+){0,3}$",
     re.IGNORECASE,
 )
 """Without a modal verb, an actor is the subject only when it opens the sentence ("Officers
-search the area", "2. The assigned detective interviews ..."): a list label and determiners may
-come before it, a verb may not ("Advise the watch commander" names the one told, not the doer)."""
+search the area", "2. The assigned detective interviews ...", "A. Sworn - all officers complete
+..."): a list label, a run-in title set off by a dash (not a memo's "TO:" line) and determiners
+may come before it, a verb may not ("Advise the watch commander" names the one told, not the
+doer)."""
 PASSIVE_RE = re.compile(
     r"^\W*(?:(?:is|are|was|were|be|been|being|not|also|then|\w+ly)\s+)*(?:is|are|was|were|be|been)"
     r"\s+(?:\w+ly\s+)?(?:\w+ed|made|sent|taken|given|kept|held|told|brought|done|seen|shown|"

@@ -4,6 +4,7 @@ words, and the reports show it where the agency reads what to add."""
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def test_empty_suggested_wording_is_a_schema_error(tmp_path) -> None:
     data["elements"][0]["model_language"] = " "
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    shutil.copytree(path.parent / "roles", tmp_path / "roles")  # the actor vocabulary it names
     with pytest.raises(ChecklistError, match="model_language: expected a non-empty string"):
         load_checklist(bad)
 

@@ -4,17 +4,17 @@ The actor vocabulary is checklist data (`checklists/roles/actors.yaml`: actor na
 the roles an organisation-wide actor stands for). A sentence's actors are, in order of trust: its
 grammatical subjects (the actor named last before its modal verb - "When an officer arrives, the
 dispatcher shall ..." is the dispatcher's duty - plus the actor right before a later modal, "...
-notify the supervisor, who shall decide"; without a modal, an actor opening the sentence), the
-subject of its list's lead-in ("The call-taker shall:") or its table row's "Who" cell, and the
-actors of the deepest heading naming one ("Communications Center Responsibilities"). The subject of
-a passive verb is the one acted on ("the supervisor shall be notified"): the actor is then the one
+notify the supervisor, who shall decide"; without a modal, an actor opening the sentence; the holder
+after "It is incumbent upon" / "rests with"), the subject of its list's lead-in ("The call-taker
+shall:"), the role tags closing its step ("... [SGT]") or its table row's "Who" cell, and the actors
+of the deepest heading naming one ("Communications Center Responsibilities"). The subject of a
+passive verb is the one acted on ("the supervisor shall be notified"): the actor is then the one
 after "by", or, unnamed, the lead-in's or heading's. A modal inside a condition ("If the dispatcher
-cannot reach the family, ...") or after "you" / "we" gives no named actor the duty; without a
-modal, the subject may follow a leading condition ("When the call comes in, dispatch notifies
-..."). A sentence joining two duties ("The dispatcher shall enter the child in NCIC, and the
-detective shall ask about medications") gives each clause its own actor: a quote's actors are
-those of the clauses holding its words. Nothing here knows a phrase; it only knows where a subject
-sits in English.
+cannot reach the family, ...") or after "you" / "we" gives no named actor the duty; without a modal,
+the subject may follow a leading condition ("When the call comes in, dispatch notifies ..."). A
+sentence joining two duties ("The dispatcher shall enter the child in NCIC, and the detective shall
+ask about medications") gives each clause its own actor: a quote's actors are those of the clauses
+holding its words. Nothing here knows a phrase; it only knows where a subject sits in English.
 """
 
 from __future__ import annotations

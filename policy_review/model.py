@@ -180,10 +180,12 @@ class Modality(StrEnum):
 
 
 class ActorSource(StrEnum):
-    """Where the actors of a quote were read: its own subject, its list's lead-in, the heading."""
+    """Where the actors of a quote were read: its own subject, its list's lead-in (or its table
+    row's "Who" cell), the role tag closing its step, the heading."""
 
     SUBJECT = "subject"
     LEAD_IN = "lead_in"
+    ROLE_TAG = "role_tag"  # "Respond to the scene. [SGT]", the tag read from the legend
     HEADING = "heading"
     NONE = "none"
 

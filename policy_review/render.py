@@ -988,6 +988,7 @@ def _quote_view(evidence: Evidence, span_anchor: str) -> _QuoteView:
 _ACTOR_SOURCE_WORDS = {
     ActorSource.SUBJECT: "subject of the sentence",
     ActorSource.LEAD_IN: "from the list's lead-in",
+    ActorSource.ROLE_TAG: "from the role tag closing the step",
     ActorSource.HEADING: "from the section heading",
 }
 _MODALITY_WORDS = {

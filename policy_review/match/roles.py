@@ -169,7 +169,7 @@ class ActorReader:
             if parsed.sentences[s].title_only:
                 continue
             actors, source = self.of_sentence(s)
-            if source is ActorSource.LEAD_IN:
+            if source in (ActorSource.LEAD_IN, ActorSource.ROLE_TAG):
                 given_by = parsed.text_of(parsed.sentences[self._lead_of[s]]).strip()
             elif source is ActorSource.HEADING:
                 given_by = self._deepest(parsed.sentences[s].section)[1]
@@ -193,7 +193,7 @@ class ActorReader:
         tagged = self._end_tags(s)
         if tagged is not None:
             self._lead_of[s] = tagged[0]
-            return tagged[1], ActorSource.LEAD_IN
+            return tagged[1], ActorSource.ROLE_TAG
         who = self._who_cell(s)
         if who is not None:
             self._lead_of[s] = who[0]
@@ -386,5 +386,6 @@ _TRUST = {
     ActorSource.NONE: 0,
     ActorSource.HEADING: 1,
     ActorSource.LEAD_IN: 2,
+    ActorSource.ROLE_TAG: 2,
     ActorSource.SUBJECT: 3,
 }

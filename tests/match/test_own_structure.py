@@ -86,7 +86,7 @@ def test_a_role_tag_closing_a_step_names_its_doer(tmp_path) -> None:
     assert online["status"] == "partial", online["reason"]
     explanation = online["evidence"][0]["explanation"]
     assert explanation["actors"] == ["officer"]
-    assert explanation["actor_source"] == ActorSource.LEAD_IN.value
+    assert explanation["actor_source"] == ActorSource.ROLE_TAG.value
     causes = [a["cause"] for a in explanation["adjustments"]]
     assert AdjustmentCause.WRONG_ROLE.value in causes
     described = findings["PSAP-Q-DESCRIPTION"]["evidence"][0]["explanation"]

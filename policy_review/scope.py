@@ -710,46 +710,49 @@ def _title(texts: list[str], topic: Topic | None) -> str:
     return (named or texts or [""])[0]
 
 
+def _passage_topic(vocabulary: Vocabulary) -> Topic:
+    """The topic a chapter is read for when its text, not its title, is about missing children."""
+    return next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
+
+
 def _judge(
-    texts: list[str], about: int, evidence: int, vocabulary: Vocabulary, headings=()
+    texts: list[str], about: int, evidence: int, vocabulary: Vocabulary
 ) -> tuple[Topic | None, ChapterReason, tuple[str, ...]]:
-    """The chapter's topic and why: its title names one; or one of its section `headings` (given
-    only when no chapter's title names missing children) is about them ("19.04 Missing, Runaway
-    and Abducted Juveniles" in a chapter "Juvenile Matters"); or most of its text is."""
     named = [t for t in texts if not vocabulary.names_other_population(t)]
     for topic in vocabulary.topics:
         matched = sorted({m.group().lower() for t in named for m in topic.title.finditer(t)})
         if matched:
             return topic, ChapterReason.TITLE_NAMES_TOPIC, tuple(matched)
-    sections = [
-        h
-        for h in headings
-        if _heading_about_topic(h, vocabulary) and not vocabulary.names_other_population(h)
-    ]
-    if sections:
-        topic = next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
-        return topic, ChapterReason.SECTION_NAMES_TOPIC, (sections[0],)
     if about >= BODY_MIN_PASSAGES and about >= BODY_MIN_SHARE * evidence:
-        topic = next(t for t in vocabulary.topics if t.id == vocabulary.passage_topic)
-        return topic, ChapterReason.TEXT_ABOUT_TOPIC, ()
+        return _passage_topic(vocabulary), ChapterReason.TEXT_ABOUT_TOPIC, ()
     return None, ChapterReason.OFF_TOPIC, ()
 
 
 def _by_sections(document: Document, chapter: Chapter, vocabulary: Vocabulary) -> Chapter:
-    """The chapter, read for missing children when a section heading of it is about them and it
-    was set aside."""
+    """The chapter, set aside by its title and text, read for missing children when a section
+    heading of it is about them ("19.04 Missing, Runaway and Abducted Juveniles" in a chapter
+    "Juvenile Matters")."""
     if chapter.reason is not ChapterReason.OFF_TOPIC:
         return chapter
-    headings = [
-        p.text
-        for p in document.passages[chapter.first : chapter.end]
-        if p.kind is PassageKind.HEADING
-    ]
-    topic, reason, matched = _judge([], 0, 0, vocabulary, headings)
-    if topic is None:
+    section = next(
+        (
+            p.text
+            for p in document.passages[chapter.first : chapter.end]
+            if p.kind is PassageKind.HEADING
+            and _heading_about_topic(p.text, vocabulary)
+            and not vocabulary.names_other_population(p.text)
+        ),
+        None,
+    )
+    if section is None:
         return chapter
+    topic = _passage_topic(vocabulary)
     return replace(
-        chapter, topic=topic.id, reason=reason, matched=matched, audiences=topic.audiences
+        chapter,
+        topic=topic.id,
+        reason=ChapterReason.SECTION_NAMES_TOPIC,
+        matched=(section,),
+        audiences=topic.audiences,
     )
 
 

@@ -720,7 +720,11 @@ def _other_roles(index: ConceptIndex, element: Element, actors) -> bool:
 
 def carrying_of(index: ConceptIndex, cue: Cue, unit) -> list[int]:
     """The sentences of the unit that hold the cue's words."""
-    concepts = _cue_concepts(cue)
+    return _holding(index, _cue_concepts(cue), unit)
+
+
+def _holding(index: ConceptIndex, concepts, unit) -> list[int]:
+    """The sentences of the unit that hold a word of `concepts`."""
     return [s for s in unit if not concepts.isdisjoint(index.hits[s])]
 
 
@@ -737,7 +741,7 @@ def _part_sentences(index: ConceptIndex, cue: Cue, element: Element, unit) -> li
     subject = _cue_concepts(cue) - part_concepts
     if not subject:
         return list(unit)
-    return [s for s in unit if not subject.isdisjoint(index.hits[s])] or list(unit)
+    return _holding(index, subject, unit) or list(unit)
 
 
 def _list_of(index: ConceptIndex, unit) -> tuple[int, ...]:
@@ -968,9 +972,7 @@ def _for_others(index: ConceptIndex, work: _ElementWork, concepts, unit) -> bool
     people who are no children (a "Vulnerable Adults" section, "the report on any other adult
     may be taken by telephone"): no evidence, and no contradiction, for a child's requirement."""
     sentences = index.parsed.sentences
-    carrying = [
-        s for s in unit if not concepts.isdisjoint(index.hits[s]) and not sentences[s].title_only
-    ]
+    carrying = [s for s in _holding(index, concepts, unit) if not sentences[s].title_only]
     own = {s: _spans_of(index, s, concepts) for s in carrying}
     return work.conditions.for_others(carrying, own) is not None
 
@@ -1040,7 +1042,7 @@ def _relevant(index: ConceptIndex, hit: _Hit) -> bool:
     words are not all headings (the document's title names the topic of every element), and
     those words are not only numbers and durations ("24-hour" in a phone-number line)."""
     concepts = _rule_concepts(hit.cue) | _cue_concepts(hit.cue)
-    carrying = [s for s in hit.unit if not concepts.isdisjoint(index.hits[s])]
+    carrying = _holding(index, concepts, hit.unit)
     if not carrying or all(index.parsed.sentences[s].title_only for s in carrying):
         return False
     held = concepts.intersection(set().union(*(index.hits[s] for s in carrying)))

@@ -199,6 +199,11 @@ class ParsedDocument:
     def text_of(self, sentence: Sentence) -> str:
         return self.document.passages[sentence.passage].text[sentence.start : sentence.end]
 
+    def sentence_at(self, passage: int, offset: int) -> int | None:
+        """The sentence of `passage` holding `offset` (the last one starting at or before it)."""
+        position = bisect_right(self.sentence_starts.get(passage, ()), offset) - 1
+        return self.passage_sentences[passage][position] if position >= 0 else None
+
 
 def _is_evidence(passage) -> bool:
     return passage.kind not in NON_EVIDENCE_KINDS
@@ -1148,8 +1153,6 @@ TAG_LEGEND_RE = re.compile(
     r"\[\s*(?P<tag>[A-Z][A-Z0-9 /&.-]{0,11}?)\s*\]\s+(?P<rest>[^\[\]]{3,80}?)(?=\s*\[|\s*$)"
 )
 """One entry of a legend of role tags: "[CT] 9-1-1 Call-Taker [DISP] Police Radio Dispatcher"."""
-BRACKETED_RE = re.compile(r"\[[^\[\]]{1,40}\]")
-"""A bracketed group, where a legend's tags are used ("Broadcast to all units. [DISP]")."""
 HEAD_PHRASE_END_RE = re.compile(
     r"[(,;:./]|\s(?:who|whom|that|which|in|on|of|for|to|with|at|from|by|working|assigned|also)\s",
     re.IGNORECASE,
@@ -1225,22 +1228,14 @@ def _add_role_tags(parsed: ParsedDocument, compiled, hits) -> None:
     scene. [SGT]") or as the same capitals ("Notify the COMM SUP"): a step list that gives each
     step's doer only as a tag at its end. Only the words naming who acts carry over."""
     actors, carried = _role_vocabulary(compiled)
-    passages = parsed.document.passages
     meanings: dict[str, set[str]] = {}
-    for index, passage in enumerate(passages):
+    for index, passage in enumerate(parsed.document.passages):
         entries = list(TAG_LEGEND_RE.finditer(passage.text))
         if len(entries) < 2:
             continue
         for entry in entries:
             start = entry.start("rest")
-            holder = next(
-                (
-                    s
-                    for s in parsed.passage_sentences.get(index, ())
-                    if parsed.sentences[s].end > start
-                ),
-                None,
-            )
+            holder = parsed.sentence_at(index, start)
             if holder is None:
                 continue
             named = _head_actor(hits[holder], actors, carried, start, passage.text[: entry.end()])
@@ -1249,16 +1244,9 @@ def _add_role_tags(parsed: ParsedDocument, compiled, hits) -> None:
     if not meanings:
         return
     tags = "|".join(map(re.escape, sorted(meanings, key=len, reverse=True)))
-    tag_re = re.compile(rf"(?<![\w-])({tags})(?![\w-])")
-    for sentence, found in zip(parsed.sentences, hits, strict=True):
-        text = passages[sentence.passage].text
-        touched = set()
-        for match in tag_re.finditer(text, sentence.start, sentence.end):
-            for name in meanings[match.group(1)]:
-                found[name].append(match.span())
-                touched.add(name)
-        for name in touched:
-            found[name].sort()
+    pattern = re.compile(rf"(?<![\w-])({tags})(?![\w-])")
+    # in the text only: a tag names a step's doer, not a heading's topic
+    _mark_everywhere(parsed, hits, None, pattern, lambda match: meanings[match.group(1)])
 
 
 def _expansion(words: list[tuple[int, int, str]], abbr: str, *, before: bool) -> Span | None:
@@ -1280,10 +1268,7 @@ def _add_abbreviations(parsed: ParsedDocument, compiled, hits, section_hits) -> 
     Dispatchers (PSDs)" makes "the PSD enters the child" a dispatcher's duty. Only the words
     naming who acts carry over: "Virginia State Police (VSP)" is no clearinghouse, "Department of
     Children's Services (DCS)" no child, wherever the letters are written."""
-    checklist = compiled.checklist
-    actors = set(checklist.actors.values())
-    roles = actors | {name for name, c in checklist.concepts.items() if c.role_of}
-    carried = set().union(*(compiled.expands.get(c, (c,)) for c in roles))
+    actors, carried = _role_vocabulary(compiled)
     passages = parsed.document.passages
     meanings: dict[str, set[str]] = {}
     for sentence, found in zip(parsed.sentences, hits, strict=True):
@@ -1322,15 +1307,18 @@ def _add_abbreviations(parsed: ParsedDocument, compiled, hits, section_hits) -> 
 
 def _mark_everywhere(parsed: ParsedDocument, hits, section_hits, pattern, names_of) -> None:
     """Add a hit of each concept `names_of(match)` names wherever `pattern` matches, in the
-    sentences and in the section texts (a name the document gave itself, used anywhere)."""
+    sentences and, unless `section_hits` is None, in the section texts (a name the document gave
+    itself, used anywhere)."""
     texts = parsed.section_texts
     located = [
         (found, parsed.document.passages[sentence.passage].text, sentence.start, sentence.end)
         for sentence, found in zip(parsed.sentences, hits, strict=True)
-    ] + [
-        (section_hits[key], text, 0, len(text))
-        for key, text in zip(texts.keys, texts.texts, strict=True)
     ]
+    if section_hits is not None:
+        located += [
+            (section_hits[key], text, 0, len(text))
+            for key, text in zip(texts.keys, texts.texts, strict=True)
+        ]
     for found, text, start, end in located:
         touched = set()
         for match in pattern.finditer(text, start, end):

@@ -212,19 +212,13 @@ class ActorReader:
         tags = TRAILING_TAGS_RE.search(text.rstrip())
         if tags is None:
             return None
-        sentences = parsed.passage_sentences[passage]
-        holder = next((t for t in sentences if parsed.sentences[t].end > tags.start()), None)
+        holder = parsed.sentence_at(passage, tags.start())
         if holder is None:
             return None
-        spans = [
-            span for span in self._actor_spans(self.index.hits[holder]) if span[0] >= tags.start()
-        ]
-        rest = tags.group()
-        for a, b, _ in reversed(spans):
-            rest = rest[: a - tags.start()] + rest[b - tags.start() :]
-        if not spans or not WHO_CELL_REST_RE.match(re.sub(r"[\[\]]", " ", rest)):
-            return None
-        return holder, tuple(dict.fromkeys(actor for _, _, actor in spans))
+        # the brackets blanked, not removed: the actors' offsets stay those of the passage
+        bare = text[: tags.start()] + re.sub(r"[\[\]]", " ", tags.group())
+        actors = _only_actors(bare, tags.start(), self._actor_spans(self.index.hits[holder]))
+        return None if actors is None else (holder, actors)
 
     def _who_cell(self, s: int) -> tuple[int, tuple[str, ...]] | None:
         """The sentence of the table cell just before this cell's passage, and its actors, when
@@ -241,13 +235,8 @@ class ActorReader:
             return None
         if previous.section != passages[passage].section:
             return None
-        spans = self._actor_spans(self.index.hits[cell[0]])
-        rest = previous.text
-        for a, b, _ in reversed(spans):
-            rest = rest[:a] + rest[b:]
-        if not spans or not WHO_CELL_REST_RE.match(rest):
-            return None
-        return cell[0], tuple(dict.fromkeys(actor for _, _, actor in spans))
+        actors = _only_actors(previous.text, 0, self._actor_spans(self.index.hits[cell[0]]))
+        return None if actors is None else (cell[0], actors)
 
     def _actor_spans(self, found: dict[str, list[Span]]) -> list[tuple[int, int, str]]:
         """(start, end, actor) in text order; a span overlapping a longer actor's span is that
@@ -374,6 +363,19 @@ class ActorReader:
         deepest = bisect_right(ends, spans[-1][0])
         actors = dict.fromkeys(actor for a, _, actor in spans if bisect_right(ends, a) == deepest)
         return tuple(actors), section[deepest].strip()
+
+
+def _only_actors(text: str, start: int, spans) -> tuple[str, ...] | None:
+    """The actors named in `text` from `start` on (`spans`: (start, end, actor) in passage
+    offsets), when nothing else is left there but determiners, "and" / "or" and punctuation
+    (a "Who" cell, a step's role tags); None otherwise."""
+    spans = [span for span in spans if span[0] >= start]
+    rest = text[start:]
+    for a, b, _ in reversed(spans):
+        rest = rest[: a - start] + rest[b - start :]
+    if not spans or not WHO_CELL_REST_RE.match(rest):
+        return None
+    return tuple(dict.fromkeys(actor for _, _, actor in spans))
 
 
 def _heading_start(ends: list[int], at: int) -> int:
